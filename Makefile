@@ -1,0 +1,60 @@
+# Everyday commands. The two that matter on a fresh machine: `make run` and `make test` (see README).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PIP := $(BIN)/python -m pip --disable-pip-version-check -q
+MANAGE := $(BIN)/python manage.py
+
+.PHONY: run test install install-test lint migrations-check check-deploy worker beat bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+# Installs again only when pyproject.toml changed since the last install.
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(PIP) install -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(PIP) install -e ".[test]"
+	touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed
+install-test: $(VENV)/.installed-test
+
+# Local settings for the embedded mode: DEBUG on, a random secret key, SQLite under var/, eager Celery.
+.env:
+	@printf 'DEBUG=1\nSECRET_KEY=%s\n' "$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))')" > $@
+	@echo "wrote .env (embedded mode: SQLite, eager Celery)"
+
+run: install .env
+	$(MANAGE) migrate --noinput
+	$(MANAGE) install_beat_schedules
+	$(MANAGE) seed_demo
+	@echo "Admin: http://127.0.0.1:8000/admin/   API docs: http://127.0.0.1:8000/api/docs/"
+	$(MANAGE) runserver 127.0.0.1:8000
+
+# The whole suite on PostgreSQL (DATABASE_URL) and Redis (REDIS_URL); see config/test_settings.py.
+test: install-test lint migrations-check
+	$(BIN)/python -m pytest --create-db $(PYTEST_ARGS)
+
+lint: install-test
+	$(BIN)/ruff check .
+
+migrations-check: install-test
+	DJANGO_SETTINGS_MODULE=config.test_settings $(MANAGE) makemigrations --check --dry-run
+
+# Production settings must pass Django's deployment checklist.
+check-deploy: install
+	DEBUG=0 SECRET_KEY=$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))') \
+	DATABASE_URL=postgres://postgres@127.0.0.1:5432/ogpgy ALLOWED_HOSTS=bank.example OGPGY_READ_DOT_ENV=0 \
+	$(MANAGE) check --deploy --fail-level WARNING
+
+worker: install
+	$(BIN)/celery -A config worker -l info
+
+beat: install
+	$(BIN)/celery -A config beat -l info
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .ruff_cache

@@ -1,0 +1,128 @@
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.helpers import ActionForm
+from simple_history.admin import SimpleHistoryAdmin
+
+from apps.domain_errors import DomainError
+from apps.ledger.models import JournalEntry, LedgerAccount, Posting
+from apps.ledger.selectors import with_current_balance
+from apps.organization.branch_scope import BranchScopedAdminMixin, visible_to
+from apps.organization.services import request_approval
+
+
+@admin.register(LedgerAccount)
+class LedgerAccountAdmin(BranchScopedAdminMixin, SimpleHistoryAdmin):
+    list_display = ["code", "name", "type", "currency", "current_balance", "status", "branch", "balance_tracking"]
+    list_filter = ["type", "currency", "status", "balance_tracking", "branch"]
+    search_fields = ["code", "name"]
+    list_select_related = ["branch"]
+    readonly_fields = ["balance", "created_at"]
+
+    def get_queryset(self, request):
+        return with_current_balance(super().get_queryset(request))
+
+    @admin.display(description="Balance", ordering="current_balance")
+    def current_balance(self, account):
+        return account.current_balance
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None:  # the currency and type of an account in use never change
+            fields += ["currency", "type", "balance_tracking", "owner_type", "owner_id"]
+        return fields
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class PostingInline(admin.TabularInline):
+    model = Posting
+    fields = ["account", "side", "amount", "currency"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class ReversalActionForm(ActionForm):
+    reason = forms.CharField(required=False, label="Reason", widget=forms.TextInput(attrs={"size": 40}))
+
+
+@admin.register(JournalEntry)
+class JournalEntryAdmin(admin.ModelAdmin):
+    """Posted entries are read-only. A correction is a reversal, requested here and approved by a checker."""
+
+    list_display = ["id", "business_date", "description", "reference", "source", "posted_by", "posted_at",
+                    "reverses"]
+    list_filter = ["source", "business_date"]
+    search_fields = ["description", "reference", "idempotency_key", "=id"]
+    list_select_related = ["posted_by", "reverses"]
+    date_hierarchy = "business_date"
+    inlines = [PostingInline]
+    action_form = ReversalActionForm
+    actions = ["request_reversal"]
+
+    def get_queryset(self, request):
+        accounts = visible_to(request.user, LedgerAccount.objects.all())
+        queryset = super().get_queryset(request)
+        if request.user.is_superuser:
+            return queryset
+        return queryset.filter(postings__account__in=accounts).distinct()
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description="Request reversal of the selected entries (maker-checker)",
+                  permissions=["request_reversal"])
+    def request_reversal(self, request, queryset):
+        reason = request.POST.get("reason", "").strip()
+        if not reason:
+            self.message_user(request, "Give a reason for the reversal.", messages.ERROR)
+            return
+        for entry in queryset:
+            try:
+                approval = request_approval(
+                    operation="ledger.reverse_journal_entry",
+                    parameters={"entry_id": entry.pk, "reason": reason},
+                    summary=f"Reverse JE{entry.pk} ({entry.description}): {reason}",
+                    maker=request.user,
+                )
+            except DomainError as error:
+                self.message_user(request, f"JE{entry.pk}: {error}", messages.ERROR)
+            else:
+                self.message_user(request, f"Reversal of JE{entry.pk} requested as approval #{approval.pk}.")
+
+    def has_request_reversal_permission(self, request):
+        return request.user.has_perm("ledger.request_reversal")
+
+
+@admin.register(Posting)
+class PostingAdmin(admin.ModelAdmin):
+    list_display = ["id", "entry", "account", "side", "amount", "currency"]
+    list_filter = ["side", "currency"]
+    search_fields = ["account__code", "=entry__id"]
+    list_select_related = ["entry", "account"]
+
+    def get_queryset(self, request):
+        accounts = visible_to(request.user, LedgerAccount.objects.all())
+        return super().get_queryset(request).filter(account__in=accounts)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

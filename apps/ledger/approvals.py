@@ -1,0 +1,14 @@
+"""Ledger operations that need a second person: reversing a posted entry."""
+
+from typing import Any
+
+from apps.ledger.models import JournalEntry
+from apps.ledger.services import reverse_journal_entry
+from apps.organization.approvals import approvable
+
+
+@approvable("ledger.reverse_journal_entry", permission="ledger.request_reversal")
+def run_reversal(*, parameters: dict[str, Any], actor: Any, maker: Any) -> dict[str, Any]:
+    entry = JournalEntry.objects.get(pk=parameters["entry_id"])
+    reversal = reverse_journal_entry(entry=entry, reason=parameters["reason"], reversed_by=actor)
+    return {"reversal_entry_id": reversal.pk}

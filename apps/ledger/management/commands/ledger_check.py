@@ -1,0 +1,38 @@
+"""Recompute every balance from the postings, compare with the stored balances, print the trial balance.
+
+Exit status 0 when the ledger is consistent, 1 on any drift, unbalanced entry or unbalanced trial balance.
+"""
+
+from django.core.management.base import BaseCommand
+
+from apps.ledger.selectors import account_checks, trial_balance, unbalanced_entries
+
+
+class Command(BaseCommand):
+    help = "Verify the ledger: stored balances against postings, balanced entries, and the trial balance."
+
+    def handle(self, *args, **options):
+        problems = 0
+        checks = account_checks()
+        for check in checks:
+            if check.drift != 0:
+                problems += 1
+                self.stderr.write(
+                    f"DRIFT {check.account.code}: stored {check.account.balance}, "
+                    f"postings give {check.recomputed} ({check.account.currency})"
+                )
+        for entry in unbalanced_entries()[:50]:
+            problems += 1
+            self.stderr.write(f"UNBALANCED journal entry {entry.pk} ({entry.description})")
+
+        self.stdout.write(f"{'currency':<8} {'debit balances':>22} {'credit balances':>22}")
+        for line in trial_balance(checks):
+            self.stdout.write(f"{line.currency:<8} {line.debits:>22} {line.credits:>22}"
+                              f"{'' if line.balanced else '  NOT BALANCED'}")
+            if not line.balanced:
+                problems += 1
+        self.stdout.write(f"{len(checks)} accounts checked.")
+        if problems:
+            self.stderr.write(self.style.ERROR(f"Ledger check FAILED: {problems} problem(s)."))
+            raise SystemExit(1)
+        self.stdout.write(self.style.SUCCESS("Ledger check passed: balances match postings, trial balance balances."))

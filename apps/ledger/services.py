@@ -1,0 +1,260 @@
+"""Writes to the ledger. ``post_journal_entry`` is the only way money moves anywhere in the product."""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import json
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import IntegrityError, models, transaction
+from django.db.models import Case, F, Value, When
+
+from apps.ledger.errors import (
+    AccountCurrencyMismatch,
+    AccountNotOpen,
+    AlreadyReversed,
+    IdempotencyConflict,
+    InsufficientFunds,
+    InvalidPosting,
+    UnbalancedEntry,
+)
+from apps.ledger.locks import lock_ledger_accounts
+from apps.ledger.models import AMOUNT_FIELD, JournalEntry, LedgerAccount, Posting, Side
+from apps.ledger.money import Money, minor_unit
+from apps.organization.branch_scope import grant_branch_access
+from apps.organization.selectors import current_business_date
+
+
+@dataclass(frozen=True, slots=True)
+class PostingInstruction:
+    account_id: int
+    side: str
+    money: Money
+
+
+def _account_id(account: LedgerAccount | int) -> int:
+    return account if isinstance(account, int) else account.pk
+
+
+def debit(account: LedgerAccount | int, money: Money) -> PostingInstruction:
+    return PostingInstruction(_account_id(account), Side.DEBIT, money)
+
+
+def credit(account: LedgerAccount | int, money: Money) -> PostingInstruction:
+    return PostingInstruction(_account_id(account), Side.CREDIT, money)
+
+
+def _check_balanced(postings: Sequence[PostingInstruction]) -> None:
+    if len(postings) < 2:
+        raise InvalidPosting("A journal entry needs at least two postings.", code="too_few_postings")
+    net: dict[str, Decimal] = defaultdict(Decimal)
+    for line in postings:
+        if not isinstance(line.money, Money):
+            raise InvalidPosting("Posting amounts must be Money.")
+        if not line.money.is_positive:
+            raise InvalidPosting(f"Posting amounts must be positive; got {line.money}.", code="amount_not_positive")
+        net[line.money.currency] += line.money.amount if line.side == Side.DEBIT else -line.money.amount
+    unbalanced = {currency: diff for currency, diff in net.items() if diff != 0}
+    if unbalanced:
+        detail = ", ".join(f"{currency} off by {diff}" for currency, diff in sorted(unbalanced.items()))
+        raise UnbalancedEntry(f"Debits and credits must be equal in each currency: {detail}.")
+
+
+def _fingerprint(postings: Sequence[PostingInstruction], description: str, reference: str,
+                 reverses_id: int | None) -> str:
+    content = {
+        "postings": sorted((p.account_id, p.side, str(p.money.amount), p.money.currency) for p in postings),
+        "description": description,
+        "reference": reference,
+        "reverses": reverses_id,
+    }
+    return hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()
+
+
+def _replay(existing: JournalEntry, fingerprint: str) -> JournalEntry:
+    if existing.fingerprint != fingerprint:
+        raise IdempotencyConflict(
+            f"Idempotency key {existing.idempotency_key!r} of {existing.source!r} was already used for "
+            f"journal entry {existing.pk} with different content.",
+            entry_id=existing.pk,
+        )
+    existing.replayed = True
+    return existing
+
+
+@transaction.atomic
+def post_journal_entry(
+    *,
+    postings: Sequence[PostingInstruction],
+    description: str,
+    source: str,
+    idempotency_key: str,
+    posted_by: Any = None,
+    business_date: datetime.date | None = None,
+    reference: str = "",
+    reverses: JournalEntry | None = None,
+) -> JournalEntry:
+    """Post one balanced journal entry and move the touched accounts' balances, atomically.
+
+    Rules: at least two postings, each positive, balanced per currency, each in its account's currency, on
+    open accounts (a frozen account takes no posting that lowers its balance; a closed one takes none);
+    no stored balance may end below its rule's floor. Accounts are locked in id order. Replaying the same
+    (source, idempotency_key) with the same content returns the first entry (``entry.replayed`` is True)
+    and moves nothing; with other content it raises ``IdempotencyConflict``.
+    """
+    if not idempotency_key:
+        raise InvalidPosting("An idempotency key is required.", code="idempotency_key_missing")
+    _check_balanced(postings)
+    fingerprint = _fingerprint(postings, description, reference, reverses.pk if reverses else None)
+
+    accounts = lock_ledger_accounts(p.account_id for p in postings)
+    existing = JournalEntry.objects.filter(source=source, idempotency_key=idempotency_key).first()
+    if existing is not None:
+        return _replay(existing, fingerprint)
+
+    deltas: dict[int, Decimal] = defaultdict(Decimal)
+    for line in postings:
+        account = accounts.get(line.account_id)
+        if account is None:
+            raise InvalidPosting(f"Ledger account {line.account_id} does not exist.", code="unknown_account")
+        if line.money.currency != account.currency:
+            raise AccountCurrencyMismatch(
+                f"Account {account.code} is in {account.currency}; the posting is in {line.money.currency}."
+            )
+        deltas[account.pk] += account.signed(line.side, line.money.amount)
+    for account_id, delta in deltas.items():
+        account = accounts[account_id]
+        if account.status == LedgerAccount.Status.CLOSED:
+            raise AccountNotOpen(f"Account {account.code} is closed.", code="account_closed")
+        if account.status == LedgerAccount.Status.FROZEN and delta < 0:
+            raise AccountNotOpen(f"Account {account.code} is frozen: nothing may leave it.", code="account_frozen")
+        floor = account.floor()
+        if floor is not None and account.balance + delta < floor:
+            raise InsufficientFunds(
+                f"Account {account.code} would go to {account.balance + delta} {account.currency}, "
+                f"below what it allows ({floor}).",
+                account_code=account.code,
+            )
+
+    try:
+        with transaction.atomic():
+            entry = JournalEntry.objects.create(
+                business_date=business_date or current_business_date(),
+                description=description,
+                reference=reference,
+                source=source,
+                idempotency_key=idempotency_key,
+                fingerprint=fingerprint,
+                reverses=reverses,
+                posted_by=posted_by,
+            )
+    except IntegrityError:
+        # A concurrent request with the same key committed first (possible when no stored-balance account
+        # is touched, so no row lock ordered the two requests).
+        existing = JournalEntry.objects.filter(source=source, idempotency_key=idempotency_key).first()
+        if existing is None:
+            raise
+        return _replay(existing, fingerprint)
+
+    Posting.objects.bulk_create(
+        Posting(entry=entry, account_id=p.account_id, side=p.side, amount=p.money.amount,
+                currency=p.money.currency)
+        for p in postings
+    )
+    stored = {pk: delta for pk, delta in deltas.items()
+              if accounts[pk].balance_tracking == LedgerAccount.BalanceTracking.STORED and delta != 0}
+    if stored:
+        amount = models.DecimalField(**AMOUNT_FIELD)
+        LedgerAccount.objects.filter(pk__in=stored).update(
+            balance=F("balance") + Case(*(When(pk=pk, then=Value(d, output_field=amount))
+                                          for pk, d in stored.items()), output_field=amount)
+        )
+    entry.replayed = False
+    return entry
+
+
+@transaction.atomic
+def reverse_journal_entry(*, entry: JournalEntry, reason: str, reversed_by: Any,
+                          business_date: datetime.date | None = None) -> JournalEntry:
+    """Post the mirror of ``entry`` (every debit becomes a credit and back) and link it to ``entry``.
+
+    An entry is reversed at most once; asking again for the same reversal returns it.
+    """
+    if not reason.strip():
+        raise InvalidPosting("A reversal needs a reason.", code="reason_required")
+    earlier = JournalEntry.objects.filter(reverses=entry).first()
+    description = f"Reversal of JE{entry.pk}: {reason}"[:300]
+    if earlier is not None and earlier.description != description:
+        raise AlreadyReversed(f"Journal entry {entry.pk} was already reversed by entry {earlier.pk}.")
+    mirror = [
+        PostingInstruction(p.account_id, Side.CREDIT if p.side == Side.DEBIT else Side.DEBIT,
+                           Money(p.amount, p.currency))
+        for p in entry.postings.all()
+    ]
+    return post_journal_entry(
+        postings=mirror,
+        description=description,
+        source=entry.source,
+        idempotency_key=f"reversal-of-{entry.pk}",
+        posted_by=reversed_by,
+        business_date=business_date,
+        reference=entry.reference,
+        reverses=entry,
+    )
+
+
+@transaction.atomic
+def open_ledger_account(
+    *,
+    code: str,
+    name: str,
+    type: str,
+    currency: str,
+    branch: Any = None,
+    owner: models.Model | None = None,
+    allow_overdraft: bool = False,
+    overdraft_limit: Decimal | None = None,
+    balance_tracking: str = LedgerAccount.BalanceTracking.STORED,
+    opened_by: Any = None,
+) -> LedgerAccount:
+    """Open a ledger account; a branch's account becomes visible to that branch's staff."""
+    minor_unit(currency)  # refuses an unknown currency
+    if overdraft_limit is not None:
+        overdraft_limit = Money(overdraft_limit, currency).amount
+    account = LedgerAccount(
+        code=code, name=name, type=type, currency=currency, branch=branch,
+        allow_overdraft=allow_overdraft, overdraft_limit=overdraft_limit, balance_tracking=balance_tracking,
+    )
+    if owner is not None:
+        account.owner_type = ContentType.objects.get_for_model(owner)
+        account.owner_id = str(owner.pk)
+    account._history_user = opened_by
+    account.full_clean()
+    account.save()
+    if branch is not None:
+        grant_branch_access(objects=[account], branch=branch)
+    return account
+
+
+@transaction.atomic
+def set_ledger_account_status(*, account: LedgerAccount, status: str, changed_by: Any) -> LedgerAccount:
+    """Freeze, unfreeze or close a ledger account. Closing needs a zero balance."""
+    account = lock_ledger_accounts([account.pk])[account.pk]
+    if account.status == LedgerAccount.Status.CLOSED:
+        raise AccountNotOpen(f"Account {account.code} is closed for good.", code="account_closed")
+    if status == LedgerAccount.Status.CLOSED:
+        from apps.ledger.selectors import account_balance
+
+        if account_balance(account).amount != 0:
+            raise InvalidPosting(f"Account {account.code} can only be closed at a zero balance.",
+                                 code="balance_not_zero")
+    account.status = status
+    account._history_user = changed_by
+    account.save(update_fields=["status"])
+    return account

@@ -1,0 +1,94 @@
+"""Branch scoping: branch staff see and change only their own branch's rows; bank-wide roles see all.
+
+Mechanism (django-guardian object permissions):
+- each branch has a staff group (``Branch.staff_group``), and each branch staff member is in it;
+- a branch-scoped row (a customer, a deposit account, a branch's ledger account) gets object permissions
+  for its branch's staff group when it is created or moves branch (``grant_branch_access``);
+- hot tables declare guardian's *direct foreign-key* permission models (``UserObjectPermissionBase`` /
+  ``GroupObjectPermissionBase`` subclasses), so scoping a list is one join, not a query per row;
+- model permissions (from roles.py) still decide *what* a role may do; object permissions decide *where*.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+from django.db import models
+from guardian.shortcuts import assign_perm, get_objects_for_user, remove_perm
+
+from apps.organization.roles import BANK_WIDE_ROLES
+
+if TYPE_CHECKING:
+    from apps.organization.models import Branch
+
+SCOPED_ACTIONS = ("view", "change")
+
+
+def is_bank_wide(user: Any) -> bool:
+    """Superusers and head-office roles (compliance, audit, operations) work across all branches."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    cached = getattr(user, "_ogpgy_bank_wide", None)
+    if cached is None:
+        cached = user.groups.filter(name__in=BANK_WIDE_ROLES).exists()
+        user._ogpgy_bank_wide = cached
+    return cached
+
+
+def _perm(model: type[models.Model], action: str) -> str:
+    return f"{model._meta.app_label}.{action}_{model._meta.model_name}"
+
+
+def visible_to(user: Any, queryset: models.QuerySet, action: str = "view") -> models.QuerySet:
+    """The rows of ``queryset`` that ``user`` may ``action`` ("view" or "change")."""
+    if not user.is_authenticated or not user.is_active:
+        return queryset.none()
+    if not user.has_perm(_perm(queryset.model, action)):
+        return queryset.none()
+    if is_bank_wide(user):
+        return queryset
+    return get_objects_for_user(user, _perm(queryset.model, action), queryset, accept_global_perms=False)
+
+
+def can_access(user: Any, obj: models.Model, action: str = "view") -> bool:
+    if not user.is_authenticated or not user.has_perm(_perm(type(obj), action)):
+        return False
+    return is_bank_wide(user) or user.has_perm(_perm(type(obj), action), obj)
+
+
+def grant_branch_access(*, objects: Iterable[models.Model] | models.QuerySet, branch: Branch,
+                        previous_branch: Branch | None = None) -> None:
+    """Give ``branch``'s staff view and change on ``objects`` (and take them from ``previous_branch``)."""
+    objects = list(objects)
+    if not objects:
+        return
+    model = type(objects[0])
+    queryset = model._default_manager.filter(pk__in=[obj.pk for obj in objects])
+    for action in SCOPED_ACTIONS:
+        if previous_branch is not None and previous_branch.staff_group_id:
+            for obj in objects:
+                remove_perm(_perm(model, action), previous_branch.staff_group, obj)
+        if branch.staff_group_id:
+            assign_perm(_perm(model, action), branch.staff_group, queryset)
+
+
+class BranchScopedAdminMixin:
+    """Admin lists and change forms limited to the rows the staff member's branch may see."""
+
+    def get_queryset(self, request: Any) -> models.QuerySet:
+        return visible_to(request.user, super().get_queryset(request), "view")
+
+    def has_view_permission(self, request: Any, obj: models.Model | None = None) -> bool:
+        allowed = super().has_view_permission(request, obj)
+        if not allowed or obj is None:
+            return allowed
+        return can_access(request.user, obj, "view") or can_access(request.user, obj, "change")
+
+    def has_change_permission(self, request: Any, obj: models.Model | None = None) -> bool:
+        allowed = super().has_change_permission(request, obj)
+        if not allowed or obj is None:
+            return allowed
+        return can_access(request.user, obj, "change")

@@ -1,0 +1,88 @@
+"""Roles are Django groups. This module is the one place that says what each role may do.
+
+A role's permissions are model permissions ("app_label.codename"). Branch-scoped roles (tellers, branch
+managers, loan officers) see only their own branch's rows: that is enforced by object permissions
+(apps.organization.branch_scope); bank-wide roles see every branch.
+
+Later apps add their permissions here; ``sync_role_permissions`` runs after every migrate and can be run by
+hand with ``manage.py sync_roles``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+TELLER = "Teller"
+BRANCH_MANAGER = "Branch manager"
+LOAN_OFFICER = "Loan officer"
+COMPLIANCE_OFFICER = "Compliance officer"
+AUDITOR = "Auditor"
+OPERATIONS_ADMIN = "Operations admin"
+
+ALL_ROLES = (TELLER, BRANCH_MANAGER, LOAN_OFFICER, COMPLIANCE_OFFICER, AUDITOR, OPERATIONS_ADMIN)
+# Roles that work for the whole bank rather than one branch: they see every branch's rows.
+BANK_WIDE_ROLES = frozenset({COMPLIANCE_OFFICER, AUDITOR, OPERATIONS_ADMIN})
+
+_LEDGER_READ = ["ledger.view_ledgeraccount", "ledger.view_journalentry", "ledger.view_posting"]
+_ORG_READ = ["organization.view_bank", "organization.view_branch", "organization.view_approvalrequest"]
+
+ROLE_PERMISSIONS: dict[str, list[str]] = {
+    TELLER: [*_LEDGER_READ, "organization.view_branch", "organization.view_approvalrequest"],
+    BRANCH_MANAGER: [
+        *_LEDGER_READ,
+        *_ORG_READ,
+        "organization.view_user",
+        "organization.decide_approvalrequest",
+        "ledger.request_reversal",
+    ],
+    LOAN_OFFICER: [*_LEDGER_READ, "organization.view_branch", "organization.view_approvalrequest"],
+    COMPLIANCE_OFFICER: [
+        *_LEDGER_READ,
+        *_ORG_READ,
+        "organization.view_user",
+        "organization.decide_approvalrequest",
+    ],
+    # Auditors read everything and change nothing: every view permission is added in sync_role_permissions.
+    AUDITOR: [],
+    OPERATIONS_ADMIN: [
+        *_LEDGER_READ,
+        *_ORG_READ,
+        "ledger.add_ledgeraccount",
+        "ledger.change_ledgeraccount",
+        "ledger.request_reversal",
+        "organization.add_branch",
+        "organization.change_branch",
+        "organization.change_bank",
+        "organization.view_user",
+        "organization.add_user",
+        "organization.change_user",
+        "organization.decide_approvalrequest",
+        "django_celery_beat.view_periodictask",
+        "django_celery_beat.change_periodictask",
+        "axes.view_accessattempt",
+        "axes.delete_accessattempt",
+    ],
+}
+
+
+def permissions_for(role: str) -> Any:
+    from django.contrib.auth.models import Permission
+    from django.db.models import Q
+
+    if role == AUDITOR:
+        return Permission.objects.filter(codename__startswith="view_")
+    query = Q(pk__in=[])
+    for name in ROLE_PERMISSIONS[role]:
+        app_label, codename = name.split(".", 1)
+        query |= Q(content_type__app_label=app_label, codename=codename)
+    return Permission.objects.filter(query)
+
+
+def sync_role_permissions(sender: Any = None, **kwargs: Any) -> None:
+    """Make every role group hold exactly the permissions this module gives it (idempotent)."""
+    from django.contrib.auth.models import Group
+
+    using = kwargs.get("using", "default")
+    for role in ALL_ROLES:
+        group, _ = Group.objects.using(using).get_or_create(name=role)
+        group.permissions.set(permissions_for(role).using(using))

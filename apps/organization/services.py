@@ -1,0 +1,163 @@
+"""Writes about the bank's organization: branches, staff, roles, and maker-checker decisions."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.models import Group
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from apps.domain_errors import DomainError, PermissionRefused
+from apps.organization.approvals import get_operation
+from apps.organization.errors import CheckerIsMaker, NotAllowedToDecide, RequestNotPending
+from apps.organization.models import ApprovalRequest, Bank, Branch, User
+from apps.organization.roles import ALL_ROLES, BANK_WIDE_ROLES
+
+
+class InvalidStaffData(DomainError):
+    code = "invalid_staff_data"
+
+
+@transaction.atomic
+def open_branch(*, bank: Bank, code: str, name: str, is_head_office: bool = False, address: str = "",
+                actor: Any = None) -> Branch:
+    """Open a branch with its staff group (the holder of the branch's object permissions)."""
+    group, _ = Group.objects.get_or_create(name=f"Branch staff: {code}")
+    branch = Branch(bank=bank, code=code, name=name, is_head_office=is_head_office, address=address,
+                    staff_group=group)
+    branch._history_user = actor
+    branch.full_clean()
+    branch.save()
+    return branch
+
+
+@transaction.atomic
+def create_staff_user(*, username: str, password: str, role: str, home_branch: Branch | None,
+                      first_name: str = "", last_name: str = "", email: str = "", actor: Any = None) -> User:
+    """A staff member in one role. Branch roles need a home branch; bank-wide roles may have one."""
+    if role not in ALL_ROLES:
+        raise InvalidStaffData(f"Unknown role {role!r}; roles are {', '.join(ALL_ROLES)}.", code="unknown_role")
+    if role not in BANK_WIDE_ROLES and home_branch is None:
+        raise InvalidStaffData(f"A {role} works in a branch: give a home branch.", code="home_branch_required")
+    user = User(username=username, first_name=first_name, last_name=last_name, email=email,
+                home_branch=home_branch, is_staff=True)
+    try:
+        validate_password(password, user)
+    except ValidationError as error:
+        raise InvalidStaffData(" ".join(error.messages), code="weak_password") from None
+    user.set_password(password)
+    user._history_user = actor
+    user.save()
+    assign_role(user=user, role=role, actor=actor)
+    return user
+
+
+@transaction.atomic
+def assign_role(*, user: User, role: str, actor: Any = None) -> None:
+    """Put the user in the role's group, and in their home branch's staff group."""
+    user.groups.add(Group.objects.get(name=role))
+    if user.home_branch_id and user.home_branch.staff_group_id:
+        user.groups.add(user.home_branch.staff_group)
+
+
+@transaction.atomic
+def move_staff_to_branch(*, user: User, branch: Branch, actor: Any) -> User:
+    """Change a staff member's home branch: they lose the old branch's rows and gain the new one's."""
+    if user.home_branch_id and user.home_branch.staff_group_id:
+        user.groups.remove(user.home_branch.staff_group)
+    user.home_branch = branch
+    user._history_user = actor
+    user.save(update_fields=["home_branch"])
+    if branch.staff_group_id:
+        user.groups.add(branch.staff_group)
+    return user
+
+
+# --- maker-checker ---------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def request_approval(*, operation: str, parameters: dict[str, Any], summary: str, maker: User,
+                     branch: Branch | None = None, now: datetime.datetime | None = None) -> ApprovalRequest:
+    """Record a sensitive operation for a second person to approve. Nothing runs yet."""
+    registered = get_operation(operation)
+    if not maker.has_perm(registered.permission):
+        raise PermissionRefused(f"You may not request {operation}.")
+    now = now or timezone.now()
+    request = ApprovalRequest(
+        operation=operation, parameters=parameters, summary=summary[:300], maker=maker,
+        branch=branch or maker.home_branch, expires_at=now + settings.APPROVAL_REQUEST_TTL,
+    )
+    request._history_user = maker
+    request.save()
+    return request
+
+
+def _lock_pending(request: ApprovalRequest, checker: User, now: datetime.datetime) -> ApprovalRequest:
+    request = ApprovalRequest.objects.select_for_update().get(pk=request.pk)
+    if request.state != ApprovalRequest.State.PENDING:
+        raise RequestNotPending(f"Request #{request.pk} is {request.state}.")
+    if request.is_expired_at(now):
+        raise RequestNotPending(f"Request #{request.pk} expired at {request.expires_at:%Y-%m-%d %H:%M} UTC.")
+    if checker.pk == request.maker_id:
+        raise CheckerIsMaker("You made this request: another person must decide it.")
+    if not checker.has_perm("organization.decide_approvalrequest"):
+        raise NotAllowedToDecide("Your role may not decide approval requests.")
+    from apps.organization.branch_scope import is_bank_wide
+
+    if request.branch_id and not is_bank_wide(checker) and checker.home_branch_id != request.branch_id:
+        raise NotAllowedToDecide("This request belongs to another branch.")
+    return request
+
+
+@transaction.atomic
+def approve_request(*, request: ApprovalRequest, checker: User,
+                    now: datetime.datetime | None = None) -> ApprovalRequest:
+    """Approve and run the operation through its service, in the same transaction.
+
+    If the operation itself is refused (a domain error), nothing is recorded and the request stays pending.
+    """
+    now = now or timezone.now()
+    request = _lock_pending(request, checker, now)
+    operation = get_operation(request.operation)
+    result = operation.run(parameters=request.parameters, actor=checker, maker=request.maker)
+    request.state = ApprovalRequest.State.APPROVED
+    request.checker = checker
+    request.decided_at = now
+    request.result = result or {}
+    request._history_user = checker
+    request.save()
+    return request
+
+
+@transaction.atomic
+def reject_request(*, request: ApprovalRequest, checker: User, reason: str,
+                   now: datetime.datetime | None = None) -> ApprovalRequest:
+    if not reason.strip():
+        raise DomainError("Say why the request is rejected.", code="reason_required")
+    now = now or timezone.now()
+    request = _lock_pending(request, checker, now)
+    request.state = ApprovalRequest.State.REJECTED
+    request.checker = checker
+    request.decision_reason = reason
+    request.decided_at = now
+    request._history_user = checker
+    request.save()
+    return request
+
+
+@transaction.atomic
+def expire_stale_requests(*, now: datetime.datetime | None = None) -> int:
+    """Mark pending requests past their deadline as expired; returns how many."""
+    now = now or timezone.now()
+    stale = list(ApprovalRequest.objects.select_for_update(skip_locked=True)
+                 .filter(state=ApprovalRequest.State.PENDING, expires_at__lte=now))
+    for request in stale:
+        request.state = ApprovalRequest.State.EXPIRED
+        request.save(update_fields=["state"])
+    return len(stale)

@@ -1,0 +1,11 @@
+"""Default Celery beat schedules. ``manage.py install_beat_schedules`` creates the missing ones in
+django-celery-beat's tables; from then on operators edit them in the admin (Periodic tasks), and the command
+never overwrites their changes."""
+
+DEFAULT_SCHEDULES = [
+    {
+        "name": "Expire stale approval requests",
+        "task": "organization.expire_stale_approval_requests",
+        "crontab": {"minute": "*/15"},
+    },
+]

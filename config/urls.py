@@ -1,0 +1,30 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from config.api.auth import ObtainTokenView
+from config.health import healthz
+
+api_v1 = [
+    path("auth/token/", ObtainTokenView.as_view(), name="auth-token"),
+    path("ledger/", include("apps.ledger.api.urls")),
+    path("approvals/", include("apps.organization.api.urls")),
+]
+
+urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+    path("api/v1/", include((api_v1, "api"), namespace="v1")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+]
+
+admin.site.site_header = "OgPgy back office"
+admin.site.site_title = "OgPgy back office"
+admin.site.index_title = "Back office"
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
