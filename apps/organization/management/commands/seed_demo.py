@@ -1,5 +1,4 @@
-"""Create the demo bank "OgPgy Bank": branches, one staff login per role per branch, the chart of accounts
-and opening capital. Safe to run again: it creates only what is missing.
+"""Load the demo bank "OgPgy Bank" by running every seeder of config/demo.py. Safe to run again.
 
 Refused in production mode (DEMO_DATA_ALLOWED is off): the demo logins share a published password.
 """
@@ -7,31 +6,9 @@ Refused in production mode (DEMO_DATA_ALLOWED is off): the demo logins share a p
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
-from django.utils import timezone
+from django.utils.module_loading import import_string
 
-from apps.ledger.chart import install_standard_chart, vault_code
-from apps.ledger.models import LedgerAccount
-from apps.ledger.money import Money
-from apps.ledger.services import credit, debit, post_journal_entry
-from apps.organization.models import Bank, Branch, User
-from apps.organization.roles import ALL_ROLES
-from apps.organization.services import create_staff_user, open_branch
-
-DEMO_PASSWORD = "ogpgy-demo-2026"  # noqa: S105 - published on purpose; demo mode only
-DEMO_BRANCHES = [
-    ("HQ", "Head office", True),
-    ("LIS01", "Lisbon Baixa", False),
-    ("POR01", "Porto Ribeira", False),
-]
-ROLE_SLUGS = {
-    "Teller": "teller",
-    "Branch manager": "manager",
-    "Loan officer": "loans",
-    "Compliance officer": "compliance",
-    "Auditor": "auditor",
-    "Operations admin": "ops",
-}
-OPENING_VAULT_CASH = "250000.00"
+from config.demo import DEMO_SEEDERS
 
 
 class Command(BaseCommand):
@@ -39,46 +16,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         if not settings.DEMO_DATA_ALLOWED:
-            raise CommandError("Demo data is disabled in production mode (set DEMO_DATA_ALLOWED=1 to override).")
+            raise CommandError("Demo data is disabled in production mode (DEMO_DATA_ALLOWED=1 overrides).")
         with transaction.atomic():
-            logins = self.seed()
+            for path in DEMO_SEEDERS:
+                import_string(path)(self.stdout)
         self.stdout.write(self.style.SUCCESS("Demo bank ready: OgPgy Bank."))
-        self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
-        for username, role, branch in logins:
-            self.stdout.write(f"  {username:<22} {role:<20} {branch}")
-
-    def seed(self):
-        bank, _ = Bank.objects.get_or_create(
-            code="OGPGY", defaults={"name": "OgPgy Bank", "base_currency": "EUR",
-                                    "current_business_date": timezone.localdate()},
-        )
-        branches = []
-        for code, name, head_office in DEMO_BRANCHES:
-            branch = Branch.objects.filter(code=code).first() or open_branch(
-                bank=bank, code=code, name=name, is_head_office=head_office)
-            branches.append(branch)
-
-        if not User.objects.filter(username="admin").exists():
-            User.objects.create_superuser("admin", "admin@ogpgy.example", DEMO_PASSWORD)
-        logins = [("admin", "superuser", "all branches")]
-        for branch in branches:
-            for role in ALL_ROLES:
-                username = f"{ROLE_SLUGS[role]}.{branch.code.lower()}"
-                if not User.objects.filter(username=username).exists():
-                    create_staff_user(username=username, password=DEMO_PASSWORD, role=role, home_branch=branch,
-                                      first_name=ROLE_SLUGS[role].title(), last_name=branch.name,
-                                      email=f"{username}@ogpgy.example")
-                logins.append((username, role, branch.code))
-
-        install_standard_chart(currency=bank.base_currency, branches=branches)
-        capital = LedgerAccount.objects.get(code="3000")
-        for branch in branches:
-            post_journal_entry(
-                postings=[debit(LedgerAccount.objects.get(code=vault_code(branch.code)),
-                                Money(OPENING_VAULT_CASH, bank.base_currency)),
-                          credit(capital, Money(OPENING_VAULT_CASH, bank.base_currency))],
-                description=f"Opening vault cash, {branch.name}",
-                source="demo",
-                idempotency_key=f"opening-vault-{branch.code}",
-            )
-        return logins

@@ -1,0 +1,67 @@
+"""Demo data of the organization and the ledger: the bank, branches, staff logins, chart, opening cash."""
+
+from django.utils import timezone
+
+from apps.ledger.chart import install_standard_chart, vault_code
+from apps.ledger.models import LedgerAccount
+from apps.ledger.money import Money
+from apps.ledger.services import credit, debit, post_journal_entry
+from apps.organization.models import Bank, Branch, User
+from apps.organization.roles import ALL_ROLES
+from apps.organization.services import create_staff_user, open_branch
+
+DEMO_PASSWORD = "ogpgy-demo-2026"  # noqa: S105 - published on purpose; demo mode only
+DEMO_BRANCHES = [
+    ("HQ", "Head office", True),
+    ("LIS01", "Lisbon Baixa", False),
+    ("POR01", "Porto Ribeira", False),
+]
+ROLE_SLUGS = {
+    "Teller": "teller",
+    "Branch manager": "manager",
+    "Loan officer": "loans",
+    "Compliance officer": "compliance",
+    "Auditor": "auditor",
+    "Operations admin": "ops",
+}
+OPENING_VAULT_CASH = "250000.00"
+
+
+def seed_organization(out) -> None:
+    bank, _ = Bank.objects.get_or_create(
+        code="OGPGY", defaults={"name": "OgPgy Bank", "base_currency": "EUR",
+                                "current_business_date": timezone.localdate()},
+    )
+    branches = []
+    for code, name, head_office in DEMO_BRANCHES:
+        branch = Branch.objects.filter(code=code).first() or open_branch(
+            bank=bank, code=code, name=name, is_head_office=head_office)
+        branches.append(branch)
+
+    if not User.objects.filter(username="admin").exists():
+        User.objects.create_superuser("admin", "admin@ogpgy.example", DEMO_PASSWORD)
+    logins = [("admin", "superuser", "all branches")]
+    for branch in branches:
+        for role in ALL_ROLES:
+            username = f"{ROLE_SLUGS[role]}.{branch.code.lower()}"
+            if not User.objects.filter(username=username).exists():
+                create_staff_user(
+                    username=username, password=DEMO_PASSWORD, role=role, home_branch=branch,
+                    first_name=ROLE_SLUGS[role].title(), last_name=branch.name, email=f"{username}@ogpgy.example",
+                )
+            logins.append((username, role, branch.code))
+
+    install_standard_chart(currency=bank.base_currency, branches=branches)
+    capital = LedgerAccount.objects.get(code="3000")
+    for branch in branches:
+        cash = Money(OPENING_VAULT_CASH, bank.base_currency)
+        post_journal_entry(
+            postings=[debit(LedgerAccount.objects.get(code=vault_code(branch.code)), cash), credit(capital, cash)],
+            description=f"Opening vault cash, {branch.name}",
+            source="demo",
+            idempotency_key=f"opening-vault-{branch.code}",
+        )
+
+    out.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
+    for username, role, branch_code in logins:
+        out.write(f"  {username:<22} {role:<20} {branch_code}")

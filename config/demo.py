@@ -1,0 +1,7 @@
+"""The demo seeders ``manage.py seed_demo`` runs, in order. Each takes the command's output stream, creates
+only what is missing (safe to run again), and runs inside one transaction with the others. A domain app
+appends its own seeder here."""
+
+DEMO_SEEDERS = [
+    "apps.organization.demo.seed_organization",
+]
