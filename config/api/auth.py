@@ -51,3 +51,20 @@ class ObtainTokenView(APIView):
             raise LoginRefused("Unable to log in with these credentials.")
         token, _ = Token.objects.get_or_create(user=user)
         return Response({"token": token.key})
+
+
+def lockout_response(request, original_response=None, credentials=None):
+    """What a locked-out login gets: a problem for the API, a page for the admin (both 403/429, no session)."""
+    from django.conf import settings
+    from django.http import JsonResponse
+    from django.shortcuts import render
+
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    detail = f"This login is locked after too many failed attempts; try again in {minutes} minutes."
+    if request.path.startswith("/api/"):
+        from config.api.problems import PROBLEM_BASE, PROBLEM_CONTENT_TYPE
+
+        body = {"type": PROBLEM_BASE + LoginLockedOut.code, "title": LoginLockedOut.title, "status": 403,
+                "detail": detail, "code": LoginLockedOut.code}
+        return JsonResponse(body, status=403, content_type=PROBLEM_CONTENT_TYPE)
+    return render(request, "admin/lockout.html", {"detail": detail}, status=429)

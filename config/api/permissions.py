@@ -1,4 +1,4 @@
-from rest_framework.permissions import DjangoModelPermissions
+from rest_framework.permissions import BasePermission, DjangoModelPermissions
 
 
 class StaffModelPermissions(DjangoModelPermissions):
@@ -13,3 +13,11 @@ class StaffModelPermissions(DjangoModelPermissions):
     def has_permission(self, request, view):
         user = request.user
         return bool(user and user.is_authenticated and user.is_staff and super().has_permission(request, view))
+
+
+class IsStaffUser(BasePermission):
+    """Staff actions whose rules (who may decide, on which branch) the service itself enforces."""
+
+    def has_permission(self, request, view):
+        user = request.user
+        return bool(user and user.is_authenticated and user.is_staff and user.is_active)

@@ -6,7 +6,7 @@ from rest_framework.response import Response
 from apps.organization import selectors, services
 from apps.organization.api.serializers import ApprovalRequestSerializer, RejectionSerializer
 from apps.organization.models import ApprovalRequest
-from config.api.permissions import StaffModelPermissions
+from config.api.permissions import IsStaffUser, StaffModelPermissions
 
 
 class ApprovalRequestViewSet(viewsets.ReadOnlyModelViewSet):
@@ -19,6 +19,11 @@ class ApprovalRequestViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         return selectors.approval_requests_for(self.request.user)
+
+    def get_permissions(self):
+        if self.action in ("approve", "reject"):
+            return [IsStaffUser()]  # approve_request/reject_request decide who may decide
+        return super().get_permissions()
 
     @extend_schema(request=None, responses=ApprovalRequestSerializer)
     @action(detail=True, methods=["post"])

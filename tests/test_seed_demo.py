@@ -1,0 +1,35 @@
+import pytest
+from django.core.management import CommandError, call_command
+from django.test import override_settings
+
+from apps.ledger.models import JournalEntry, LedgerAccount
+from apps.organization.models import Bank, Branch, User
+from apps.organization.roles import ALL_ROLES
+
+pytestmark = pytest.mark.django_db
+
+
+@override_settings(DEMO_DATA_ALLOWED=True)
+def test_seed_demo_creates_the_demo_bank_and_is_safe_to_run_twice(capsys):
+    call_command("seed_demo")
+    counts = (Bank.objects.count(), Branch.objects.count(), User.objects.count(), LedgerAccount.objects.count(),
+              JournalEntry.objects.count())
+    call_command("seed_demo")
+    again = (Bank.objects.count(), Branch.objects.count(), User.objects.count(), LedgerAccount.objects.count(),
+             JournalEntry.objects.count())
+    assert counts == again
+    assert Bank.objects.get().name == "OgPgy Bank"
+    assert Branch.objects.filter(is_head_office=False).count() >= 2
+    for branch in Branch.objects.all():
+        for role in ALL_ROLES:
+            assert User.objects.filter(home_branch=branch, groups__name=role).exists(), (branch, role)
+    out = capsys.readouterr().out
+    assert "teller.lis01" in out
+    call_command("ledger_check")
+
+
+@override_settings(DEMO_DATA_ALLOWED=False)
+def test_seed_demo_is_refused_in_production_mode():
+    with pytest.raises(CommandError):
+        call_command("seed_demo")
+    assert not User.objects.exists()
