@@ -8,4 +8,9 @@ DEFAULT_SCHEDULES = [
         "task": "organization.expire_stale_approval_requests",
         "crontab": {"minute": "*/15"},
     },
+    {
+        "name": "Prune idempotency keys older than their TTL",
+        "task": "idempotency.prune_idempotency_keys",
+        "crontab": {"minute": "7", "hour": "*"},
+    },
 ]

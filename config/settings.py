@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     # ours
     "apps.organization",
     "apps.ledger",
+    "apps.idempotency",
 ]
 
 MIDDLEWARE = [
@@ -242,6 +243,10 @@ STORAGES = {
 # --- the bank -------------------------------------------------------------------------------------------
 # How amounts are rounded to a currency's minor unit where the code does not say otherwise.
 MONEY_ROUNDING = env.str("MONEY_ROUNDING", default="ROUND_HALF_EVEN")
+# Money-moving API calls remember their Idempotency-Key this long (at least 24 hours)...
+IDEMPOTENCY_KEY_TTL = timedelta(hours=env.int("IDEMPOTENCY_KEY_TTL_HOURS", default=48))
+# ...and a request still "in flight" after this long is taken to have died, so a retry may run it again.
+IDEMPOTENCY_LOCK_TIMEOUT = timedelta(seconds=env.int("IDEMPOTENCY_LOCK_TIMEOUT_SECONDS", default=60))
 # How long a maker-checker request may wait for its checker.
 APPROVAL_REQUEST_TTL = timedelta(hours=env.int("APPROVAL_REQUEST_TTL_HOURS", default=72))
 

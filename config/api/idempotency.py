@@ -1,0 +1,138 @@
+"""HTTP idempotency for money-moving endpoints (IETF Idempotency-Key draft, Stripe's semantics).
+
+    class TransferList(APIView):
+        @idempotent(scope="payments.create_transfer")
+        def post(self, request):
+            ... service(..., idempotency_key=request.idempotency_key) ...
+
+- no ``Idempotency-Key`` header: 400 problem ``idempotency_key_missing``;
+- the same key and the same request again: the first response (status and body) with
+  ``Idempotent-Replayed: true``, and nothing runs;
+- the same key with another request body: 422 problem ``idempotency_key_reused``;
+- the same key while the first request is still running: 409 problem ``idempotency_request_in_progress``.
+
+Keys are per user and scope. Responses below 500 are remembered; a 5xx or a crash forgets the key so the client
+can retry. A request that crashed after its service committed is safe to run again because the service receives
+the same key and the ledger returns the first entry. An in-flight key older than IDEMPOTENCY_LOCK_TIMEOUT is taken
+over by the retry (its worker died).
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.http import Http404, HttpResponse
+from django.utils import timezone
+from rest_framework.exceptions import APIException
+from rest_framework.response import Response
+
+from apps.domain_errors import Conflict, DomainError
+from apps.idempotency.models import IdempotencyKey
+
+HEADER = "Idempotency-Key"
+REPLAYED_HEADER = "Idempotent-Replayed"
+MAX_KEY_LENGTH = 255
+
+
+class IdempotencyKeyMissing(DomainError):
+    code = "idempotency_key_missing"
+    title = "Idempotency-Key header required"
+    status = 400
+
+
+class IdempotencyKeyReused(DomainError):
+    code = "idempotency_key_reused"
+    title = "Idempotency key already used for another request"
+    status = 422
+
+
+class IdempotentRequestInProgress(Conflict):
+    code = "idempotency_request_in_progress"
+    title = "A request with this idempotency key is still being processed"
+    status = 409
+
+
+def request_fingerprint(request: Any) -> str:
+    try:
+        body: Any = json.loads(request.body or b"null")
+        canonical = json.dumps(body, sort_keys=True, separators=(",", ":"))
+    except (ValueError, UnicodeDecodeError):
+        canonical = hashlib.sha256(request.body).hexdigest()
+    return hashlib.sha256(f"{request.method} {request.path}\n{canonical}".encode()).hexdigest()
+
+
+def _claim(user: Any, scope: str, key: str, fingerprint: str) -> tuple[IdempotencyKey, bool]:
+    """Record the key as in flight (committed at once, so concurrent requests see it). Returns (row, claimed)."""
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            return IdempotencyKey.objects.create(user=user, scope=scope, key=key, request_fingerprint=fingerprint,
+                                                 locked_at=now), True
+    except IntegrityError:
+        pass
+    existing = IdempotencyKey.objects.get(user=user, scope=scope, key=key)
+    if existing.request_fingerprint != fingerprint:
+        raise IdempotencyKeyReused(f"Idempotency key {key!r} was already used for a different request.")
+    if existing.state == IdempotencyKey.State.COMPLETED:
+        return existing, False
+    stale_before = now - settings.IDEMPOTENCY_LOCK_TIMEOUT
+    taken_over = IdempotencyKey.objects.filter(
+        pk=existing.pk, state=IdempotencyKey.State.IN_FLIGHT, locked_at__lt=stale_before
+    ).update(locked_at=now)
+    if taken_over:
+        existing.locked_at = now
+        return existing, True
+    raise IdempotentRequestInProgress(f"A request with idempotency key {key!r} is still being processed.")
+
+
+def _replay(record: IdempotencyKey) -> HttpResponse:
+    response = HttpResponse(bytes(record.response_body or b""), status=record.response_status,
+                            content_type=record.response_content_type or "application/json")
+    response[REPLAYED_HEADER] = "true"
+    return response
+
+
+def idempotent(*, scope: str):
+    """Make a DRF view method replay-safe by its Idempotency-Key header (see the module docstring)."""
+
+    def decorate(view_method):
+        @functools.wraps(view_method)
+        def wrapper(view, request, *args, **kwargs):
+            key = request.headers.get(HEADER, "").strip()
+            if not key:
+                raise IdempotencyKeyMissing(f"Send an {HEADER} header (a unique value per operation).")
+            if len(key) > MAX_KEY_LENGTH:
+                raise IdempotencyKeyMissing(f"{HEADER} is at most {MAX_KEY_LENGTH} characters.",
+                                            code="idempotency_key_invalid")
+            record, claimed = _claim(request.user, scope, key, request_fingerprint(request))
+            if not claimed:
+                return _replay(record)
+            request.idempotency_key = key
+            try:
+                response = view_method(view, request, *args, **kwargs)
+            except (DomainError, APIException, Http404) as error:
+                response = view.handle_exception(error)
+            except BaseException:
+                IdempotencyKey.objects.filter(pk=record.pk).delete()
+                raise
+            if isinstance(response, Response) and not response.is_rendered:
+                response = view.finalize_response(request, response, *args, **kwargs)
+                response.render()
+            if response.status_code >= 500:
+                IdempotencyKey.objects.filter(pk=record.pk).delete()
+                return response
+            IdempotencyKey.objects.filter(pk=record.pk).update(
+                state=IdempotencyKey.State.COMPLETED, response_status=response.status_code,
+                response_body=response.content, response_content_type=response.get("Content-Type", ""),
+                completed_at=timezone.now(),
+            )
+            return response
+
+        return wrapper
+
+    return decorate
