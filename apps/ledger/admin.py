@@ -6,6 +6,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from apps.domain_errors import DomainError
 from apps.ledger.models import JournalEntry, LedgerAccount, Posting
 from apps.ledger.selectors import with_current_balance
+from apps.ledger.services import set_ledger_account_status
 from apps.organization.branch_scope import BranchScopedAdminMixin, visible_to
 from apps.organization.services import request_approval
 
@@ -16,10 +17,28 @@ class LedgerAccountAdmin(BranchScopedAdminMixin, SimpleHistoryAdmin):
     list_filter = ["type", "currency", "status", "balance_tracking", "branch"]
     search_fields = ["code", "name"]
     list_select_related = ["branch"]
-    readonly_fields = ["balance", "created_at"]
+    readonly_fields = ["balance", "status", "created_at"]
+    actions = ["freeze", "unfreeze"]
 
     def get_queryset(self, request):
         return with_current_balance(super().get_queryset(request))
+
+    def _set_status(self, request, queryset, status):
+        for account in queryset:
+            try:
+                set_ledger_account_status(account=account, status=status, changed_by=request.user)
+            except DomainError as error:
+                self.message_user(request, f"{account.code}: {error}", messages.ERROR)
+            else:
+                self.message_user(request, f"{account.code} is now {status}.")
+
+    @admin.action(description="Freeze the selected accounts (nothing may leave them)", permissions=["change"])
+    def freeze(self, request, queryset):
+        self._set_status(request, queryset, LedgerAccount.Status.FROZEN)
+
+    @admin.action(description="Unfreeze the selected accounts", permissions=["change"])
+    def unfreeze(self, request, queryset):
+        self._set_status(request, queryset, LedgerAccount.Status.OPEN)
 
     @admin.display(description="Balance", ordering="current_balance")
     def current_balance(self, account):

@@ -116,6 +116,15 @@ class LedgerAccount(models.Model):
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
 
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        floor = self.floor()
+        if self.pk and floor is not None and self.balance < floor:
+            raise ValidationError(
+                f"The balance is {self.balance} {self.currency}: the overdraft rule cannot be tightened below it."
+            )
+
     @property
     def is_debit_normal(self) -> bool:
         return self.type in DEBIT_NORMAL_TYPES

@@ -34,3 +34,33 @@ def test_ledger_check_fails_on_a_stored_balance_that_drifted_from_its_postings(l
     err = capsys.readouterr().err
     assert f"DRIFT {alice.code}" in err
     assert "stored 76.0000, postings give 75.0000" in err
+
+
+def test_admin_freeze_action_goes_through_the_service_and_history(ledger, ops_admin):
+    from django.test import Client
+    from django.urls import reverse
+
+    from apps.ledger.models import LedgerAccount
+
+    alice, _ = ledger
+    client = Client()
+    client.force_login(ops_admin)
+    response = client.post(reverse("admin:ledger_ledgeraccount_changelist"),
+                           {"action": "freeze", "_selected_action": [alice.pk]})
+    assert response.status_code == 302
+    alice.refresh_from_db()
+    assert alice.status == LedgerAccount.Status.FROZEN
+    assert alice.history.latest().history_user == ops_admin
+
+
+def test_admin_cannot_tighten_an_overdraft_below_the_balance(bank, ops_admin):
+    from django.core.exceptions import ValidationError
+
+    from apps.ledger.tests.factories import ledger_account as make
+
+    overdrawn = make(allow_overdraft=True, overdraft_limit="50.00")
+    transfer(overdrawn, make(), "40.00", key="od")
+    overdrawn.refresh_from_db()
+    overdrawn.overdraft_limit = 10
+    with pytest.raises(ValidationError):
+        overdrawn.full_clean()

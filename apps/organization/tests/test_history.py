@@ -19,7 +19,7 @@ def test_admin_change_records_the_staff_member(ops_admin, branch_a):
     assert page.status_code == 200
     form = page.context["adminform"].form
     data = {name: form[name].value() or "" for name in form.fields}
-    data.update({"name": "After", "allow_overdraft": "", "branch": branch_a.pk, "status": "open"})
+    data.update({"name": "After", "allow_overdraft": "", "branch": branch_a.pk})
     response = client.post(url, data)
     assert response.status_code == 302, response.context["adminform"].form.errors if response.context else ""
     latest = LedgerAccount.objects.get(pk=account.pk).history.latest()
