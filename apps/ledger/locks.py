@@ -3,7 +3,25 @@ same accounts can never deadlock."""
 
 from collections.abc import Iterable
 
+from django.db import connection
+
 from apps.ledger.models import LedgerAccount
+
+_COLUMNS = [f.column for f in LedgerAccount._meta.concrete_fields]
+_FIELDS = [f.attname for f in LedgerAccount._meta.concrete_fields]
+_SELECT = ", ".join(f'"{column}"' for column in _COLUMNS)
+
+# One round trip: lock the stored-balance accounts in id order, read the derived ones without a lock.
+# (The column names come from the model, never from input.)
+_LOCK_SQL = f"""
+WITH locked AS (
+    SELECT {_SELECT} FROM ledger_ledgeraccount
+    WHERE id = ANY(%s) AND balance_tracking = 'stored' ORDER BY id FOR UPDATE
+)
+SELECT {_SELECT} FROM locked
+UNION ALL
+SELECT {_SELECT} FROM ledger_ledgeraccount WHERE id = ANY(%s) AND balance_tracking = 'derived'
+"""
 
 
 def lock_ledger_accounts(account_ids: Iterable[int]) -> dict[int, LedgerAccount]:
@@ -13,6 +31,12 @@ def lock_ledger_accounts(account_ids: Iterable[int]) -> dict[int, LedgerAccount]
     on their row changes, so no lock is needed, and taking one would serialise every transfer on it.
     """
     ids = sorted(set(account_ids))
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(_LOCK_SQL, [ids, ids])
+            rows = cursor.fetchall()
+        accounts = [LedgerAccount.from_db(connection.alias, _FIELDS, row) for row in rows]
+        return {account.pk: account for account in accounts}
     locked = list(
         LedgerAccount.objects.filter(pk__in=ids, balance_tracking=LedgerAccount.BalanceTracking.STORED)
         .order_by("pk")

@@ -12,9 +12,9 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
-from django.db import IntegrityError, models, transaction
-from django.db.models import Case, F, Value, When
+from django.db import models, transaction
 
+from apps.ledger import journal_sql
 from apps.ledger.errors import (
     AccountCurrencyMismatch,
     AccountNotOpen,
@@ -25,10 +25,10 @@ from apps.ledger.errors import (
     UnbalancedEntry,
 )
 from apps.ledger.locks import lock_ledger_accounts
-from apps.ledger.models import AMOUNT_FIELD, JournalEntry, LedgerAccount, Posting, Side
+from apps.ledger.models import JournalEntry, LedgerAccount, Side
 from apps.ledger.money import Money, minor_unit
 from apps.organization.branch_scope import grant_branch_access
-from apps.organization.selectors import current_business_date
+from apps.organization.selectors import BankNotConfigured
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,9 +114,17 @@ def post_journal_entry(
     fingerprint = _fingerprint(postings, description, reference, reverses.pk if reverses else None)
 
     accounts = lock_ledger_accounts(p.account_id for p in postings)
-    existing = JournalEntry.objects.filter(source=source, idempotency_key=idempotency_key).first()
-    if existing is not None:
-        return _replay(existing, fingerprint)
+    # The entry is inserted before the balance rules are checked, so that a replay is recognised even when the
+    # first request already used the funds; a refusal below rolls the insert back with everything else.
+    entry = journal_sql.insert_entry(
+        business_date=business_date, description=description, reference=reference, source=source,
+        idempotency_key=idempotency_key, fingerprint=fingerprint, reverses_id=reverses.pk if reverses else None,
+        posted_by_id=posted_by.pk if posted_by is not None else None,
+    )
+    if entry is None:
+        return _replay(journal_sql.find_entry(source=source, idempotency_key=idempotency_key), fingerprint)
+    if entry.business_date is None:
+        raise BankNotConfigured("No bank is configured yet, so there is no business date to post on.")
 
     deltas: dict[int, Decimal] = defaultdict(Decimal)
     for line in postings:
@@ -142,39 +150,12 @@ def post_journal_entry(
                 account_code=account.code,
             )
 
-    try:
-        with transaction.atomic():
-            entry = JournalEntry.objects.create(
-                business_date=business_date or current_business_date(),
-                description=description,
-                reference=reference,
-                source=source,
-                idempotency_key=idempotency_key,
-                fingerprint=fingerprint,
-                reverses=reverses,
-                posted_by=posted_by,
-            )
-    except IntegrityError:
-        # A concurrent request with the same key committed first (possible when no stored-balance account
-        # is touched, so no row lock ordered the two requests).
-        existing = JournalEntry.objects.filter(source=source, idempotency_key=idempotency_key).first()
-        if existing is None:
-            raise
-        return _replay(existing, fingerprint)
-
-    Posting.objects.bulk_create(
-        Posting(entry=entry, account_id=p.account_id, side=p.side, amount=p.money.amount,
-                currency=p.money.currency)
-        for p in postings
+    journal_sql.insert_postings_and_move_balances(
+        entry=entry,
+        postings=[(p.account_id, p.side, p.money.amount, p.money.currency) for p in postings],
+        stored_deltas={pk: delta for pk, delta in deltas.items()
+                       if accounts[pk].balance_tracking == LedgerAccount.BalanceTracking.STORED and delta != 0},
     )
-    stored = {pk: delta for pk, delta in deltas.items()
-              if accounts[pk].balance_tracking == LedgerAccount.BalanceTracking.STORED and delta != 0}
-    if stored:
-        amount = models.DecimalField(**AMOUNT_FIELD)
-        LedgerAccount.objects.filter(pk__in=stored).update(
-            balance=F("balance") + Case(*(When(pk=pk, then=Value(d, output_field=amount))
-                                          for pk, d in stored.items()), output_field=amount)
-        )
     entry.replayed = False
     return entry
 
