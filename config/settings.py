@@ -53,6 +53,9 @@ INSTALLED_APPS = [
     # ours
     "apps.organization",
     "apps.ledger",
+    "apps.outbox",
+    "apps.customers",
+    "apps.kyc",
     "apps.idempotency",
 ]
 
@@ -206,6 +209,7 @@ REST_FRAMEWORK = {
         "anon": env.str("THROTTLE_ANON", default="60/minute"),
         "user": env.str("THROTTLE_USER", default="6000/minute"),
         "login": env.str("THROTTLE_LOGIN", default="20/minute"),
+        "onboarding": env.str("THROTTLE_ONBOARDING", default="10/hour"),
     },
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "config.api.problems.problem_exception_handler",
@@ -249,6 +253,28 @@ IDEMPOTENCY_KEY_TTL = timedelta(hours=env.int("IDEMPOTENCY_KEY_TTL_HOURS", defau
 IDEMPOTENCY_LOCK_TIMEOUT = timedelta(seconds=env.int("IDEMPOTENCY_LOCK_TIMEOUT_SECONDS", default=60))
 # How long a maker-checker request may wait for its checker.
 APPROVAL_REQUEST_TTL = timedelta(hours=env.int("APPROVAL_REQUEST_TTL_HOURS", default=72))
+
+# --- customers and KYC (docs/kyc.md) ---
+# Largest KYC document upload accepted (PDF, JPEG or PNG by content), in bytes.
+KYC_MAX_UPLOAD_BYTES = env.int("KYC_MAX_UPLOAD_BYTES", default=10 * 1024 * 1024)
+# ISO alpha-2 codes whose residents or companies add the high-risk-country weight to the KYC score.
+KYC_HIGH_RISK_COUNTRIES = env.list("KYC_HIGH_RISK_COUNTRIES", default=["KP", "IR", "MM"])
+# Sanctions/PEP screening: a hit needs a name score of at least SCREENING_NAME_FLOOR (0-100) and a score after
+# date-of-birth and country tie-breakers of at least SCREENING_MATCH_THRESHOLD.
+SCREENING_MATCH_THRESHOLD = env.int("SCREENING_MATCH_THRESHOLD", default=90)
+SCREENING_NAME_FLOOR = env.int("SCREENING_NAME_FLOOR", default=85)
+SCREENING_BATCH_SIZE = env.int("SCREENING_BATCH_SIZE", default=1000)
+# Outbox delivery retries: after the n-th failure, wait base * 2^(n-1), at most the cap; give up after max.
+OUTBOX_RETRY_BASE_DELAY = timedelta(seconds=env.int("OUTBOX_RETRY_BASE_SECONDS", default=30))
+OUTBOX_MAX_RETRY_DELAY = timedelta(seconds=env.int("OUTBOX_MAX_RETRY_SECONDS", default=60 * 60))
+OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=12)
+
+# --- email (staff notifications, e.g. KYC expiry to branch managers) ---
+EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend" if DEBUG
+                        else "django.core.mail.backends.smtp.EmailBackend")
+EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="backoffice@ogpgy.example")
 
 LOGGING = {
     "version": 1,

@@ -25,22 +25,38 @@ BANK_WIDE_ROLES = frozenset({COMPLIANCE_OFFICER, AUDITOR, OPERATIONS_ADMIN})
 
 _LEDGER_READ = ["ledger.view_ledgeraccount", "ledger.view_journalentry", "ledger.view_posting"]
 _ORG_READ = ["organization.view_bank", "organization.view_branch", "organization.view_approvalrequest"]
+# Customers and KYC (apps.customers, apps.kyc): branch staff onboard and serve their branch's customers.
+_KYC_READ = ["kyc.view_kycdocument", "kyc.view_kyccheck", "kyc.view_kycreview", "kyc.view_screeninghit"]
+_CUSTOMER_BRANCH = ["customers.view_customer", "customers.add_customer", "customers.change_customer",
+                    "kyc.add_kycdocument", *_KYC_READ]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
-    TELLER: [*_LEDGER_READ, "organization.view_branch", "organization.view_approvalrequest"],
+    TELLER: [*_LEDGER_READ, "organization.view_branch", "organization.view_approvalrequest", *_CUSTOMER_BRANCH],
     BRANCH_MANAGER: [
         *_LEDGER_READ,
         *_ORG_READ,
         "organization.view_user",
         "organization.decide_approvalrequest",
         "ledger.request_reversal",
+        *_CUSTOMER_BRANCH,
+        "customers.upgrade_customer",
     ],
-    LOAN_OFFICER: [*_LEDGER_READ, "organization.view_branch", "organization.view_approvalrequest"],
+    LOAN_OFFICER: [*_LEDGER_READ, "organization.view_branch", "organization.view_approvalrequest",
+                   "customers.view_customer", "kyc.view_kycdocument", "kyc.view_kyccheck"],
     COMPLIANCE_OFFICER: [
         *_LEDGER_READ,
         *_ORG_READ,
         "organization.view_user",
         "organization.decide_approvalrequest",
+        "customers.view_customer",
+        "customers.change_customer",
+        *_KYC_READ,
+        "kyc.change_kycdocument",
+        "kyc.review_kyc",
+        "kyc.decide_screeninghit",
+        "kyc.view_screeningentry",
+        "kyc.view_screeninglistimport",
+        "outbox.view_outboxevent",
     ],
     # Auditors read everything and change nothing: every view permission is added in sync_role_permissions.
     AUDITOR: [],
@@ -61,6 +77,10 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "django_celery_beat.change_periodictask",
         "axes.view_accessattempt",
         "axes.delete_accessattempt",
+        "customers.view_customer",
+        "kyc.view_screeninglistimport",
+        "outbox.view_outboxevent",
+        "outbox.change_outboxevent",
     ],
 }
 

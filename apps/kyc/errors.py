@@ -1,0 +1,50 @@
+from apps.domain_errors import Conflict, DomainError, PermissionRefused
+
+
+class KycNotVerified(DomainError):
+    """Raised by ensure_kyc_verified: accounts, loans and payments refuse a customer without verified KYC."""
+
+    code = "kyc_not_verified"
+    title = "The customer's KYC is not verified"
+    status = 422
+
+
+class DocumentRefused(DomainError):
+    code = "kyc_document_refused"
+    title = "The document was refused"
+    status = 400
+
+
+class DocumentTooLarge(DocumentRefused):
+    code = "kyc_document_too_large"
+    status = 413
+
+
+class UnsupportedDocumentType(DocumentRefused):
+    code = "kyc_document_unsupported_type"
+    status = 415
+
+
+class ReviewNotPending(Conflict):
+    code = "kyc_review_not_pending"
+    title = "The customer is not waiting for a KYC review"
+
+
+class ReviewerIsMaker(PermissionRefused):
+    code = "kyc_reviewer_is_maker"
+    title = "The reviewer cannot be the staff member who onboarded the customer"
+
+
+class NotAllowedToReview(PermissionRefused):
+    code = "kyc_not_allowed_to_review"
+    title = "Not allowed to decide KYC reviews"
+
+
+class HitAlreadyDecided(Conflict):
+    code = "screening_hit_already_decided"
+    title = "The screening hit was already decided"
+
+
+class InvalidScreeningList(DomainError):
+    code = "invalid_screening_list"
+    title = "The screening list file is invalid"

@@ -1,0 +1,70 @@
+"""Reads about KYC. ``ensure_kyc_verified`` is the one gate accounts, loans and payments call."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db.models import QuerySet
+
+from apps.customers.models import Customer
+from apps.kyc.errors import KycNotVerified
+from apps.kyc.models import KycCheck, KycDocument
+from apps.kyc.rules import required_document_types
+from apps.organization.selectors import current_business_date
+
+USABLE_DOCUMENT_STATUSES = (KycDocument.Status.RECEIVED, KycDocument.Status.ACCEPTED)
+
+
+def document_coverage(customer: Customer, *, on: datetime.date) -> dict[str, list[str]]:
+    """Which required document types are valid on ``on``, which are missing, and which only expired."""
+    required = required_document_types(customer)
+    documents = KycDocument.objects.filter(customer=customer, document_type__in=required,
+                                           status__in=[*USABLE_DOCUMENT_STATUSES, KycDocument.Status.EXPIRED])
+    valid, seen = set(), set()
+    for document_type, expiry_date, status in documents.values_list("document_type", "expiry_date", "status"):
+        seen.add(document_type)
+        if status != KycDocument.Status.EXPIRED and (expiry_date is None or expiry_date >= on):
+            valid.add(document_type)
+    return {
+        "valid": [t for t in required if t in valid],
+        "missing": [t for t in required if t not in seen],
+        "expired": [t for t in required if t in seen and t not in valid],
+    }
+
+
+def kyc_refusal_reason(customer: Customer, *, on: datetime.date | None = None) -> str | None:
+    """Why the customer's KYC does not count as verified on ``on`` (the business date), or None if it does."""
+    if customer.kyc_status != Customer.KycStatus.VERIFIED:
+        return f"KYC status is {customer.get_kyc_status_display().lower()}"
+    on = on or current_business_date()
+    if customer.kyc_review_due is not None and customer.kyc_review_due <= on:
+        return f"the KYC review was due on {customer.kyc_review_due:%Y-%m-%d}"
+    coverage = document_coverage(customer, on=on)
+    if coverage["missing"] or coverage["expired"]:
+        return "a required document expired or is missing: " + ", ".join(coverage["missing"] + coverage["expired"])
+    return None
+
+
+def is_kyc_verified(customer: Customer, *, on: datetime.date | None = None) -> bool:
+    return kyc_refusal_reason(customer, on=on) is None
+
+
+def ensure_kyc_verified(customer: Customer, *, on: datetime.date | None = None) -> None:
+    """Refuse (KycNotVerified, 422) unless the customer's KYC is verified and still valid on the business date.
+
+    Valid means: status verified, review date not passed, and every required document present and unexpired
+    (even if the daily periodic review has not marked it expired yet). Call it inside your service, before
+    writing anything.
+    """
+    reason = kyc_refusal_reason(customer, on=on)
+    if reason is not None:
+        raise KycNotVerified(f"{customer.legal_name} cannot do this until KYC is verified: {reason}.",
+                             customer_id=customer.pk)
+
+
+def latest_check(customer: Customer) -> KycCheck | None:
+    return KycCheck.objects.filter(customer=customer).order_by("-performed_at", "-pk").first()
+
+
+def documents_of(customer: Customer) -> QuerySet[KycDocument]:
+    return KycDocument.objects.filter(customer=customer).select_related("uploaded_by")

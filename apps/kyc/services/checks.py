@@ -1,0 +1,193 @@
+"""The automated KYC check, the manual review of its doubtful cases, and the periodic review."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Q
+
+from apps.customers.models import Customer
+from apps.customers.services import customer_event_payload
+from apps.domain_errors import DomainError
+from apps.kyc import rules
+from apps.kyc.errors import NotAllowedToReview, ReviewerIsMaker, ReviewNotPending
+from apps.kyc.models import KycCheck, KycDocument, KycReview, ScreeningEntry, ScreeningHit
+from apps.kyc.selectors import USABLE_DOCUMENT_STATUSES, document_coverage
+from apps.organization.selectors import current_business_date
+from apps.outbox.services import publish_event
+
+
+def start_kyc_check(*, customer: Customer) -> None:
+    """Run the KYC check in a Celery task once the caller's transaction has committed."""
+    from apps.kyc.tasks import run_kyc_check_task
+
+    customer_id = customer.pk
+    transaction.on_commit(lambda: run_kyc_check_task.delay(customer_id))
+
+
+def review_due_date(*, risk_rating: str, on: datetime.date) -> datetime.date:
+    years = rules.REVIEW_PERIOD_YEARS[risk_rating]
+    try:
+        return on.replace(year=on.year + years)
+    except ValueError:  # 29 February
+        return on.replace(year=on.year + years, day=28)
+
+
+def _set_kyc_status(customer: Customer, status: str, *, actor: Any, on: datetime.date, reason: str) -> None:
+    """Write the KYC outcome on the (locked) customer and publish kyc.status_changed if it changed."""
+    previous = customer.kyc_status
+    customer.kyc_status = status
+    if status == Customer.KycStatus.VERIFIED:
+        customer.kyc_review_due = review_due_date(risk_rating=customer.risk_rating, on=on)
+        if customer.status == Customer.Status.PROSPECT:
+            customer.status = Customer.Status.ACTIVE
+        KycDocument.objects.filter(customer=customer, status=KycDocument.Status.RECEIVED,
+                                   document_type__in=rules.required_document_types(customer)).filter(
+            Q(expiry_date__isnull=True) | Q(expiry_date__gte=on)).update(status=KycDocument.Status.ACCEPTED)
+    customer._history_user = actor
+    customer.save(update_fields=["kyc_status", "kyc_review_due", "status", "risk_rating"])
+    if previous != status:
+        publish_event("kyc.status_changed", {**customer_event_payload(customer), "previous_kyc_status": previous,
+                                             "reason": reason}, aggregate=customer)
+
+
+def _hit_facts(customer: Customer) -> list[dict[str, Any]]:
+    hits = (ScreeningHit.objects.filter(customer=customer).exclude(status=ScreeningHit.Status.DISMISSED)
+            .values("pk", "status", "score", "entry__category", "entry__list_name", "entry__source_id"))
+    return [{"hit_id": hit["pk"], "status": hit["status"], "score": str(hit["score"]),
+             "category": hit["entry__category"], "list": hit["entry__list_name"],
+             "source_id": hit["entry__source_id"]} for hit in hits]
+
+
+def assess(customer: Customer, *, on: datetime.date) -> tuple[dict[str, Any], list[dict[str, Any]], Decimal, str]:
+    """The check's reasoning, without writing: (inputs, factors, score, decision)."""
+    coverage = document_coverage(customer, on=on)
+    hits = _hit_facts(customer)
+    high_risk = rules.high_risk_countries()
+    inputs = {
+        "customer_type": customer.customer_type, "is_premium": customer.is_premium, "country": customer.country,
+        "required_documents": list(rules.required_document_types(customer)), "documents": coverage,
+        "screening_hits": hits, "high_risk_countries": sorted(high_risk), "business_date": on.isoformat(),
+        "weights": {name: str(weight) for name, weight in rules.RISK_WEIGHTS.items()},
+        "thresholds": {"verify_below": str(rules.VERIFY_BELOW), "review_below": str(rules.REVIEW_BELOW)},
+    }
+    found = []
+    if coverage["missing"]:
+        found.append(("missing_documents", coverage["missing"]))
+    if coverage["expired"]:
+        found.append(("expired_documents", coverage["expired"]))
+    sanctions = [hit for hit in hits if hit["category"] == ScreeningEntry.Category.SANCTIONS]
+    if any(hit["status"] == ScreeningHit.Status.CONFIRMED for hit in sanctions):
+        found.append(("sanctions_confirmed_match", [h["hit_id"] for h in sanctions if h["status"] == "confirmed"]))
+    elif sanctions:
+        found.append(("sanctions_possible_match", [hit["hit_id"] for hit in sanctions]))
+    peps = [hit["hit_id"] for hit in hits if hit["category"] == ScreeningEntry.Category.PEP]
+    if peps:
+        found.append(("pep_match", peps))
+    if customer.country in high_risk:
+        found.append(("high_risk_country", [customer.country]))
+    factors = [{"factor": name, "weight": str(rules.RISK_WEIGHTS[name]), "evidence": evidence}
+               for name, evidence in found]
+    score = min(Decimal("1"), sum((rules.RISK_WEIGHTS[name] for name, _ in found), Decimal("0")))
+    if score < rules.VERIFY_BELOW and not coverage["missing"]:
+        decision = KycCheck.Decision.VERIFIED
+    elif score < rules.REVIEW_BELOW:
+        decision = KycCheck.Decision.IN_PROGRESS
+    else:
+        decision = KycCheck.Decision.REJECTED
+    return inputs, factors, score, decision
+
+
+@transaction.atomic
+def run_kyc_check(*, customer: Customer, on: datetime.date | None = None) -> KycCheck:
+    """Score the customer's KYC risk in [0, 1] and decide: below 0.3 with every document, verified; below 0.7,
+    manual review (in progress); otherwise rejected. The check is stored with its inputs and reasons, and sets
+    the risk rating (low/medium/high by the same bands) that decides how soon KYC is reviewed again.
+    """
+    on = on or current_business_date()
+    customer = Customer.objects.select_for_update().get(pk=customer.pk)
+    inputs, factors, score, decision = assess(customer, on=on)
+    check = KycCheck.objects.create(customer=customer, inputs=inputs, factors=factors, score=score,
+                                    decision=decision, business_date=on)
+    customer.risk_rating = rules.risk_rating_for(score)
+    names = ", ".join(factor["factor"] for factor in factors) or "no risk factor"
+    _set_kyc_status(customer, decision, actor=None, on=on, reason=f"KYC check #{check.pk}: {score} ({names})")
+    return check
+
+
+@transaction.atomic
+def decide_kyc_review(*, customer: Customer, reviewer: Any, approve: bool, reason: str,
+                      on: datetime.date | None = None) -> KycReview:
+    """A compliance officer approves or rejects a customer in manual review, with a reason.
+
+    Maker-checker: the reviewer may not be the staff member who onboarded the customer. Approval needs every
+    required document valid, no open screening hit and no confirmed sanctions match.
+    """
+    if not reviewer.has_perm("kyc.review_kyc"):
+        raise NotAllowedToReview("Your role may not decide KYC reviews.")
+    if not reason.strip():
+        raise DomainError("Say why you approve or reject.", code="reason_required")
+    on = on or current_business_date()
+    customer = Customer.objects.select_for_update().get(pk=customer.pk)
+    if customer.kyc_status != Customer.KycStatus.IN_PROGRESS:
+        raise ReviewNotPending(f"{customer.legal_name} is not in manual review (KYC {customer.kyc_status}).")
+    if customer.created_by_id is not None and customer.created_by_id == reviewer.pk:
+        raise ReviewerIsMaker("You onboarded this customer: another compliance officer must review it.")
+    if approve:
+        _refuse_unfit_approval(customer, on=on)
+    check = KycCheck.objects.filter(customer=customer).order_by("-performed_at", "-pk").first()
+    review = KycReview(customer=customer, check_reviewed=check, maker_id=customer.created_by_id, reviewer=reviewer,
+                       decision=KycReview.Decision.APPROVED if approve else KycReview.Decision.REJECTED,
+                       reason=reason.strip())
+    review._history_user = reviewer
+    review.save()
+    status = Customer.KycStatus.VERIFIED if approve else Customer.KycStatus.REJECTED
+    _set_kyc_status(customer, status, actor=reviewer, on=on, reason=f"Manual review #{review.pk}: {reason}")
+    return review
+
+
+def _refuse_unfit_approval(customer: Customer, *, on: datetime.date) -> None:
+    coverage = document_coverage(customer, on=on)
+    if coverage["missing"] or coverage["expired"]:
+        raise DomainError("Cannot approve: required documents are missing or expired: "
+                          + ", ".join(coverage["missing"] + coverage["expired"]) + ".", code="kyc_documents_incomplete")
+    hits = ScreeningHit.objects.filter(customer=customer)
+    if hits.filter(status=ScreeningHit.Status.OPEN).exists():
+        raise DomainError("Cannot approve: confirm or dismiss the open screening hits first.",
+                          code="kyc_open_screening_hits")
+    if hits.filter(status=ScreeningHit.Status.CONFIRMED, entry__category=ScreeningEntry.Category.SANCTIONS).exists():
+        raise DomainError("Cannot approve a customer with a confirmed sanctions match.",
+                          code="kyc_sanctions_match")
+
+
+@transaction.atomic
+def expire_due_kyc(*, on: datetime.date) -> list[int]:
+    """The periodic review of business date ``on``: expire documents past their expiry date, and the KYC of
+    verified customers whose review date has come or whose required document expired; tell their branch.
+
+    Idempotent: a second run on the same date finds nothing left to expire. Returns the customers expired.
+    """
+    KycDocument.objects.filter(status__in=USABLE_DOCUMENT_STATUSES, expiry_date__lt=on).update(
+        status=KycDocument.Status.EXPIRED)
+    review_due = Q(kyc_review_due__lte=on)
+    document_expired = Q(kyc_documents__status=KycDocument.Status.EXPIRED)
+    candidates = (Customer.objects.filter(kyc_status=Customer.KycStatus.VERIFIED)
+                  .filter(review_due | document_expired).distinct().order_by("pk").values_list("pk", flat=True))
+    expired = []
+    for customer in Customer.objects.filter(pk__in=list(candidates)).select_related("branch").order_by("pk") \
+            .select_for_update(of=("self",)):
+        coverage = document_coverage(customer, on=on)
+        if customer.kyc_review_due and customer.kyc_review_due <= on:
+            reason = f"review date {customer.kyc_review_due:%Y-%m-%d} reached"
+        elif coverage["expired"] or coverage["missing"]:
+            reason = "required document expired: " + ", ".join(coverage["expired"] + coverage["missing"])
+        else:
+            continue  # an expired document was replaced by a valid one of the same type
+        _set_kyc_status(customer, Customer.KycStatus.EXPIRED, actor=None, on=on, reason=reason)
+        publish_event("kyc.expired", {**customer_event_payload(customer), "legal_name": customer.legal_name,
+                                      "reason": reason, "business_date": on.isoformat()}, aggregate=customer)
+        expired.append(customer.pk)
+    return expired

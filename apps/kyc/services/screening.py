@@ -1,0 +1,208 @@
+"""Sanctions and PEP screening: importing a list, screening customers against it, deciding hits.
+
+The matching itself (normalization, blocking keys, scores) is apps.kyc.screening; this module feeds it from the
+database: the ``ScreeningToken`` inverted index gives, for a batch of customers, only the list entries that
+share a blocking key with one of them.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+from collections import defaultdict
+from collections.abc import Iterable
+from typing import IO, Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+from apps.customers.countries import is_country_code
+from apps.customers.models import Customer
+from apps.domain_errors import DomainError
+from apps.kyc.errors import HitAlreadyDecided, InvalidScreeningList, NotAllowedToReview
+from apps.kyc.models import ScreeningEntry, ScreeningHit, ScreeningListImport, ScreeningToken
+from apps.kyc.screening import ListedParty, ScreeningIndex, blocking_keys, normalize_name
+from apps.kyc.services.checks import start_kyc_check
+from apps.outbox.services import publish_event
+
+CSV_COLUMNS = ("name", "aliases", "date_of_birth", "country", "list_name", "source_id")
+ALIAS_SEPARATOR = ";"
+_KEYS_PER_QUERY = 5000
+
+
+def _index_for(names: Iterable[str]) -> ScreeningIndex:
+    """The part of the list that shares a blocking key with any of ``names`` (normalized)."""
+    keys = sorted(set().union(*(blocking_keys(name) for name in names)))
+    keys_by_entry: dict[int, set[str]] = defaultdict(set)
+    for start in range(0, len(keys), _KEYS_PER_QUERY):
+        for key, entry_id in ScreeningToken.objects.filter(key__in=keys[start:start + _KEYS_PER_QUERY]) \
+                .values_list("key", "entry_id"):
+            keys_by_entry[entry_id].add(key)
+    index = ScreeningIndex()
+    entries = ScreeningEntry.objects.filter(pk__in=list(keys_by_entry)).values_list(
+        "pk", "normalized_names", "date_of_birth", "country")
+    for entry_id, normalized_names, date_of_birth, country in entries.iterator(chunk_size=2000):
+        index.add(ListedParty(entry_id=entry_id, normalized_names=tuple(normalized_names),
+                              date_of_birth=date_of_birth, country=country), keys=keys_by_entry[entry_id])
+    return index
+
+
+def screen_customers(*, customer_ids: Iterable[int], start_checks: bool = True) -> list[ScreeningHit]:
+    """Screen these customers against every imported list; each match above the threshold that is not
+    already a hit becomes an open ScreeningHit. Customers with a new hit get their KYC checked again."""
+    customers = list(Customer.objects.filter(pk__in=list(customer_ids))
+                     .values_list("pk", "legal_name", "date_of_birth", "country"))
+    if not customers:
+        return []
+    index = _index_for(normalize_name(name) for _, name, _, _ in customers)
+    created = []
+    for customer_id, legal_name, date_of_birth, country in customers:
+        matches = index.screen(legal_name, date_of_birth=date_of_birth, country=country,
+                               threshold=settings.SCREENING_MATCH_THRESHOLD, name_floor=settings.SCREENING_NAME_FLOOR)
+        for match in matches:
+            hit = _record_hit(customer_id, match)
+            if hit is not None:
+                created.append(hit)
+    if start_checks:
+        for customer_id in sorted({hit.customer_id for hit in created}):
+            start_kyc_check(customer=Customer(pk=customer_id))
+    return created
+
+
+def _record_hit(customer_id: int, match: Any) -> ScreeningHit | None:
+    if ScreeningHit.objects.filter(customer_id=customer_id, entry_id=match.entry_id).exists():
+        return None  # already known, whatever its decision: a dismissed hit is not raised again
+    try:
+        with transaction.atomic():
+            return ScreeningHit.objects.create(
+                customer_id=customer_id, entry_id=match.entry_id, score=round(match.score, 2),
+                name_score=round(match.name_score, 2), matched_name=match.matched_name, details=match.details)
+    except IntegrityError:  # screened concurrently by another batch
+        return None
+
+
+@transaction.atomic
+def screen_customer(*, customer: Customer) -> list[ScreeningHit]:
+    """Screen one customer (at onboarding or after a change of name). Its KYC check is the caller's business."""
+    return screen_customers(customer_ids=[customer.pk], start_checks=False)
+
+
+def _parse_date(value: str, line: int) -> datetime.date | None:
+    value = value.strip()
+    if not value:
+        return None
+    try:
+        return datetime.date.fromisoformat(value)
+    except ValueError:
+        raise InvalidScreeningList(f"Line {line}: date_of_birth {value!r} is not YYYY-MM-DD.") from None
+
+
+def _parse_rows(stream: IO[str]) -> list[dict[str, Any]]:
+    reader = csv.DictReader(stream)
+    missing = [column for column in CSV_COLUMNS if column not in (reader.fieldnames or [])]
+    if missing:
+        raise InvalidScreeningList(f"The file lacks the columns: {', '.join(missing)} (expected "
+                                   f"{', '.join(CSV_COLUMNS)}).")
+    rows, seen = [], set()
+    for line, row in enumerate(reader, start=2):
+        name, list_name, source_id = (row["name"] or "").strip(), (row["list_name"] or "").strip(), \
+            (row["source_id"] or "").strip()
+        if not name or not list_name or not source_id:
+            raise InvalidScreeningList(f"Line {line}: name, list_name and source_id are required.")
+        if (list_name, source_id) in seen:
+            raise InvalidScreeningList(f"Line {line}: {list_name} {source_id} appears twice.")
+        seen.add((list_name, source_id))
+        country = (row["country"] or "").strip().upper()
+        if country and not is_country_code(country):
+            raise InvalidScreeningList(f"Line {line}: country {country!r} is not an ISO 3166-1 alpha-2 code.")
+        aliases = [alias.strip() for alias in (row["aliases"] or "").split(ALIAS_SEPARATOR) if alias.strip()]
+        normalized = list(dict.fromkeys(n for n in (normalize_name(x) for x in [name, *aliases]) if n))
+        if not normalized:
+            raise InvalidScreeningList(f"Line {line}: the name has no letters or digits.")
+        rows.append({"list_name": list_name, "source_id": source_id, "name": name, "aliases": aliases,
+                     "date_of_birth": _parse_date(row["date_of_birth"] or "", line), "country": country,
+                     "category": ScreeningEntry.Category.PEP if "pep" in list_name.lower().split()
+                     or list_name.lower().startswith("pep") else ScreeningEntry.Category.SANCTIONS,
+                     "normalized_names": normalized})
+    return rows
+
+
+@transaction.atomic
+def import_screening_list(*, stream: IO[str], file_name: str, actor: Any = None) -> ScreeningListImport:
+    """Load a sanctions/PEP list CSV (columns: name, aliases separated by ';', date_of_birth YYYY-MM-DD,
+    country ISO alpha-2, list_name, source_id). Entries are created or updated by (list_name, source_id) and
+    indexed by blocking key. All or nothing: one bad line refuses the file. Re-screening all customers is
+    started by the caller (the management command) with ``rescreen_batches``.
+    """
+    rows = _parse_rows(stream)
+    record = ScreeningListImport(file_name=file_name[:255], imported_by=actor)
+    record._history_user = actor
+    record.save()
+    existing = {(entry.list_name, entry.source_id): entry for entry in ScreeningEntry.objects.filter(
+        list_name__in={row["list_name"] for row in rows})}
+    to_create, to_update = [], []
+    for row in rows:
+        entry = existing.get((row["list_name"], row["source_id"]))
+        if entry is None:
+            to_create.append(ScreeningEntry(imported_by=record, **row))
+        else:
+            for field, value in row.items():
+                setattr(entry, field, value)
+            entry.imported_by = record
+            to_update.append(entry)
+    created = bulk_create_with_history(to_create, ScreeningEntry, batch_size=1000, default_user=actor)
+    if to_update:
+        bulk_update_with_history(to_update, ScreeningEntry, ["name", "aliases", "date_of_birth", "country",
+                                                             "category", "normalized_names", "imported_by"],
+                                 batch_size=1000, default_user=actor)
+        ScreeningToken.objects.filter(entry__in=to_update).delete()
+    if not all(entry.pk for entry in created):  # databases that do not return ids from bulk inserts
+        created = list(ScreeningEntry.objects.filter(imported_by=record).exclude(pk__in=[e.pk for e in to_update]))
+    tokens = [ScreeningToken(key=key, entry=entry) for entry in [*created, *to_update]
+              for key in set().union(*(blocking_keys(name) for name in entry.normalized_names))]
+    ScreeningToken.objects.bulk_create(tokens, batch_size=5000)
+    record.entries_created, record.entries_updated = len(created), len(to_update)
+    record.customers_to_screen = Customer.objects.exclude(status=Customer.Status.CLOSED).count()
+    record.save(update_fields=["entries_created", "entries_updated", "customers_to_screen"])
+    return record
+
+
+def rescreen_batches(*, batch_size: int | None = None) -> list[list[int]]:
+    """Every customer not closed, as batches of ids for the re-screening tasks."""
+    batch_size = batch_size or settings.SCREENING_BATCH_SIZE
+    ids = list(Customer.objects.exclude(status=Customer.Status.CLOSED).order_by("pk").values_list("pk", flat=True))
+    return [ids[start:start + batch_size] for start in range(0, len(ids), batch_size)]
+
+
+@transaction.atomic
+def rescreen_batch(*, list_import: ScreeningListImport, customer_ids: list[int]) -> int:
+    """One re-screening batch after an import; counts its progress on the import. Returns new hits."""
+    from django.db.models import F
+
+    hits = screen_customers(customer_ids=customer_ids)
+    ScreeningListImport.objects.filter(pk=list_import.pk).update(
+        customers_screened=F("customers_screened") + len(customer_ids), hits_created=F("hits_created") + len(hits))
+    return len(hits)
+
+
+@transaction.atomic
+def decide_screening_hit(*, hit: ScreeningHit, officer: Any, confirm: bool, reason: str) -> ScreeningHit:
+    """A compliance officer confirms a hit (the customer is the listed party) or dismisses it as a false
+    positive, with a reason; the customer's KYC is checked again with the decision."""
+    if not officer.has_perm("kyc.decide_screeninghit"):
+        raise NotAllowedToReview("Your role may not decide screening hits.")
+    if not reason.strip():
+        raise DomainError("Say why you confirm or dismiss the hit.", code="reason_required")
+    hit = ScreeningHit.objects.select_for_update().get(pk=hit.pk)
+    if hit.status != ScreeningHit.Status.OPEN:
+        raise HitAlreadyDecided(f"This hit was already {hit.status}.")
+    hit.status = ScreeningHit.Status.CONFIRMED if confirm else ScreeningHit.Status.DISMISSED
+    hit.decided_by, hit.decided_at, hit.decision_reason = officer, timezone.now(), reason.strip()
+    hit._history_user = officer
+    hit.save()
+    publish_event("screening.hit_decided", {"hit_id": hit.pk, "customer_id": hit.customer_id,
+                                            "entry_id": hit.entry_id, "status": hit.status}, aggregate=hit)
+    start_kyc_check(customer=Customer(pk=hit.customer_id))
+    return hit

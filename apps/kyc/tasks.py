@@ -1,0 +1,27 @@
+"""Celery tasks of KYC: thin wrappers that take ids and call a service."""
+
+from celery import shared_task
+
+from apps.customers.models import Customer
+from apps.kyc import services
+from apps.kyc.models import ScreeningListImport
+from apps.organization.selectors import current_business_date
+
+
+@shared_task(name="kyc.run_kyc_check", time_limit=120)
+def run_kyc_check_task(customer_id: int) -> int:
+    check = services.run_kyc_check(customer=Customer.objects.get(pk=customer_id))
+    return check.pk
+
+
+@shared_task(name="kyc.periodic_review", time_limit=30 * 60)
+def periodic_kyc_review() -> int:
+    """Daily: expire KYC whose review date passed or whose required document expired (business date)."""
+    return len(services.expire_due_kyc(on=current_business_date()))
+
+
+@shared_task(name="kyc.rescreen_customers", time_limit=30 * 60)
+def rescreen_customers_task(import_id: int, customer_ids: list[int]) -> int:
+    from apps.kyc.services.screening import rescreen_batch
+
+    return rescreen_batch(list_import=ScreeningListImport.objects.get(pk=import_id), customer_ids=customer_ids)
