@@ -8,19 +8,19 @@ from apps.kyc.models import ScreeningListImport
 from apps.organization.selectors import current_business_date
 
 
-@shared_task(name="kyc.run_kyc_check", time_limit=120)
+@shared_task(name="kyc.run_kyc_check", time_limit=120, soft_time_limit=120 - 10)
 def run_kyc_check_task(customer_id: int) -> int:
     check = services.run_kyc_check(customer=Customer.objects.get(pk=customer_id))
     return check.pk
 
 
-@shared_task(name="kyc.periodic_review", time_limit=30 * 60)
+@shared_task(name="kyc.periodic_review", time_limit=30 * 60, soft_time_limit=30 * 60 - 10)
 def periodic_kyc_review() -> int:
     """Daily: expire KYC whose review date passed or whose required document expired (business date)."""
     return len(services.expire_due_kyc(on=current_business_date()))
 
 
-@shared_task(name="kyc.rescreen_customers", time_limit=30 * 60)
+@shared_task(name="kyc.rescreen_customers", time_limit=30 * 60, soft_time_limit=30 * 60 - 10)
 def rescreen_customers_task(import_id: int, customer_ids: list[int]) -> int:
     from apps.kyc.services.screening import rescreen_batch
 

@@ -1,0 +1,86 @@
+"""Manual review: compliance decides customers the check could not, and never a customer they onboarded."""
+
+import pytest
+from django.db import IntegrityError, transaction
+
+from apps.customers.models import Customer
+from apps.customers.tests.factories import CustomerFactory, kyc_document
+from apps.domain_errors import DomainError
+from apps.kyc.errors import NotAllowedToReview, ReviewerIsMaker, ReviewNotPending
+from apps.kyc.models import KycReview
+from apps.kyc.rules import required_document_types
+from apps.kyc.services import decide_kyc_review
+from apps.organization import roles
+from apps.organization.tests.factories import StaffFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def in_review(branch_a, manager_a):
+    customer = CustomerFactory(branch=branch_a, actor=manager_a, country="IR", kyc_status="in_progress")
+    for document_type in required_document_types(customer):
+        kyc_document(customer, document_type)
+    return customer
+
+
+def test_a_compliance_officer_approves_with_a_reason(in_review, compliance_officer):
+    review = decide_kyc_review(customer=in_review, reviewer=compliance_officer, approve=True,
+                               reason="Resident in Lisbon for 10 years, employer confirmed")
+    in_review.refresh_from_db()
+    assert in_review.kyc_status == Customer.KycStatus.VERIFIED
+    assert in_review.kyc_review_due is not None
+    assert review.maker == in_review.created_by
+    assert in_review.history.first().history_user == compliance_officer
+
+
+def test_a_rejection_is_recorded_with_its_reason(in_review, compliance_officer):
+    decide_kyc_review(customer=in_review, reviewer=compliance_officer, approve=False, reason="Forged utility bill")
+    assert Customer.objects.get(pk=in_review.pk).kyc_status == "rejected"
+    assert KycReview.objects.get().reason == "Forged utility bill"
+
+
+def test_the_staff_member_who_onboarded_cannot_review(branch_a, compliance_officer):
+    customer = CustomerFactory(branch=branch_a, actor=compliance_officer, kyc_status="in_progress")
+    with pytest.raises(ReviewerIsMaker):
+        decide_kyc_review(customer=customer, reviewer=compliance_officer, approve=True, reason="ok")
+    assert Customer.objects.get(pk=customer.pk).kyc_status == "in_progress"
+    assert not KycReview.objects.exists()
+
+
+def test_the_database_refuses_a_review_by_its_maker(in_review):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        KycReview.objects.create(customer=in_review, maker=in_review.created_by, reviewer=in_review.created_by,
+                                 decision="approved", reason="self-approval")
+
+
+def test_a_role_without_the_review_permission_is_refused(in_review, teller_a):
+    with pytest.raises(NotAllowedToReview):
+        decide_kyc_review(customer=in_review, reviewer=teller_a, approve=True, reason="ok")
+
+
+def test_only_customers_in_manual_review_can_be_decided(branch_a, compliance_officer):
+    customer = CustomerFactory(branch=branch_a, verified=True)
+    with pytest.raises(ReviewNotPending):
+        decide_kyc_review(customer=customer, reviewer=compliance_officer, approve=False, reason="no")
+
+
+def test_approval_needs_the_required_documents(branch_a, manager_a, compliance_officer):
+    customer = CustomerFactory(branch=branch_a, actor=manager_a, kyc_status="in_progress")
+    with pytest.raises(DomainError, match="documents are missing"):
+        decide_kyc_review(customer=customer, reviewer=compliance_officer, approve=True, reason="looks fine")
+    assert Customer.objects.get(pk=customer.pk).kyc_status == "in_progress"
+
+
+def test_a_reason_is_required(in_review, compliance_officer):
+    with pytest.raises(DomainError, match="Say why"):
+        decide_kyc_review(customer=in_review, reviewer=compliance_officer, approve=True, reason="  ")
+
+
+def test_a_second_compliance_officer_may_review_a_customer_the_first_onboarded(branch_a, compliance_officer):
+    customer = CustomerFactory(branch=branch_a, actor=compliance_officer, kyc_status="in_progress")
+    for document_type in required_document_types(customer):
+        kyc_document(customer, document_type)
+    colleague = StaffFactory(role=roles.COMPLIANCE_OFFICER, home_branch=branch_a)
+    decide_kyc_review(customer=customer, reviewer=colleague, approve=True, reason="Checked by a second officer")
+    assert Customer.objects.get(pk=customer.pk).kyc_status == "verified"
