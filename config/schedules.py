@@ -13,4 +13,14 @@ DEFAULT_SCHEDULES = [
         "task": "idempotency.prune_idempotency_keys",
         "crontab": {"minute": "7", "hour": "*"},
     },
+    {
+        "name": "KYC periodic review: expire due KYC and tell the branches",
+        "task": "kyc.periodic_review",
+        "crontab": {"minute": "30", "hour": "5"},
+    },
+    {
+        "name": "Deliver pending outbox events (retries with backoff)",
+        "task": "outbox.deliver_pending_events",
+        "crontab": {"minute": "*"},
+    },
 ]

@@ -139,3 +139,35 @@ def test_a_hit_is_decided_once_with_a_reason_by_compliance(branch_a, compliance_
     with pytest.raises(HitAlreadyDecided):
         decide_screening_hit(hit=hit, officer=compliance_officer, confirm=False, reason="changed my mind")
     assert ScreeningHit.objects.get(pk=hit.pk).status == "confirmed"
+
+
+@pytestmark_db
+def test_the_import_command_rescreens_every_customer_in_batches_with_progress(branch_a, branch_b):
+    from pathlib import Path
+
+    from django.conf import settings
+    from django.core.management import call_command
+
+    CustomerFactory(branch=branch_a, legal_name="Monica Perez Villanueva", country="VE",
+                    date_of_birth=datetime.date(1978, 2, 17))
+    CustomerFactory(branch=branch_b, legal_name="Dmitry Volkov", country="RU", date_of_birth=datetime.date(1972, 4, 18))
+    for i in range(3):
+        CustomerFactory(branch=branch_b, legal_name=f"Unrelated Person {i}")
+    out = io.StringIO()
+    call_command("import_screening_list", Path(settings.BASE_DIR) / "fixtures" / "screening_list_sample.csv",
+                 "--batch-size", "2", stdout=out)
+    text = out.getvalue()
+    assert "15 entries created" in text
+    assert "Re-screening 5 customers in 3 batches." in text
+    assert "screened 2/5" in text and "screened 5/5 customers (100%), 2 new hits" in text
+    assert set(ScreeningHit.objects.values_list("entry__source_id", flat=True)) == {"OFAC-41007", "EU-2024-0004"}
+
+
+@pytestmark_db
+def test_the_import_command_refuses_a_file_with_missing_columns(tmp_path, bank):
+    from django.core.management import CommandError, call_command
+
+    bad = tmp_path / "bad.csv"
+    bad.write_text("name,country\nIvan,RU\n")
+    with pytest.raises(CommandError, match="lacks the columns: aliases, date_of_birth"):
+        call_command("import_screening_list", bad, stdout=io.StringIO())
