@@ -10,7 +10,8 @@ from django.db import IntegrityError, transaction
 
 from apps.customers.errors import AlreadyPremium, DuplicateCustomerEmail, InvalidCustomerData, NotPremiumEligible
 from apps.customers.models import Customer
-from apps.organization.branch_scope import grant_branch_access
+from apps.domain_errors import PermissionRefused
+from apps.organization.branch_scope import grant_branch_access, is_bank_wide
 from apps.organization.models import Branch
 from apps.organization.selectors import current_business_date
 from apps.outbox.services import publish_event
@@ -68,6 +69,8 @@ def onboard_customer(*, actor: Any, customer_type: str, legal_name: str, email: 
     email = email.strip()
     _refuse_duplicate_email(email)
     staff_actor = actor if actor is not None and getattr(actor, "is_staff", False) else None
+    if staff_actor is not None and not is_bank_wide(staff_actor) and staff_actor.home_branch_id != branch.pk:
+        raise PermissionRefused(f"You onboard customers for your own branch, not {branch.code}.")
     customer = Customer(
         customer_type=customer_type, legal_name=legal_name.strip(), email=email, phone=phone.strip(),
         country=country.strip().upper(), branch=branch, date_of_birth=date_of_birth,

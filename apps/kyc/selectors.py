@@ -68,3 +68,20 @@ def latest_check(customer: Customer) -> KycCheck | None:
 
 def documents_of(customer: Customer) -> QuerySet[KycDocument]:
     return KycDocument.objects.filter(customer=customer).select_related("uploaded_by")
+
+
+def kyc_summary(customer: Customer, *, on: datetime.date | None = None) -> dict:
+    """The KYC status of one customer as staff see it: what gates services today and why."""
+    from apps.kyc.models import ScreeningHit
+
+    on = on or current_business_date()
+    check = latest_check(customer)
+    return {
+        "customer_id": customer.pk, "kyc_status": customer.kyc_status, "kyc_review_due": customer.kyc_review_due,
+        "risk_rating": customer.risk_rating, "is_verified": (reason := kyc_refusal_reason(customer, on=on)) is None,
+        "not_verified_because": reason, "required_documents": document_coverage(customer, on=on),
+        "open_screening_hits": ScreeningHit.objects.filter(customer=customer, status=ScreeningHit.Status.OPEN).count(),
+        "latest_check": None if check is None else {
+            "id": check.pk, "score": str(check.score), "decision": check.decision, "factors": check.factors,
+            "performed_at": check.performed_at.isoformat(), "business_date": check.business_date.isoformat()},
+    }

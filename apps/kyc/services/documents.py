@@ -31,7 +31,7 @@ def sniff_content_type(head: bytes) -> str | None:
     return next((content_type for magic, content_type in MAGIC_NUMBERS if head.startswith(magic)), None)
 
 
-def _checked_file(upload: UploadedFile) -> tuple[str, str]:
+def check_upload(upload: UploadedFile) -> tuple[str, str]:
     """Refuse a file too large, empty, or not PDF/JPEG/PNG by content; return (content type, sha256)."""
     limit = settings.KYC_MAX_UPLOAD_BYTES
     if upload.size is None or upload.size == 0:
@@ -72,7 +72,7 @@ def upload_kyc_document(*, customer: Customer, actor: Any, document_type: str, f
         raise DocumentRefused("The expiry date must be after the issue date.", code="kyc_document_invalid_dates")
     if expiry_date and expiry_date < on:
         raise DocumentRefused(f"The document expired on {expiry_date:%Y-%m-%d}.", code="kyc_document_expired")
-    content_type, sha256 = _checked_file(file)
+    content_type, sha256 = check_upload(file)
     document = KycDocument(customer=customer, document_type=document_type, number=number.strip(),
                            issuing_country=issuing_country, issue_date=issue_date, expiry_date=expiry_date,
                            content_type=content_type, size=file.size, sha256=sha256, uploaded_by=actor)

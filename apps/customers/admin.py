@@ -1,0 +1,150 @@
+"""Customers in the admin: scoped to the staff member's branch; every write goes through a service."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.helpers import ActionForm
+from simple_history.admin import SimpleHistoryAdmin
+
+from apps.customers import services
+from apps.customers.models import Customer
+from apps.domain_errors import DomainError
+from apps.kyc.models import KycCheck, KycDocument, ScreeningHit
+from apps.kyc.services import decide_kyc_review, start_kyc_check
+from apps.organization.branch_scope import BranchScopedAdminMixin, is_bank_wide
+from apps.organization.models import Branch
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class KycDocumentInline(ReadOnlyInline):
+    model = KycDocument
+    fields = ["document_type", "number_masked", "issuing_country", "issue_date", "expiry_date", "content_type",
+              "size", "status", "uploaded_at"]
+    readonly_fields = fields
+
+
+class KycCheckInline(ReadOnlyInline):
+    model = KycCheck
+    fields = ["performed_at", "business_date", "score", "decision", "factor_names"]
+    readonly_fields = fields
+
+    @admin.display(description="Factors")
+    def factor_names(self, check):
+        return ", ".join(f"{f['factor']} ({f['weight']})" for f in check.factors) or "none"
+
+
+class ScreeningHitInline(ReadOnlyInline):
+    model = ScreeningHit
+    fields = ["entry", "score", "matched_name", "status", "decided_by", "decision_reason"]
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("entry", "decided_by")
+
+
+class CustomerForm(forms.ModelForm):
+    class Meta:
+        model = Customer
+        fields = ["customer_type", "legal_name", "email", "phone", "date_of_birth", "national_id_last4",
+                  "business_registration_number", "tax_id", "address", "country", "branch", "status"]
+
+    def clean_email(self):
+        email = self.cleaned_data["email"]
+        others = Customer.objects.filter(email__iexact=email).exclude(pk=self.instance.pk)
+        if others.exists():
+            raise forms.ValidationError("A customer with this email already exists.")
+        return email
+
+
+class ReviewActionForm(ActionForm):
+    reason = forms.CharField(required=False, label="Reason", widget=forms.TextInput(attrs={"size": 50}))
+
+
+@admin.register(Customer)
+class CustomerAdmin(BranchScopedAdminMixin, SimpleHistoryAdmin):
+    """The customer list is also the manual review queue: filter "KYC status: In progress"."""
+
+    form = CustomerForm
+    list_display = ["id", "legal_name", "customer_type", "email", "phone", "branch", "kyc_status", "risk_rating",
+                    "is_premium", "status"]
+    list_filter = ["customer_type", "kyc_status", "branch", "risk_rating", "status", "is_premium"]
+    search_fields = ["legal_name", "email", "phone", "=id"]
+    list_select_related = ["branch"]
+    readonly_fields = ["national_id_masked", "kyc_status", "kyc_review_due", "risk_rating", "is_premium",
+                       "relationship_manager", "premium_since", "user", "created_by", "created_at"]
+    inlines = [KycDocumentInline, KycCheckInline, ScreeningHitInline]
+    action_form = ReviewActionForm
+    actions = ["approve_kyc", "reject_kyc", "check_kyc_again"]
+
+    def get_fields(self, request, obj=None):
+        fields = list(CustomerForm.Meta.fields)
+        if obj is not None:  # the full last four are typed once, then only shown masked
+            fields.remove("national_id_last4")
+            fields.remove("branch")
+            fields.remove("customer_type")
+        return [*fields, *self.get_readonly_fields(request, obj)]
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(self.readonly_fields)
+        if obj is not None:
+            fields = ["customer_type", "branch", *fields]
+        return fields
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "branch" and not is_bank_wide(request.user):
+            kwargs["queryset"] = Branch.objects.filter(pk=request.user.home_branch_id)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        data = {field: form.cleaned_data[field] for field in form.cleaned_data}
+        if change:
+            changes = {field: data[field] for field in form.changed_data if field in services.EDITABLE_FIELDS}
+            updated = services.update_customer(customer=obj, actor=request.user, **changes)
+        else:
+            data.pop("status", None)
+            updated = services.onboard_customer(actor=request.user, channel="admin", **data)
+        obj.pk = updated.pk
+        obj.refresh_from_db()
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # customers are closed, never deleted
+
+    def _decide(self, request, queryset, approve):
+        reason = request.POST.get("reason", "").strip()
+        if not reason:
+            self.message_user(request, "Give the reason for your decision.", messages.ERROR)
+            return
+        for customer in queryset:
+            try:
+                decide_kyc_review(customer=customer, reviewer=request.user, approve=approve, reason=reason)
+            except DomainError as error:
+                self.message_user(request, f"{customer}: {error}", messages.ERROR)
+            else:
+                self.message_user(request, f"{customer}: KYC {'approved' if approve else 'rejected'}.")
+
+    @admin.action(description="Manual review: approve KYC (give a reason)", permissions=["review"])
+    def approve_kyc(self, request, queryset):
+        self._decide(request, queryset, approve=True)
+
+    @admin.action(description="Manual review: reject KYC (give a reason)", permissions=["review"])
+    def reject_kyc(self, request, queryset):
+        self._decide(request, queryset, approve=False)
+
+    @admin.action(description="Run the KYC check again", permissions=["change"])
+    def check_kyc_again(self, request, queryset):
+        for customer in queryset:
+            start_kyc_check(customer=customer)
+        self.message_user(request, f"KYC check queued for {queryset.count()} customers.")
+
+    def has_review_permission(self, request):
+        return request.user.has_perm("kyc.review_kyc")

@@ -1,0 +1,95 @@
+from rest_framework import serializers
+
+from apps.customers.models import Customer
+from apps.kyc.models import KycDocument
+from apps.kyc.rules import DocumentType
+from apps.organization.models import Branch
+
+APPLICATION_FIELDS = ["customer_type", "legal_name", "email", "phone", "date_of_birth", "national_id_last4",
+                      "business_registration_number", "tax_id", "address", "country"]
+
+
+class CustomerSerializer(serializers.ModelSerializer):
+    """What staff see. The national id is only ever its masked last four."""
+
+    branch = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    national_id = serializers.CharField(source="national_id_masked", read_only=True)
+
+    class Meta:
+        model = Customer
+        fields = ["id", "customer_type", "legal_name", "email", "phone", "date_of_birth", "national_id",
+                  "business_registration_number", "tax_id", "address", "country", "branch", "status",
+                  "risk_rating", "kyc_status", "kyc_review_due", "is_premium", "relationship_manager",
+                  "premium_since", "created_at"]
+        read_only_fields = fields
+
+
+class ApplicationSerializer(serializers.Serializer):
+    """An onboarding application: by staff (branch defaults to theirs) or from a channel (branch required)."""
+
+    customer_type = serializers.ChoiceField(choices=Customer.Type.choices)
+    legal_name = serializers.CharField(max_length=200)
+    email = serializers.EmailField(max_length=254)
+    phone = serializers.CharField(max_length=16)
+    country = serializers.CharField(max_length=2)
+    branch = serializers.SlugRelatedField(slug_field="code", queryset=Branch.objects.filter(is_active=True),
+                                          required=False)
+    date_of_birth = serializers.DateField(required=False, allow_null=True, default=None)
+    national_id_last4 = serializers.CharField(max_length=4, required=False, allow_blank=True, default="",
+                                              help_text="Only the last four characters; never the full number.")
+    business_registration_number = serializers.CharField(max_length=64, required=False, allow_blank=True,
+                                                         default="")
+    tax_id = serializers.CharField(max_length=64, required=False, allow_blank=True, default="")
+    address = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class CustomerUpdateSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Customer
+        fields = [*APPLICATION_FIELDS, "status"]
+        extra_kwargs = {field: {"required": False, "validators": []} for field in fields}
+
+
+class OwnProfileSerializer(serializers.ModelSerializer):
+    """What a customer sees of themselves (no internal risk rating)."""
+
+    branch = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    national_id = serializers.CharField(source="national_id_masked", read_only=True)
+
+    class Meta:
+        model = Customer
+        fields = ["id", "customer_type", "legal_name", "email", "phone", "date_of_birth", "national_id",
+                  "business_registration_number", "tax_id", "address", "country", "branch", "status",
+                  "kyc_status", "kyc_review_due", "is_premium", "premium_since"]
+        read_only_fields = fields
+
+
+class KycDocumentSerializer(serializers.ModelSerializer):
+    number = serializers.CharField(source="number_masked", read_only=True)
+
+    class Meta:
+        model = KycDocument
+        fields = ["id", "document_type", "number", "issuing_country", "issue_date", "expiry_date", "content_type",
+                  "size", "status", "uploaded_at"]
+        read_only_fields = fields
+
+
+class KycDocumentUploadSerializer(serializers.Serializer):
+    document_type = serializers.ChoiceField(choices=DocumentType.choices)
+    file = serializers.FileField(allow_empty_file=True)
+    issuing_country = serializers.CharField(max_length=2)
+    number = serializers.CharField(max_length=64, required=False, allow_blank=True, default="")
+    issue_date = serializers.DateField(required=False, allow_null=True, default=None)
+    expiry_date = serializers.DateField(required=False, allow_null=True, default=None)
+
+
+class KycStatusSerializer(serializers.Serializer):
+    customer_id = serializers.IntegerField()
+    kyc_status = serializers.CharField()
+    kyc_review_due = serializers.DateField(allow_null=True)
+    risk_rating = serializers.CharField()
+    is_verified = serializers.BooleanField(help_text="What accounts, loans and payments will accept today.")
+    not_verified_because = serializers.CharField(allow_null=True)
+    required_documents = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
+    open_screening_hits = serializers.IntegerField()
+    latest_check = serializers.DictField(allow_null=True)

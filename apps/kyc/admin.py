@@ -1,0 +1,184 @@
+"""KYC in the admin: documents, checks, reviews, the screening list and hits. Rows follow their customer's
+branch scope; decisions go through services."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.helpers import ActionForm
+from simple_history.admin import SimpleHistoryAdmin
+
+from apps.customers.selectors import customers_for
+from apps.domain_errors import DomainError
+from apps.kyc.models import KycCheck, KycDocument, KycReview, ScreeningEntry, ScreeningHit, ScreeningListImport
+from apps.kyc.services import decide_screening_hit, reject_kyc_document, upload_kyc_document
+from apps.kyc.services.documents import check_upload
+
+
+class CustomerScopedAdminMixin:
+    """Rows that belong to a customer are visible where the customer is."""
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        return queryset.filter(customer__in=customers_for(request.user).values("pk"))
+
+
+class ReasonActionForm(ActionForm):
+    reason = forms.CharField(required=False, label="Reason", widget=forms.TextInput(attrs={"size": 50}))
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class KycDocumentForm(forms.ModelForm):
+    class Meta:
+        model = KycDocument
+        fields = ["customer", "document_type", "number", "issuing_country", "issue_date", "expiry_date", "file"]
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        try:
+            check_upload(upload)
+        except DomainError as error:
+            raise forms.ValidationError(str(error)) from None
+        return upload
+
+
+@admin.register(KycDocument)
+class KycDocumentAdmin(CustomerScopedAdminMixin, SimpleHistoryAdmin):
+    form = KycDocumentForm
+    list_display = ["id", "customer", "document_type", "number_masked", "issuing_country", "expiry_date",
+                    "content_type", "status", "uploaded_at"]
+    list_filter = ["document_type", "status", "content_type"]
+    search_fields = ["=customer__id", "customer__legal_name"]
+    list_select_related = ["customer"]
+    autocomplete_fields = ["customer"]
+    action_form = ReasonActionForm
+    actions = ["reject_documents"]
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return KycDocumentForm.Meta.fields
+        return ["customer", "document_type", "number_masked", "issuing_country", "issue_date", "expiry_date",
+                "content_type", "size", "sha256", "status", "uploaded_by", "uploaded_at"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [] if obj is None else self.get_fields(request, obj)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "customer":
+            kwargs["queryset"] = customers_for(request.user, "change")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        data = dict(form.cleaned_data)
+        document = upload_kyc_document(actor=request.user, **data)
+        obj.pk = document.pk
+        obj.refresh_from_db()
+
+    def has_change_permission(self, request, obj=None):
+        return False if obj is not None else super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description="Reject the selected documents (give a reason)", permissions=["review"])
+    def reject_documents(self, request, queryset):
+        reason = request.POST.get("reason", "").strip()
+        for document in queryset:
+            try:
+                reject_kyc_document(document=document, actor=request.user, reason=reason)
+            except DomainError as error:
+                self.message_user(request, f"{document}: {error}", messages.ERROR)
+            else:
+                self.message_user(request, f"{document}: rejected.")
+
+    def has_review_permission(self, request):
+        return request.user.has_perm("kyc.review_kyc")
+
+
+@admin.register(KycCheck)
+class KycCheckAdmin(CustomerScopedAdminMixin, ReadOnlyAdmin):
+    list_display = ["id", "customer", "performed_at", "business_date", "score", "decision"]
+    list_filter = ["decision", "business_date"]
+    search_fields = ["=customer__id", "customer__legal_name"]
+    list_select_related = ["customer"]
+    readonly_fields = ["customer", "performed_at", "business_date", "score", "decision", "factors", "inputs"]
+
+
+@admin.register(KycReview)
+class KycReviewAdmin(CustomerScopedAdminMixin, ReadOnlyAdmin):
+    list_display = ["id", "customer", "decision", "reviewer", "maker", "decided_at"]
+    list_filter = ["decision"]
+    list_select_related = ["customer", "reviewer", "maker"]
+    readonly_fields = ["customer", "check_reviewed", "maker", "reviewer", "decision", "reason", "decided_at"]
+
+
+@admin.register(ScreeningHit)
+class ScreeningHitAdmin(CustomerScopedAdminMixin, SimpleHistoryAdmin):
+    """The compliance queue of possible sanctions/PEP matches: confirm or dismiss, with a reason."""
+
+    list_display = ["id", "customer", "entry", "category", "score", "name_score", "status", "created_at"]
+    list_filter = ["status", "entry__category", "entry__list_name"]
+    search_fields = ["=customer__id", "customer__legal_name", "entry__name", "entry__source_id"]
+    list_select_related = ["customer", "entry"]
+    readonly_fields = ["customer", "entry", "score", "name_score", "matched_name", "details", "status",
+                       "decided_by", "decision_reason", "decided_at", "created_at"]
+    action_form = ReasonActionForm
+    actions = ["confirm_hits", "dismiss_hits"]
+
+    @admin.display(description="Category", ordering="entry__category")
+    def category(self, hit):
+        return hit.entry.get_category_display()
+
+    def _decide(self, request, queryset, confirm):
+        reason = request.POST.get("reason", "").strip()
+        for hit in queryset:
+            try:
+                decide_screening_hit(hit=hit, officer=request.user, confirm=confirm, reason=reason)
+            except DomainError as error:
+                self.message_user(request, f"Hit #{hit.pk}: {error}", messages.ERROR)
+            else:
+                self.message_user(request, f"Hit #{hit.pk}: {'confirmed' if confirm else 'dismissed'}.")
+
+    @admin.action(description="Confirm: the customer is the listed party (give a reason)", permissions=["decide"])
+    def confirm_hits(self, request, queryset):
+        self._decide(request, queryset, confirm=True)
+
+    @admin.action(description="Dismiss as a false positive (give a reason)", permissions=["decide"])
+    def dismiss_hits(self, request, queryset):
+        self._decide(request, queryset, confirm=False)
+
+    def has_decide_permission(self, request):
+        return request.user.has_perm("kyc.decide_screeninghit")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ScreeningEntry)
+class ScreeningEntryAdmin(ReadOnlyAdmin):
+    list_display = ["name", "list_name", "source_id", "category", "date_of_birth", "country"]
+    list_filter = ["category", "list_name"]
+    search_fields = ["name", "source_id"]
+    readonly_fields = ["name", "aliases", "list_name", "source_id", "category", "date_of_birth", "country",
+                       "normalized_names", "imported_by"]
+
+
+@admin.register(ScreeningListImport)
+class ScreeningListImportAdmin(ReadOnlyAdmin):
+    list_display = ["file_name", "imported_at", "entries_created", "entries_updated", "customers_screened",
+                    "customers_to_screen", "hits_created"]
+
