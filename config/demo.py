@@ -4,4 +4,5 @@ appends its own seeder here."""
 
 DEMO_SEEDERS = [
     "apps.organization.demo.seed_organization",
+    "apps.customers.demo.seed_customers",
 ]

@@ -93,3 +93,7 @@ class KycStatusSerializer(serializers.Serializer):
     required_documents = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
     open_screening_hits = serializers.IntegerField()
     latest_check = serializers.DictField(allow_null=True)
+
+
+class PremiumUpgradeSerializer(serializers.Serializer):
+    relationship_manager = serializers.IntegerField(help_text="Id of the staff member who will manage the customer.")

@@ -20,11 +20,13 @@ from apps.customers.api.serializers import (
     KycDocumentUploadSerializer,
     KycStatusSerializer,
     OwnProfileSerializer,
+    PremiumUpgradeSerializer,
 )
 from apps.customers.errors import InvalidCustomerData
 from apps.customers.models import Customer
 from apps.kyc import selectors as kyc_selectors
 from apps.kyc.services import upload_kyc_document
+from apps.organization.models import User
 from config.api.permissions import StaffModelPermissions
 
 
@@ -84,6 +86,20 @@ class CustomerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.C
         upload.is_valid(raise_exception=True)
         document = upload_kyc_document(customer=customer, actor=request.user, **upload.validated_data)
         return Response(KycDocumentSerializer(document).data, status=status.HTTP_201_CREATED)
+
+
+    @extend_schema(request=PremiumUpgradeSerializer, responses=CustomerSerializer)
+    @action(detail=True, methods=["post"])
+    def upgrade(self, request, pk=None):
+        """Upgrade to premium with a relationship manager (a staff member); refused if already premium."""
+        if not request.user.has_perm("customers.upgrade_customer"):
+            raise PermissionDenied("Your role may not upgrade customers.")
+        customer = get_object_or_404(selectors.customers_for(request.user, "change"), pk=pk)
+        upgrade = PremiumUpgradeSerializer(data=request.data)
+        upgrade.is_valid(raise_exception=True)
+        manager = User.objects.filter(pk=upgrade.validated_data["relationship_manager"]).first()
+        upgraded = services.upgrade_to_premium(customer=customer, relationship_manager=manager, actor=request.user)
+        return Response(CustomerSerializer(upgraded).data)
 
 
 class OnboardingView(APIView):

@@ -226,3 +226,22 @@ def test_me_without_a_linked_customer_is_a_404_problem(teller_a):
 
 def test_me_needs_a_login():
     assert APIClient().get(reverse("v1:me")).status_code == 401
+
+
+def test_a_branch_manager_upgrades_to_premium_once(manager_a, branch_a):
+    customer = CustomerFactory(branch=branch_a)
+    client = client_for(manager_a)
+    url = reverse("v1:customer-upgrade", args=[customer.pk])
+    response = client.post(url, {"relationship_manager": manager_a.pk}, format="json")
+    assert response.status_code == 200, response.json()
+    assert (response.json()["is_premium"], response.json()["relationship_manager"]) == (True, manager_a.pk)
+    again = client.post(url, {"relationship_manager": manager_a.pk}, format="json")
+    assert (again.status_code, again.json()["code"]) == (409, "customer_already_premium")
+
+
+def test_a_teller_cannot_upgrade_to_premium(teller_a, manager_a, branch_a):
+    customer = CustomerFactory(branch=branch_a)
+    response = client_for(teller_a).post(reverse("v1:customer-upgrade", args=[customer.pk]),
+                                         {"relationship_manager": manager_a.pk}, format="json")
+    assert response.status_code == 403
+    assert not Customer.objects.get(pk=customer.pk).is_premium

@@ -40,7 +40,8 @@ def _set_kyc_status(customer: Customer, status: str, *, actor: Any, on: datetime
     """Write the KYC outcome on the (locked) customer and publish kyc.status_changed if it changed."""
     previous = customer.kyc_status
     customer.kyc_status = status
-    if status == Customer.KycStatus.VERIFIED:
+    if status == Customer.KycStatus.VERIFIED and previous != status:
+        # A re-check that keeps KYC verified does not move the review date; becoming verified sets it.
         customer.kyc_review_due = review_due_date(risk_rating=customer.risk_rating, on=on)
         if customer.status == Customer.Status.PROSPECT:
             customer.status = Customer.Status.ACTIVE
@@ -110,12 +111,36 @@ def run_kyc_check(*, customer: Customer, on: datetime.date | None = None) -> Kyc
     on = on or current_business_date()
     customer = Customer.objects.select_for_update().get(pk=customer.pk)
     inputs, factors, score, decision = assess(customer, on=on)
+    standing = _standing_review(customer, factors)
+    if standing is not None:
+        inputs["manual_review_stands"] = {"review_id": standing.pk, "decision": standing.decision}
     check = KycCheck.objects.create(customer=customer, inputs=inputs, factors=factors, score=score,
                                     decision=decision, business_date=on)
     customer.risk_rating = rules.risk_rating_for(score)
-    names = ", ".join(factor["factor"] for factor in factors) or "no risk factor"
-    _set_kyc_status(customer, decision, actor=None, on=on, reason=f"KYC check #{check.pk}: {score} ({names})")
+    if standing is not None:
+        status = Customer.KycStatus.VERIFIED if standing.decision == KycReview.Decision.APPROVED \
+            else Customer.KycStatus.REJECTED
+        reason = f"KYC check #{check.pk}: same evidence as manual review #{standing.pk}, which stands"
+    else:
+        status = decision
+        names = ", ".join(factor["factor"] for factor in factors) or "no risk factor"
+        reason = f"KYC check #{check.pk}: {score} ({names})"
+    _set_kyc_status(customer, status, actor=None, on=on, reason=reason)
     return check
+
+
+def _evidence(factors: list[dict[str, Any]]) -> list[tuple[str, Any]]:
+    return sorted((factor["factor"], sorted(map(str, factor["evidence"]))) for factor in factors)
+
+
+def _standing_review(customer: Customer, factors: list[dict[str, Any]]) -> KycReview | None:
+    """A compliance officer's decision stands while the check finds exactly the risk factors they reviewed;
+    new evidence (a document, a screening hit or its decision, a new country) lets the check decide again."""
+    review = (KycReview.objects.filter(customer=customer).select_related("check_reviewed")
+              .order_by("-decided_at", "-pk").first())
+    if review is None or review.check_reviewed is None:
+        return None
+    return review if _evidence(review.check_reviewed.factors) == _evidence(factors) else None
 
 
 @transaction.atomic

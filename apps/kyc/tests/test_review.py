@@ -84,3 +84,38 @@ def test_a_second_compliance_officer_may_review_a_customer_the_first_onboarded(b
     colleague = StaffFactory(role=roles.COMPLIANCE_OFFICER, home_branch=branch_a)
     decide_kyc_review(customer=customer, reviewer=colleague, approve=True, reason="Checked by a second officer")
     assert Customer.objects.get(pk=customer.pk).kyc_status == "verified"
+
+
+def test_a_manual_decision_stands_when_the_check_runs_again_on_the_same_evidence(in_review, compliance_officer,
+                                                                                 bank):
+    from apps.kyc.services import run_kyc_check
+
+    run_kyc_check(customer=in_review)  # high-risk country: manual review
+    decide_kyc_review(customer=in_review, reviewer=compliance_officer, approve=False, reason="Unclear funds")
+    check = run_kyc_check(customer=in_review)
+    assert check.decision == "in_progress"
+    assert check.inputs["manual_review_stands"]["decision"] == "rejected"
+    assert Customer.objects.get(pk=in_review.pk).kyc_status == "rejected"
+
+
+def test_an_approval_stands_on_the_same_evidence_and_keeps_its_review_date(in_review, compliance_officer, bank):
+    from apps.kyc.services import run_kyc_check
+
+    run_kyc_check(customer=in_review)
+    decide_kyc_review(customer=in_review, reviewer=compliance_officer, approve=True, reason="Known customer")
+    due = Customer.objects.get(pk=in_review.pk).kyc_review_due
+    run_kyc_check(customer=in_review, on=bank.current_business_date.replace(year=2027))
+    customer = Customer.objects.get(pk=in_review.pk)
+    assert (customer.kyc_status, customer.kyc_review_due) == ("verified", due)
+
+
+def test_new_evidence_lets_the_check_decide_again(in_review, compliance_officer, bank):
+    from apps.kyc.models import KycDocument
+    from apps.kyc.services import run_kyc_check
+
+    run_kyc_check(customer=in_review)
+    decide_kyc_review(customer=in_review, reviewer=compliance_officer, approve=True, reason="Known customer")
+    KycDocument.objects.filter(customer=in_review, document_type="proof_of_address").update(status="rejected")
+    check = run_kyc_check(customer=in_review)
+    assert "manual_review_stands" not in check.inputs
+    assert Customer.objects.get(pk=in_review.pk).kyc_status == "in_progress"
