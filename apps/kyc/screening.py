@@ -6,9 +6,11 @@ Pure functions and an in-memory index, no database: the services feed it list en
 1. Normalize: Unicode NFKD with accents removed, a few letters NFKD keeps (ø, ł, æ...) transliterated, case
    folded, apostrophes dropped ("O'Brien" -> "obrien"), other punctuation as spaces, tokens sorted (so word
    order does not matter: "SMITH, John" == "John Smith").
-2. Block: each token of 3+ letters gives two keys, its first four letters and its last four letters. A customer
-   is compared only with list entries sharing at least one key (a typo would have to hit both ends of every
-   token to hide a name).
+2. Block: each token of 3+ letters gives three keys, its first four letters, its last four letters and its
+   consonant skeleton ("mohammed", "muhamad" -> "mhmd"). A token of the customer "meets" an entry when one of
+   its keys is among the entry's keys. A customer is compared only with entries that at least two of its
+   tokens meet (one, for a one-token name): a typo would have to hit both ends and a consonant of a token to
+   hide it, and a common first name alone does not make a candidate.
 3. Score the name 0-100 with rapidfuzz: the best over the entry's name and aliases of
    max(ratio of the sorted names, token_set_ratio - SUBSET_PENALTY) (the second catches a name missing a
    middle name, slightly discounted).
@@ -22,7 +24,7 @@ from __future__ import annotations
 import datetime
 import re
 import unicodedata
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -54,13 +56,27 @@ def blocking_keys(normalized: str) -> set[str]:
     long_tokens = [token for token in tokens if len(token) >= 3] or tokens
     keys = set()
     for token in long_tokens:
-        keys.add(token[:KEY_LENGTH])
-        keys.add("~" + token[-KEY_LENGTH:])
+        keys.update(token_keys(token))
     return keys
 
 
-def name_score(customer_name: str, entry_name: str) -> float:
-    return max(fuzz.ratio(customer_name, entry_name), fuzz.token_set_ratio(customer_name, entry_name) - SUBSET_PENALTY)
+_VOWELS = re.compile(r"[aeiouy]")
+_REPEATS = re.compile(r"(.)\1+")
+
+
+def token_keys(token: str) -> tuple[str, ...]:
+    """First four letters, last four letters, and the consonant skeleton (first letter, then the consonants,
+    repeats collapsed: "mohammed" and "muhamad" -> "mhmd"), which survives vowel typos and transliterations."""
+    skeleton = _REPEATS.sub(r"\1", token[0] + _VOWELS.sub("", token[1:]))
+    keys = (token[:KEY_LENGTH], "~" + token[-KEY_LENGTH:])
+    return (*keys, "#" + skeleton) if len(skeleton) >= 3 else keys
+
+
+def name_score(customer_name: str, entry_name: str, floor: float = 0) -> float:
+    """0-100. Scores under ``floor`` may come back as 0 (rapidfuzz stops early): only use it to compare to it."""
+    whole = fuzz.ratio(customer_name, entry_name, score_cutoff=floor)
+    subset = fuzz.token_set_ratio(customer_name, entry_name, score_cutoff=floor + SUBSET_PENALTY) - SUBSET_PENALTY
+    return max(whole, subset, 0)
 
 
 @dataclass(frozen=True)
@@ -95,10 +111,11 @@ def tie_breakers(date_of_birth: datetime.date | None, country: str, party: Liste
     return adjustments
 
 
-def score_party(normalized: str, date_of_birth: datetime.date | None, country: str, party: ListedParty) -> Match:
+def score_party(normalized: str, date_of_birth: datetime.date | None, country: str, party: ListedParty,
+                name_floor: float = 0) -> Match:
     best_score, best_name = -1.0, ""
     for entry_name in party.normalized_names:
-        score = name_score(normalized, entry_name)
+        score = name_score(normalized, entry_name, name_floor)
         if score > best_score:
             best_score, best_name = score, entry_name
     adjustments = tie_breakers(date_of_birth, country, party)
@@ -125,10 +142,13 @@ class ScreeningIndex:
             self.by_key[key].add(party.entry_id)
 
     def candidates(self, normalized: str) -> set[int]:
-        found: set[int] = set()
-        for key in blocking_keys(normalized):
-            found |= self.by_key.get(key, set())
-        return found
+        """Entries met by at least two of the name's tokens (by one if the name has only one token)."""
+        tokens = [token for token in normalized.split() if len(token) >= 3] or normalized.split()
+        met_by = Counter()
+        for token in dict.fromkeys(tokens):
+            met_by.update(set().union(*(self.by_key.get(key, set()) for key in token_keys(token))))
+        needed = min(2, len(set(tokens)))
+        return {entry_id for entry_id, count in met_by.items() if count >= needed}
 
     def screen(self, name: str, *, date_of_birth: datetime.date | None = None, country: str = "",
                threshold: float, name_floor: float) -> list[Match]:
@@ -136,7 +156,7 @@ class ScreeningIndex:
         matches = []
         for entry_id in self.candidates(normalized):
             self.pairs_compared += 1
-            match = score_party(normalized, date_of_birth, country, self.parties[entry_id])
+            match = score_party(normalized, date_of_birth, country, self.parties[entry_id], name_floor)
             if match.name_score >= name_floor and match.score >= threshold:
                 matches.append(match)
         return sorted(matches, key=lambda match: (-match.score, match.entry_id))
