@@ -53,10 +53,13 @@ INSTALLED_APPS = [
     # ours
     "apps.organization",
     "apps.ledger",
+    "apps.eod",
+    "apps.accounts",
     "apps.outbox",
     "apps.customers",
     "apps.kyc",
     "apps.idempotency",
+    "apps.payments",
 ]
 
 MIDDLEWARE = [
@@ -268,6 +271,16 @@ SCREENING_BATCH_SIZE = env.int("SCREENING_BATCH_SIZE", default=1000)
 OUTBOX_RETRY_BASE_DELAY = timedelta(seconds=env.int("OUTBOX_RETRY_BASE_SECONDS", default=30))
 OUTBOX_MAX_RETRY_DELAY = timedelta(seconds=env.int("OUTBOX_MAX_RETRY_SECONDS", default=60 * 60))
 OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=12)
+
+# --- deposit accounts (docs/accounts.md) ---
+# Country prefix of the IBAN-style account numbers (two letters; the check digits are ISO 13616 mod-97).
+ACCOUNT_NUMBER_COUNTRY = env.str("ACCOUNT_NUMBER_COUNTRY", default="PT")
+# The largest cash deposit or withdrawal each role may do alone, per operation, in the account's currency;
+# above it a branch manager approves (maker-checker). A role not listed needs approval for any amount.
+TELLER_CASH_LIMITS = {
+    "Teller": env.str("TELLER_CASH_LIMIT_TELLER", default="10000.00"),
+    "Branch manager": env.str("TELLER_CASH_LIMIT_BRANCH_MANAGER", default="50000.00"),
+}
 
 # --- email (staff notifications, e.g. KYC expiry to branch managers) ---
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend" if DEBUG

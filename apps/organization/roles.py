@@ -30,8 +30,16 @@ _KYC_READ = ["kyc.view_kycdocument", "kyc.view_kyccheck", "kyc.view_kycreview", 
 _CUSTOMER_BRANCH = ["customers.view_customer", "customers.add_customer", "customers.change_customer",
                     "kyc.add_kycdocument", *_KYC_READ]
 
+# Deposit accounts (apps.accounts) and end of day (apps.eod).
+_ACCOUNTS_READ = ["accounts.view_account", "accounts.view_depositproduct", "accounts.view_interesttier",
+                  "accounts.view_hold", "accounts.view_tellertransaction", "accounts.view_accountholder",
+                  "accounts.view_interestaccrual", "eod.view_eodrun", "eod.view_eodsteprun"]
+_ACCOUNTS_BRANCH = [*_ACCOUNTS_READ, "accounts.add_account", "accounts.change_account", "accounts.add_hold",
+                    "accounts.change_hold", "accounts.add_tellertransaction", "accounts.operate_cash"]
+
 ROLE_PERMISSIONS: dict[str, list[str]] = {
-    TELLER: [*_LEDGER_READ, "organization.view_branch", "organization.view_approvalrequest", *_CUSTOMER_BRANCH],
+    TELLER: [*_LEDGER_READ, "organization.view_branch", "organization.view_approvalrequest", *_CUSTOMER_BRANCH,
+             *_ACCOUNTS_BRANCH],
     BRANCH_MANAGER: [
         *_LEDGER_READ,
         *_ORG_READ,
@@ -40,9 +48,12 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "ledger.request_reversal",
         *_CUSTOMER_BRANCH,
         "customers.upgrade_customer",
+        *_ACCOUNTS_BRANCH,
+        "accounts.approve_cash_operation",
+        "accounts.request_account_closure",
     ],
     LOAN_OFFICER: [*_LEDGER_READ, "organization.view_branch", "organization.view_approvalrequest",
-                   "customers.view_customer", "kyc.view_kycdocument", "kyc.view_kyccheck"],
+                   "customers.view_customer", "kyc.view_kycdocument", "kyc.view_kyccheck", *_ACCOUNTS_READ],
     COMPLIANCE_OFFICER: [
         *_LEDGER_READ,
         *_ORG_READ,
@@ -57,6 +68,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "kyc.view_screeningentry",
         "kyc.view_screeninglistimport",
         "outbox.view_outboxevent",
+        *_ACCOUNTS_READ,
+        "accounts.change_account",
+        "accounts.freeze_account",
     ],
     # Auditors read everything and change nothing: every view permission is added in sync_role_permissions.
     AUDITOR: [],
@@ -81,6 +95,14 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "kyc.view_screeninglistimport",
         "outbox.view_outboxevent",
         "outbox.change_outboxevent",
+        *_ACCOUNTS_READ,
+        "accounts.add_depositproduct",
+        "accounts.change_depositproduct",
+        "accounts.add_interesttier",
+        "accounts.change_interesttier",
+        "accounts.delete_interesttier",
+        "accounts.request_account_closure",
+        "eod.view_ledgerseal",
     ],
 }
 

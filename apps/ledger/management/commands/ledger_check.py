@@ -1,6 +1,9 @@
-"""Recompute every balance from the postings, compare with the stored balances, print the trial balance.
+"""Recompute every balance from the postings, compare with the stored balances, print the trial balance, and
+verify the chain of end-of-day seals (apps.eod.seal), naming the first sealed business date whose entries no
+longer match.
 
-Exit status 0 when the ledger is consistent, 1 on any drift, unbalanced entry or unbalanced trial balance.
+Exit status 0 when the ledger is consistent, 1 on any drift, unbalanced entry, unbalanced trial balance or
+broken seal.
 """
 
 from django.core.management.base import BaseCommand
@@ -32,7 +35,16 @@ class Command(BaseCommand):
             if not line.balanced:
                 problems += 1
         self.stdout.write(f"{len(checks)} accounts checked.")
+
+        from apps.eod.seal import verify_seal_chain
+
+        sealed, broken = verify_seal_chain()
+        if broken is not None:
+            problems += 1
+            self.stderr.write(f"SEAL BROKEN at business date {broken.business_date}: {broken.reason}")
+        self.stdout.write(f"{sealed} sealed business date(s) verified.")
         if problems:
             self.stderr.write(self.style.ERROR(f"Ledger check FAILED: {problems} problem(s)."))
             raise SystemExit(1)
-        self.stdout.write(self.style.SUCCESS("Ledger check passed: balances match postings, trial balance balances."))
+        self.stdout.write(self.style.SUCCESS(
+            "Ledger check passed: balances match postings, trial balance balances, seals match."))

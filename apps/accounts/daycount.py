@@ -1,0 +1,74 @@
+"""Day-count conventions: what fraction of a year lies between two dates.
+
+Daily accrual for business date ``d`` uses the fraction of the one-day period ``[d, d + 1)``:
+
+- ACT/365 (fixed): actual days / 365, leap year or not.
+- ACT/360: actual days / 360.
+- ACT/ACT (ISDA): the days falling in a leap year count 1/366, the others 1/365 (a period spanning a year end
+  is split at 1 January).
+- 30/360 (US): every month counts 30 days: ``360*(Y2-Y1) + 30*(M2-M1) + (D2-D1)`` with D1 = 31 -> 30, and
+  D2 = 31 -> 30 when D1 is 30 or 31. The end-of-February rules of the US convention apply only to
+  end-of-month securities (bonds paying on the last day of February), which a deposit is not, so they are not
+  applied: the 31st of a month accrues nothing, the last day of February accrues up to 1 March (3 days in a
+  common year, 2 in a leap year), and every calendar month accrues exactly 30/360 of the annual rate.
+"""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+from django.db import models
+
+ONE_DAY = datetime.timedelta(days=1)
+
+
+class DayCount(models.TextChoices):
+    ACT_365_FIXED = "act_365f", "ACT/365 (fixed)"
+    ACT_360 = "act_360", "ACT/360"
+    THIRTY_360_US = "30_360_us", "30/360 (US)"
+    ACT_ACT_ISDA = "act_act_isda", "ACT/ACT (ISDA)"
+
+
+def is_leap_year(year: int) -> bool:
+    return year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
+
+
+def days_30_360_us(start: datetime.date, end: datetime.date) -> int:
+    d1, d2 = start.day, end.day
+    if d2 == 31 and d1 >= 30:
+        d2 = 30
+    if d1 == 31:
+        d1 = 30
+    return 360 * (end.year - start.year) + 30 * (end.month - start.month) + (d2 - d1)
+
+
+def _act_act_isda(start: datetime.date, end: datetime.date) -> Decimal:
+    fraction = Decimal(0)
+    cursor = start
+    while cursor < end:
+        year_end = datetime.date(cursor.year + 1, 1, 1)
+        stop = min(end, year_end)
+        fraction += Decimal((stop - cursor).days) / Decimal(366 if is_leap_year(cursor.year) else 365)
+        cursor = stop
+    return fraction
+
+
+def year_fraction(convention: str, start: datetime.date, end: datetime.date) -> Decimal:
+    """The fraction of a year between ``start`` (included) and ``end`` (excluded) under ``convention``."""
+    if end < start:
+        raise ValueError("The period ends before it starts.")
+    if convention == DayCount.ACT_365_FIXED:
+        return Decimal((end - start).days) / Decimal(365)
+    if convention == DayCount.ACT_360:
+        return Decimal((end - start).days) / Decimal(360)
+    if convention == DayCount.THIRTY_360_US:
+        return Decimal(days_30_360_us(start, end)) / Decimal(360)
+    if convention == DayCount.ACT_ACT_ISDA:
+        return _act_act_isda(start, end)
+    raise ValueError(f"Unknown day-count convention {convention!r}.")
+
+
+def daily_fraction(convention: str, business_date: datetime.date) -> Decimal:
+    """The fraction of a year one business date accrues: the period from ``business_date`` to the next day."""
+    return year_fraction(convention, business_date, business_date + ONE_DAY)

@@ -1,0 +1,93 @@
+"""Reads about deposit accounts: balances, available balances, a customer's own accounts, transactions."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+from django.db.models import Case, DecimalField, F, OuterRef, QuerySet, Subquery, Sum, Value, When
+from django.db.models.functions import Coalesce
+
+from apps.accounts.account_numbers import validate_account_number
+from apps.accounts.errors import AccountNotFound
+from apps.accounts.models import Account, Hold
+from apps.ledger.models import Posting
+from apps.ledger.money import Money
+
+_AMOUNT = DecimalField(max_digits=30, decimal_places=4)
+_ZERO = Value(Decimal("0"), output_field=_AMOUNT)
+
+
+def with_balances(accounts: QuerySet[Account]) -> QuerySet[Account]:
+    """Annotate ``ledger_balance``, ``held`` (active holds) and ``available_balance`` in the same query.
+
+    Available balance = ledger balance - active holds + overdraft limit: what may still leave the account
+    before it reaches the floor its product allows (zero, or minus the overdraft limit).
+    """
+    held = (Hold.objects.filter(account=OuterRef("pk"), status=Hold.Status.ACTIVE).order_by()
+            .values("account").annotate(total=Sum("amount")).values("total"))
+    overdraft = Case(When(ledger_account__allow_overdraft=True,
+                          then=Coalesce(F("ledger_account__overdraft_limit"), _ZERO)),
+                     default=_ZERO, output_field=_AMOUNT)
+    return (
+        accounts.select_related("product", "ledger_account", "branch", "customer")
+        .annotate(ledger_balance=F("ledger_account__balance"),
+                  held=Coalesce(Subquery(held, output_field=_AMOUNT), _ZERO))
+        .annotate(available_balance=F("ledger_balance") - F("held") + overdraft)
+    )
+
+
+def active_holds_total(account: Account) -> Decimal:
+    return Hold.objects.filter(account=account, status=Hold.Status.ACTIVE).aggregate(
+        total=Coalesce(Sum("amount"), _ZERO))["total"]
+
+
+def available_balance(account: Account) -> Money:
+    """The available balance from the rows as they are now (call under the account's lock to act on it)."""
+    ledger = account.ledger_account
+    overdraft = (ledger.overdraft_limit or Decimal("0")) if ledger.allow_overdraft else Decimal("0")
+    return Money(ledger.balance - active_holds_total(account) + overdraft, ledger.currency)
+
+
+def accounts_of_customer_user(user) -> QuerySet[Account]:
+    """The accounts a channel user holds (as primary or joint holder): nobody else's, ever."""
+    if not user.is_authenticated:
+        return Account.objects.none()
+    return with_balances(Account.objects.filter(holder_links__customer__user=user).distinct().order_by("number"))
+
+
+def get_account_by_number(number: str, *, within: QuerySet[Account]) -> Account:
+    """The account with this number among ``within`` (a customer's or a branch's accounts), else not found."""
+    normalized = validate_account_number(number)
+    account = with_balances(within.filter(number=normalized)).first()
+    if account is None:
+        raise AccountNotFound(f"No account {normalized} that you may see.")
+    return account
+
+
+def account_postings(account: Account, *, date_from: datetime.date | None = None,
+                     date_to: datetime.date | None = None) -> QuerySet[Posting]:
+    """The account's ledger postings in order (business date, then entry), with their entries."""
+    postings = Posting.objects.filter(account_id=account.ledger_account_id).select_related("entry")
+    if date_from:
+        postings = postings.filter(entry__business_date__gte=date_from)
+    if date_to:
+        postings = postings.filter(entry__business_date__lte=date_to)
+    return postings.order_by("entry__business_date", "entry_id", "id")
+
+
+def balance_before(account: Account, day: datetime.date) -> Decimal:
+    """The ledger balance at the start of ``day`` (credits minus debits of earlier business dates)."""
+    totals = Posting.objects.filter(account_id=account.ledger_account_id, entry__business_date__lt=day).aggregate(
+        net=Coalesce(Sum(Case(When(side="C", then=F("amount")), default=-F("amount"))), _ZERO))
+    return totals["net"]
+
+
+def unposted_interest(account: Account) -> Decimal:
+    from apps.accounts.models import AccrualKind, InterestAccrual
+
+    return InterestAccrual.objects.filter(account=account, posted_on__isnull=True).aggregate(
+        total=Coalesce(Sum(Case(When(kind=AccrualKind.CREDIT, then=F("amount")), default=-F("amount"))),
+                       Value(Decimal("0"), output_field=DecimalField(max_digits=30, decimal_places=12))),
+    )["total"]
+

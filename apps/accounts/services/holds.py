@@ -1,0 +1,64 @@
+"""Holds: money set aside on an account, lowering its available balance until released or expired."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.db import transaction
+from simple_history.utils import bulk_update_with_history
+
+from apps.accounts.errors import HoldNotActive, InvalidAccountOperation
+from apps.accounts.locks import lock_account
+from apps.accounts.models import Account, Hold
+from apps.accounts.services.availability import ensure_available, ensure_status
+from apps.ledger.money import Money
+from apps.organization.selectors import current_business_date
+
+
+@transaction.atomic
+def place_hold(*, account: Account, amount: Money, reason: str, actor: Any,
+               expires_on: datetime.date | None = None) -> Hold:
+    """Set ``amount`` aside. Refused when the available balance does not cover it: a hold never takes the
+    available balance below what the product allows (the same rule, under the same lock, as a debit)."""
+    if not amount.is_positive:
+        raise InvalidAccountOperation("A hold's amount must be positive.", code="amount_not_positive")
+    if not reason.strip():
+        raise InvalidAccountOperation("Say why the money is held.", code="reason_required")
+    today = current_business_date()
+    if expires_on is not None and expires_on < today:
+        raise InvalidAccountOperation("A hold cannot expire in the past.", code="expiry_in_past")
+    account = lock_account(account)
+    ensure_status(account, (Account.Status.ACTIVE, Account.Status.DORMANT, Account.Status.FROZEN), "a hold")
+    ensure_available(account, amount)
+    hold = Hold(account=account, amount=amount.amount, reason=reason.strip(), placed_on=today,
+                expires_on=expires_on, placed_by=actor)
+    hold._history_user = actor
+    hold.save()
+    return hold
+
+
+@transaction.atomic
+def release_hold(*, hold: Hold, actor: Any) -> Hold:
+    lock_account(hold.account_id)
+    hold = Hold.objects.select_for_update().get(pk=hold.pk)
+    if hold.status != Hold.Status.ACTIVE:
+        raise HoldNotActive(f"Hold {hold.pk} is already {hold.status}.")
+    hold.status = Hold.Status.RELEASED
+    hold.released_by = actor
+    hold.released_on = current_business_date()
+    hold._history_user = actor
+    hold.save()
+    return hold
+
+
+@transaction.atomic
+def expire_holds(*, business_date: datetime.date) -> int:
+    """End of day: holds whose end date is ``business_date`` or earlier expire (idempotent)."""
+    holds = list(Hold.objects.filter(status=Hold.Status.ACTIVE, expires_on__lte=business_date)
+                 .order_by("pk").select_for_update())
+    for hold in holds:
+        hold.status = Hold.Status.EXPIRED
+        hold.released_on = business_date
+    bulk_update_with_history(holds, Hold, ["status", "released_on"], batch_size=1000)
+    return len(holds)

@@ -1,0 +1,117 @@
+"""Opening deposit accounts and managing products."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F
+
+from apps.accounts.account_numbers import account_number
+from apps.accounts.errors import InvalidAccountOperation, ProductCurrencyLocked, ProductNotAvailable
+from apps.accounts.models import (
+    Account,
+    AccountHolder,
+    AccountNumberSequence,
+    DepositProduct,
+    MaturityInstruction,
+    ProductKind,
+)
+from apps.kyc.selectors import ensure_kyc_verified
+from apps.ledger.models import AccountType
+from apps.ledger.services import open_ledger_account
+from apps.organization.branch_scope import grant_branch_access
+from apps.organization.selectors import current_bank
+
+
+def next_account_number() -> str:
+    """A fresh account number: the next serial of the one sequence row, taken under its row lock."""
+    sequence, _ = AccountNumberSequence.objects.get_or_create(name="deposit")
+    AccountNumberSequence.objects.filter(pk=sequence.pk).update(last_value=F("last_value") + 1)
+    serial = AccountNumberSequence.objects.select_for_update().get(pk=sequence.pk).last_value
+    return account_number(bank_code=current_bank().code, serial=serial)
+
+
+@transaction.atomic
+def open_account(*, customer: Any, product: DepositProduct, actor: Any, branch: Any = None,
+                 joint_holders: list[Any] = (), maturity_instruction: str = "",
+                 linked_account: Account | None = None) -> Account:
+    """Open an account for a KYC-verified customer (and joint holders, each verified) on an active product.
+
+    The account gets its own liability ledger account, with the product's overdraft limit as its floor.
+    It starts active when the product needs no opening balance, otherwise pending until a deposit reaches the
+    minimum. A term deposit needs a maturity instruction and, to pay out, a linked account of the customer.
+    """
+    if not product.is_active:
+        raise ProductNotAvailable(f"Product {product.code} does not accept new accounts.")
+    ensure_kyc_verified(customer)
+    for holder in joint_holders:
+        ensure_kyc_verified(holder)
+    branch = branch or customer.branch
+    if product.kind == ProductKind.TERM:
+        if maturity_instruction not in MaturityInstruction.values:
+            raise InvalidAccountOperation("A term deposit needs a maturity instruction: pay_out or roll_over.",
+                                          code="maturity_instruction_required")
+        if maturity_instruction == MaturityInstruction.PAY_OUT and linked_account is None:
+            raise InvalidAccountOperation("Paying out at maturity needs a linked account.",
+                                          code="linked_account_required")
+    elif maturity_instruction:
+        raise InvalidAccountOperation("Only term deposits have a maturity instruction.")
+    if linked_account is not None:
+        if not linked_account.holder_links.filter(customer=customer).exists():
+            raise InvalidAccountOperation("The linked account must belong to the same customer.",
+                                          code="linked_account_not_customers")
+        if linked_account.product.currency != product.currency:
+            raise InvalidAccountOperation("The linked account must be in the product's currency.",
+                                          code="currency_mismatch")
+
+    number = next_account_number()
+    limit = product.overdraft_limit if product.kind == ProductKind.CURRENT else Decimal("0")
+    starts_active = product.kind != ProductKind.TERM and product.minimum_opening_balance == 0
+    business_date = current_bank().current_business_date
+    account = Account(
+        number=number, product=product, branch=branch, customer=customer,
+        status=Account.Status.ACTIVE if starts_active else Account.Status.PENDING,
+        opened_on=business_date, last_customer_activity_on=business_date,
+        maturity_instruction=maturity_instruction if product.kind == ProductKind.TERM else "",
+        linked_account=linked_account, opened_by=actor,
+    )
+    account.ledger_account = open_ledger_account(
+        code=number, name=f"{product.name} {customer.legal_name}"[:200], type=AccountType.LIABILITY,
+        currency=product.currency, branch=branch, allow_overdraft=limit > 0,
+        overdraft_limit=limit if limit > 0 else None, opened_by=actor,
+    )
+    account._history_user = actor
+    account.save()
+    _attach_owner(account)
+    AccountHolder.objects.create(account=account, customer=customer, role=AccountHolder.Role.PRIMARY)
+    for holder in joint_holders:
+        if holder.pk != customer.pk:
+            AccountHolder.objects.get_or_create(account=account, customer=holder)
+    grant_branch_access(objects=[account], branch=branch)
+    return account
+
+
+def _attach_owner(account: Account) -> None:
+    """The ledger account must exist before the account row (one-to-one, not null), so its owner is set here."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from apps.ledger.models import LedgerAccount
+
+    LedgerAccount.objects.filter(pk=account.ledger_account_id).update(
+        owner_type=ContentType.objects.get_for_model(Account), owner_id=str(account.pk))
+
+
+@transaction.atomic
+def save_product(*, product: DepositProduct, actor: Any) -> DepositProduct:
+    """Create or change a product. A product with accounts keeps its currency (their ledgers are in it)."""
+    if product.pk:
+        stored = DepositProduct.objects.select_for_update().get(pk=product.pk)
+        if stored.currency != product.currency and stored.accounts.exists():
+            raise ProductCurrencyLocked(f"Product {stored.code} has accounts in {stored.currency}; "
+                                        "its currency cannot change.")
+    product._history_user = actor
+    product.full_clean()
+    product.save()
+    return product

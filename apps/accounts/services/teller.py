@@ -1,0 +1,158 @@
+"""Cash at the counter: deposits and withdrawals against the teller's branch vault, with receipts, limits per
+role and a branch manager's approval above the limit (maker-checker)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+
+from apps.accounts.errors import (
+    AccountStateRefused,
+    InvalidAccountOperation,
+    NotAllowedToApproveCash,
+    TellerLimitExceeded,
+    TellerReplayConflict,
+)
+from apps.accounts.house_accounts import vault_cash
+from apps.accounts.locks import lock_account
+from apps.accounts.models import Account, ProductKind, TellerTransaction
+from apps.accounts.services.availability import DEBITABLE, ensure_available, ensure_status
+from apps.accounts.services.lifecycle import activate_if_funded, record_customer_activity
+from apps.ledger.money import Money
+from apps.ledger.services import credit, debit, post_journal_entry
+from apps.organization.models import ApprovalRequest
+from apps.organization.selectors import current_business_date
+from apps.organization.services import request_approval
+
+CASH_OPERATION = "accounts.cash_operation"
+SOURCE = "teller"
+
+
+def cash_limit(user: Any) -> Decimal | None:
+    """The largest cash operation ``user`` may do alone (TELLER_CASH_LIMITS, by role); None for no limit."""
+    if user.is_superuser:
+        return None
+    roles = set(user.groups.values_list("name", flat=True))
+    limits = [Decimal(str(limit)) for role, limit in settings.TELLER_CASH_LIMITS.items() if role in roles]
+    return max(limits, default=Decimal("0"))
+
+
+def _replay(existing: TellerTransaction, *, kind: str, account: Account, amount: Money) -> TellerTransaction:
+    if (existing.kind, existing.account_id, existing.amount, existing.currency) != (
+            kind, account.pk, amount.amount, amount.currency):
+        raise TellerReplayConflict(f"Idempotency key {existing.idempotency_key!r} was used for receipt "
+                                   f"{existing.receipt_number}, a different operation.")
+    existing.replayed = True
+    return existing
+
+
+@transaction.atomic
+def perform_cash_operation(*, kind: str, account: Account, amount: Money, teller: Any, idempotency_key: str,
+                           approved_by: Any = None) -> TellerTransaction:
+    """Post a cash deposit or withdrawal as one journal entry against the teller's branch vault.
+
+    Replaying the idempotency key returns the first receipt and moves nothing. Above the teller's limit it
+    needs ``approved_by`` (a branch manager, through maker-checker). A withdrawal needs the available balance;
+    a deposit activates a pending account that reaches its product's minimum.
+    """
+    if kind not in TellerTransaction.Kind.values:
+        raise InvalidAccountOperation(f"Unknown cash operation {kind!r}.")
+    if not idempotency_key:
+        raise InvalidAccountOperation("A cash operation needs an idempotency key.", code="idempotency_key_missing")
+    if not amount.is_positive:
+        raise InvalidAccountOperation("The amount must be positive.", code="amount_not_positive")
+    if teller.home_branch_id is None:
+        raise InvalidAccountOperation("Only staff with a home branch handle cash.", code="no_home_branch")
+    existing = TellerTransaction.objects.filter(idempotency_key=idempotency_key).first()
+    if existing is not None:
+        return _replay(existing, kind=kind, account=account, amount=amount)
+    limit = cash_limit(teller)
+    if approved_by is None and limit is not None and amount.amount > limit:
+        raise TellerLimitExceeded(f"{amount} is above your limit of {limit}: a branch manager must approve it.")
+
+    account = lock_account(account)
+    # A concurrent request with the same key may have committed while we waited for the lock.
+    existing = TellerTransaction.objects.filter(idempotency_key=idempotency_key).first()
+    if existing is not None:
+        return _replay(existing, kind=kind, account=account, amount=amount)
+    is_term = account.product.kind == ProductKind.TERM
+    if kind == TellerTransaction.Kind.DEPOSIT:
+        allowed = (Account.Status.PENDING,) if is_term else (*DEBITABLE, Account.Status.PENDING, Account.Status.FROZEN)
+        ensure_status(account, allowed, "a cash deposit")
+    else:
+        if is_term:
+            raise AccountStateRefused("Money leaves a term deposit only at maturity or by early withdrawal.",
+                                      code="term_deposit_locked")
+        ensure_status(account, DEBITABLE, "a cash withdrawal")
+        ensure_available(account, amount)
+
+    vault = vault_cash(teller.home_branch)
+    customer_side, vault_side = (credit, debit) if kind == TellerTransaction.Kind.DEPOSIT else (debit, credit)
+    business_date = current_business_date()
+    label = "Cash deposit" if kind == TellerTransaction.Kind.DEPOSIT else "Cash withdrawal"
+    entry = post_journal_entry(
+        postings=[customer_side(account.ledger_account, amount), vault_side(vault, amount)],
+        description=f"{label} {account.number}", source=SOURCE, idempotency_key=idempotency_key,
+        posted_by=teller, business_date=business_date, reference=account.number,
+    )
+    receipt = TellerTransaction(kind=kind, account=account, amount=amount.amount, currency=amount.currency,
+                                branch=teller.home_branch, teller=teller, approved_by=approved_by, entry=entry,
+                                idempotency_key=idempotency_key, business_date=business_date)
+    receipt._history_user = teller
+    receipt.save()
+    account.ledger_account.refresh_from_db(fields=["balance"])
+    record_customer_activity(account=account, business_date=business_date, actor=teller)
+    if kind == TellerTransaction.Kind.DEPOSIT:
+        activate_if_funded(account=account, business_date=business_date, actor=teller)
+    receipt.replayed = False
+    return receipt
+
+
+def cash_deposit(*, account: Account, amount: Money, teller: Any, idempotency_key: str,
+                 approved_by: Any = None) -> TellerTransaction:
+    return perform_cash_operation(kind=TellerTransaction.Kind.DEPOSIT, account=account, amount=amount,
+                                  teller=teller, idempotency_key=idempotency_key, approved_by=approved_by)
+
+
+def cash_withdrawal(*, account: Account, amount: Money, teller: Any, idempotency_key: str,
+                    approved_by: Any = None) -> TellerTransaction:
+    return perform_cash_operation(kind=TellerTransaction.Kind.WITHDRAWAL, account=account, amount=amount,
+                                  teller=teller, idempotency_key=idempotency_key, approved_by=approved_by)
+
+
+@transaction.atomic
+def submit_cash_operation(*, kind: str, account: Account, amount: Money, teller: Any,
+                          idempotency_key: str) -> TellerTransaction | ApprovalRequest:
+    """What the counter calls: within the teller's limit the operation runs now (a receipt); above it, an
+    approval request for a branch manager (the same key replays the same request)."""
+    limit = cash_limit(teller)
+    done = TellerTransaction.objects.filter(idempotency_key=idempotency_key).exists()
+    if done or limit is None or amount.amount <= limit:
+        return perform_cash_operation(kind=kind, account=account, amount=amount, teller=teller,
+                                      idempotency_key=idempotency_key)
+    pending = ApprovalRequest.objects.filter(operation=CASH_OPERATION, maker=teller,
+                                             parameters__idempotency_key=idempotency_key).first()
+    if pending is not None:
+        return pending
+    label = "deposit" if kind == TellerTransaction.Kind.DEPOSIT else "withdrawal"
+    return request_approval(
+        operation=CASH_OPERATION, maker=teller, branch=teller.home_branch,
+        parameters={"kind": kind, "account_id": account.pk, "amount": str(amount.amount),
+                    "currency": amount.currency, "idempotency_key": idempotency_key},
+        summary=f"Cash {label} of {amount} on {account.number} by {teller.username} (above limit {limit})",
+    )
+
+
+def run_approved_cash_operation(*, parameters: dict[str, Any], actor: Any, maker: Any) -> dict[str, Any]:
+    """Maker-checker runner: the teller (maker) handles the cash, a branch manager (checker) approved it."""
+    if not actor.has_perm("accounts.approve_cash_operation"):
+        raise NotAllowedToApproveCash("Only a branch manager may approve a cash operation above the limit.")
+    receipt = perform_cash_operation(
+        kind=parameters["kind"], account=Account.objects.get(pk=parameters["account_id"]),
+        amount=Money(parameters["amount"], parameters["currency"]), teller=maker,
+        idempotency_key=parameters["idempotency_key"], approved_by=actor,
+    )
+    return {"receipt_id": receipt.pk, "receipt_number": receipt.receipt_number}

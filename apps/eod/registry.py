@@ -1,0 +1,42 @@
+"""The ordered registry of end-of-day steps. Each domain appends its own from its AppConfig.ready()::
+
+    register_step("loans.accrue_interest", accrue_loan_interest, order=250)
+
+A step is ``function(business_date) -> dict[str, int]`` (counts for the run record). It must be idempotent
+(running it twice for the same date changes nothing the second time) and handle catch-up: everything due on or
+before the date it is given. Steps run in ascending ``order``; sealing the ledger is always last.
+
+Orders in use: 100 expire holds, 200 accrue deposit interest, 300 mature term deposits, 400 post interest,
+500 charge monthly fees, 600 mark dormant accounts; leave gaps for loans and compliance; 1,000,000 the seal.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+from dataclasses import dataclass
+
+StepFunction = Callable[[datetime.date], dict]
+
+
+@dataclass(frozen=True)
+class EodStep:
+    name: str
+    order: int
+    function: StepFunction
+
+
+_STEPS: dict[str, EodStep] = {}
+
+
+def register_step(name: str, function: StepFunction, *, order: int) -> StepFunction:
+    _STEPS[name] = EodStep(name=name, order=order, function=function)
+    return function
+
+
+def unregister_step(name: str) -> None:
+    _STEPS.pop(name, None)
+
+
+def registered_steps() -> list[EodStep]:
+    return sorted(_STEPS.values(), key=lambda step: (step.order, step.name))

@@ -1,0 +1,109 @@
+"""Sealing a closed business date: SHA-256 over its journal entries and postings, chained to the last seal.
+
+Canonical serialization: the previous seal's digest, then one JSON array per journal entry (id, business
+date, source, idempotency key, fingerprint, description, reference, reversed entry, posted by, posted at in
+UTC) in id order, then one per posting (id, entry, account, side, amount with four decimals, currency) in id
+order, each line ending with a newline. A seal covers every entry whose business date is after the previous
+seal's date and on or before its own, so back-dated entries in an already sealed range break the chain too.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import json
+from dataclasses import dataclass
+
+from django.db import transaction
+
+from apps.eod.models import LedgerSeal
+from apps.eod.registry import register_step
+from apps.ledger.models import JournalEntry, Posting
+
+SEAL_STEP_ORDER = 1_000_000
+_CHUNK = 5000
+
+
+@dataclass(frozen=True)
+class SealDigest:
+    digest: str
+    entries: int
+    postings: int
+
+
+def _line(values: list) -> bytes:
+    return (json.dumps(values, ensure_ascii=False, separators=(",", ":")) + "\n").encode()
+
+
+def compute_digest(*, after: datetime.date | None, through: datetime.date, previous_digest: str) -> SealDigest:
+    """Stream the entries and postings of business dates in (after, through] into one SHA-256."""
+    sha = hashlib.sha256(previous_digest.encode() + b"\n")
+    entries = JournalEntry.objects.filter(business_date__lte=through)
+    postings = Posting.objects.filter(entry__business_date__lte=through)
+    if after is not None:
+        entries = entries.filter(business_date__gt=after)
+        postings = postings.filter(entry__business_date__gt=after)
+    entry_count = posting_count = 0
+    for row in entries.order_by("id").values_list(
+            "id", "business_date", "source", "idempotency_key", "fingerprint", "description", "reference",
+            "reverses_id", "posted_by_id", "posted_at").iterator(chunk_size=_CHUNK):
+        entry_id, business_date, *text, posted_at = row
+        sha.update(_line([entry_id, business_date.isoformat(), *text,
+                          posted_at.astimezone(datetime.UTC).isoformat()]))
+        entry_count += 1
+    for posting_id, entry_id, account_id, side, amount, currency in postings.order_by("id").values_list(
+            "id", "entry_id", "account_id", "side", "amount", "currency").iterator(chunk_size=_CHUNK):
+        sha.update(_line([posting_id, entry_id, account_id, side, f"{amount:.4f}", currency]))
+        posting_count += 1
+    return SealDigest(sha.hexdigest(), entry_count, posting_count)
+
+
+def last_seal() -> LedgerSeal | None:
+    return LedgerSeal.objects.order_by("-business_date").first()
+
+
+@transaction.atomic
+def seal_business_date(business_date: datetime.date) -> dict[str, int]:
+    """End-of-day step (always last): seal every unsealed business date up to ``business_date``. Idempotent."""
+    previous = LedgerSeal.objects.select_for_update().order_by("-business_date").first()
+    if previous is not None and previous.business_date >= business_date:
+        return {"entries": 0, "postings": 0}
+    previous_digest = previous.digest if previous else ""
+    after = previous.business_date if previous else None
+    sealed = compute_digest(after=after, through=business_date, previous_digest=previous_digest)
+    LedgerSeal.objects.create(
+        business_date=business_date, covers_from=after + datetime.timedelta(days=1) if after else None,
+        previous=previous, previous_digest=previous_digest, digest=sealed.digest, entries=sealed.entries,
+        postings=sealed.postings,
+    )
+    return {"entries": sealed.entries, "postings": sealed.postings}
+
+
+@dataclass(frozen=True)
+class SealProblem:
+    business_date: datetime.date
+    reason: str
+
+
+def verify_seal_chain() -> tuple[int, SealProblem | None]:
+    """Recompute every seal in date order. Returns (seals checked, the first broken one or None)."""
+    checked = 0
+    previous: LedgerSeal | None = None
+    for seal in LedgerSeal.objects.order_by("business_date"):
+        expected_previous = previous.digest if previous else ""
+        if seal.previous_digest != expected_previous or seal.previous_id != (previous.pk if previous else None):
+            return checked, SealProblem(seal.business_date, "the chain to the previous seal is broken")
+        recomputed = compute_digest(after=previous.business_date if previous else None, through=seal.business_date,
+                                    previous_digest=expected_previous)
+        if recomputed.digest != seal.digest:
+            return checked, SealProblem(
+                seal.business_date,
+                f"its entries no longer match the seal ({recomputed.entries} entries and {recomputed.postings} "
+                f"postings now; {seal.entries} and {seal.postings} when sealed)",
+            )
+        checked += 1
+        previous = seal
+    return checked, None
+
+
+register_step("eod.seal_ledger", seal_business_date, order=SEAL_STEP_ORDER)

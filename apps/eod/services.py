@@ -1,0 +1,140 @@
+"""Running end of day, and moving the bank's business date (the only place it moves)."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime
+import logging
+import time
+import zlib
+from collections.abc import Callable
+from typing import Any
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from apps.eod.errors import EodAlreadyRunning, EodDateClosed, EodRefused, EodRunUnfinished
+from apps.eod.models import EodRun, EodStepRun
+from apps.eod.registry import registered_steps
+from apps.organization.models import Bank
+from apps.organization.selectors import BankNotConfigured
+
+logger = logging.getLogger(__name__)
+ONE_DAY = datetime.timedelta(days=1)
+_LOCK_KEY = zlib.crc32(b"ogpgy:end-of-day")
+Progress = Callable[[str, EodStepRun], None]
+
+
+@transaction.atomic
+def advance_business_date(*, to: datetime.date, actor: Any = None) -> Bank:
+    """Move the bank's business date forward to ``to`` (never back), under the Bank row's lock."""
+    bank = Bank.objects.select_for_update().order_by("pk").first()
+    if bank is None:
+        raise BankNotConfigured("No bank is configured yet.")
+    if to <= bank.current_business_date:
+        raise EodRefused(f"The business date is {bank.current_business_date}; it only moves forward.",
+                         code="business_date_not_forward")
+    bank.current_business_date = to
+    bank._history_user = actor
+    bank.save(update_fields=["current_business_date"])
+    return bank
+
+
+@contextlib.contextmanager
+def _exclusive():
+    """One end of day at a time across processes (a PostgreSQL session advisory lock)."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s)", [_LOCK_KEY])
+        if not cursor.fetchone()[0]:
+            raise EodAlreadyRunning("Another end of day is running.")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s)", [_LOCK_KEY])
+
+
+@transaction.atomic
+def _open_run(business_date: datetime.date | None, actor: Any) -> EodRun:
+    """Resume the unfinished run, or close ``business_date`` (default: the current one) and start its run.
+
+    Closing moves the business date to the next day first, so that the counters' new transactions land on the
+    next date while the steps process a day nobody posts to any more.
+    """
+    bank = Bank.objects.select_for_update().order_by("pk").first()
+    if bank is None:
+        raise BankNotConfigured("No bank is configured yet.")
+    unfinished = EodRun.objects.exclude(status=EodRun.Status.COMPLETED).order_by("business_date").first()
+    if unfinished is not None:
+        if business_date is not None and business_date != unfinished.business_date:
+            raise EodRunUnfinished(f"The end of day of {unfinished.business_date} is {unfinished.status}: "
+                                   "resume it (run_eod without --date) before closing another date.")
+        unfinished.status = EodRun.Status.RUNNING
+        unfinished.attempts += 1
+        unfinished.save(update_fields=["status", "attempts"])
+        return unfinished
+    day = business_date or bank.current_business_date
+    done = EodRun.objects.filter(business_date=day).first()
+    if done is not None:
+        done.already_completed = True
+        return done
+    if day < bank.current_business_date:
+        raise EodDateClosed(f"{day} is before the current business date {bank.current_business_date}: "
+                            "it is already closed.")
+    run = EodRun.objects.create(business_date=day, next_business_date=day + ONE_DAY, started_by=actor)
+    EodStepRun.objects.bulk_create(EodStepRun(run=run, position=position, name=step.name)
+                                   for position, step in enumerate(registered_steps(), start=1))
+    advance_business_date(to=day + ONE_DAY, actor=actor)
+    return run
+
+
+def run_eod(*, business_date: datetime.date | None = None, actor: Any = None,
+            progress: Progress | None = None) -> EodRun:
+    """Close a business date and run every registered step in order, each in its own transaction.
+
+    A step that raises is recorded as failed with its error and the run stops (status failed); running again
+    resumes from that step, skipping the completed ones. Running for a date already completed changes nothing.
+    Call it outside a transaction (command, task) so each step commits on its own.
+    """
+    with _exclusive():
+        run = _open_run(business_date, actor)
+        if getattr(run, "already_completed", False):
+            return run
+        for position, step in enumerate(registered_steps(), start=1):
+            step_run, _ = EodStepRun.objects.get_or_create(run=run, name=step.name, defaults={"position": position})
+            if step_run.status == EodStepRun.Status.COMPLETED:
+                if progress:
+                    progress("skipped", step_run)
+                continue
+            step_run.status, step_run.started_at, step_run.error = EodStepRun.Status.RUNNING, timezone.now(), ""
+            step_run.attempts += 1
+            step_run.save(update_fields=["status", "started_at", "error", "attempts"])
+            if progress:
+                progress("started", step_run)
+            began = time.monotonic()
+            try:
+                with transaction.atomic():
+                    counts = step.function(run.business_date) or {}
+            except Exception as error:
+                logger.exception("End of day %s: step %s failed", run.business_date, step.name)
+                step_run.status, step_run.error = EodStepRun.Status.FAILED, f"{type(error).__name__}: {error}"
+                step_run.finished_at = timezone.now()
+                step_run.duration_ms = int((time.monotonic() - began) * 1000)
+                step_run.save(update_fields=["status", "error", "finished_at", "duration_ms"])
+                run.status = EodRun.Status.FAILED
+                run.save(update_fields=["status"])
+                if progress:
+                    progress("failed", step_run)
+                return run
+            step_run.status, step_run.counts = EodStepRun.Status.COMPLETED, counts
+            step_run.finished_at = timezone.now()
+            step_run.duration_ms = int((time.monotonic() - began) * 1000)
+            step_run.save(update_fields=["status", "counts", "finished_at", "duration_ms"])
+            if progress:
+                progress("completed", step_run)
+        run.status, run.finished_at = EodRun.Status.COMPLETED, timezone.now()
+        run.save(update_fields=["status", "finished_at"])
+        return run
