@@ -9,9 +9,20 @@ from apps.organization.tests.factories import BankFactory, StaffFactory, open_te
 
 @pytest.fixture(autouse=True)
 def _clear_cache_between_tests():
-    """Throttle counters and lockouts live in Redis under this run's prefix; each test starts clean."""
+    """Throttle counters, lockouts and circuit breakers live in Redis under this run's key prefix; each test
+    starts clean. Only this run's keys are deleted: ``cache.clear()`` would FLUSHDB the whole Redis database,
+    under any other test run or process sharing it."""
     yield
-    cache.clear()
+    from django.conf import settings
+
+    prefix = settings.CACHES["default"].get("KEY_PREFIX", "")
+    if "redis" in settings.CACHES["default"]["BACKEND"].lower() and prefix:
+        client = cache._cache.get_client(write=True)
+        keys = list(client.scan_iter(match=f"{prefix}:*", count=1000))
+        if keys:
+            client.delete(*keys)
+    else:
+        cache.clear()
 
 
 @pytest.fixture

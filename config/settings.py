@@ -254,6 +254,8 @@ MONEY_ROUNDING = env.str("MONEY_ROUNDING", default="ROUND_HALF_EVEN")
 IDEMPOTENCY_KEY_TTL = timedelta(hours=env.int("IDEMPOTENCY_KEY_TTL_HOURS", default=48))
 # ...and a request still "in flight" after this long is taken to have died, so a retry may run it again.
 IDEMPOTENCY_LOCK_TIMEOUT = timedelta(seconds=env.int("IDEMPOTENCY_LOCK_TIMEOUT_SECONDS", default=60))
+# A standing order's payment is attempted on this many business dates before the order is suspended.
+STANDING_ORDER_MAX_ATTEMPTS = env.int("STANDING_ORDER_MAX_ATTEMPTS", default=3)
 # How long a maker-checker request may wait for its checker.
 APPROVAL_REQUEST_TTL = timedelta(hours=env.int("APPROVAL_REQUEST_TTL_HOURS", default=72))
 

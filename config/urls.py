@@ -10,6 +10,7 @@ api_v1 = [
     path("auth/token/", ObtainTokenView.as_view(), name="auth-token"),
     path("ledger/", include("apps.ledger.api.urls")),
     path("approvals/", include("apps.organization.api.urls")),
+    path("", include("apps.payments.api.urls")),  # transfers/
     path("", include("apps.customers.api.urls")),  # customers/, onboarding/, me/
 ]
 

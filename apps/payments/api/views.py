@@ -1,0 +1,55 @@
+import django_filters
+from rest_framework import mixins, status, viewsets
+from rest_framework.response import Response
+
+from apps.ledger.money import Money
+from apps.payments import selectors
+from apps.payments.api.serializers import TransferOrderSerializer, TransferSerializer
+from apps.payments.models import Channel, Transfer
+from apps.payments.services.transfers import transfer_between_accounts
+from config.api.idempotency import idempotent
+
+
+class TransferFilter(django_filters.FilterSet):
+    business_date_from = django_filters.DateFilter(field_name="business_date", lookup_expr="gte")
+    business_date_to = django_filters.DateFilter(field_name="business_date", lookup_expr="lte")
+    account = django_filters.CharFilter(method="filter_account")
+
+    class Meta:
+        model = Transfer
+        fields = ["currency", "channel"]
+
+    def filter_account(self, queryset, name, value):
+        from django.db.models import Q
+
+        return queryset.filter(Q(from_account__number=value) | Q(to_account__number=value))
+
+
+class TransferViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Internal transfers. POST needs an ``Idempotency-Key`` header; GET lists the caller's own transfers."""
+
+    serializer_class = TransferSerializer
+    filterset_class = TransferFilter
+    queryset = Transfer.objects.none()
+
+    def get_queryset(self):
+        return selectors.transfers_visible_to(self.request.user).order_by("-id")
+
+    def get_serializer_class(self):
+        return TransferOrderSerializer if self.action == "create" else TransferSerializer
+
+    @idempotent(scope="payments.create_transfer")
+    def create(self, request, *args, **kwargs):
+        order = TransferOrderSerializer(data=request.data)
+        order.is_valid(raise_exception=True)
+        transfer = transfer_between_accounts(
+            from_account_number=order.validated_data["from_account"],
+            to_account_number=order.validated_data["to_account"],
+            money=Money(order.validated_data["amount"], order.validated_data["currency"]),
+            reference=order.validated_data["reference"],
+            channel=Channel.BRANCH if request.user.is_staff else Channel.API,
+            initiated_by=request.user,
+            idempotency_key=request.idempotency_key,
+            payer_accounts=selectors.payer_accounts_of(request.user),
+        )
+        return Response(TransferSerializer(transfer).data, status=status.HTTP_201_CREATED)

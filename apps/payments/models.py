@@ -1,0 +1,199 @@
+"""Payments: internal transfers between the bank's accounts, their fee schedule and limits.
+
+Invariants backed by the database: amounts and fees are positive or zero (CHECK), a transfer's accounts differ
+(CHECK), a transfer is one journal entry (UNIQUE one-to-one), an idempotency key is used once per initiator
+(UNIQUE), at most one active fee schedule and one limit per product, channel/tier and currency (UNIQUE).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from simple_history.models import HistoricalRecords
+
+from apps.ledger.models import AMOUNT_FIELD
+from apps.ledger.money import CURRENCY_CHOICES
+
+RATE_FIELD = {"max_digits": 9, "decimal_places": 6}
+
+
+class Channel(models.TextChoices):
+    API = "api", "Web and mobile (API)"
+    BRANCH = "branch", "Branch (staff, admin)"
+    STANDING_ORDER = "standing_order", "Standing order"
+
+
+class CustomerTier(models.TextChoices):
+    STANDARD = "standard", "Standard"
+    PREMIUM = "premium", "Premium"
+
+
+class FeeSchedule(models.Model):
+    """The fee of an internal transfer for a product and channel: fixed plus a percentage, within a min and max.
+
+    ``product`` empty: the default for every product without its own line.
+    """
+
+    product = models.ForeignKey("accounts.DepositProduct", on_delete=models.PROTECT, null=True, blank=True,
+                                related_name="transfer_fees")
+    channel = models.CharField(max_length=20, choices=Channel.choices)
+    currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES)
+    fixed_fee = models.DecimalField(**AMOUNT_FIELD, default=Decimal("0"))
+    percentage = models.DecimalField(**RATE_FIELD, default=Decimal("0"),
+                                     help_text="A fraction of the amount: 0.001 is 0.1%.")
+    minimum_fee = models.DecimalField(**AMOUNT_FIELD, default=Decimal("0"))
+    maximum_fee = models.DecimalField(**AMOUNT_FIELD, null=True, blank=True)
+    is_active = models.BooleanField(default=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(fixed_fee__gte=0, percentage__gte=0, minimum_fee__gte=0),
+                                   name="fee_schedule_not_negative"),
+            models.CheckConstraint(condition=Q(maximum_fee__isnull=True) | Q(maximum_fee__gte=F("minimum_fee")),
+                                   name="fee_schedule_max_above_min"),
+            models.UniqueConstraint(fields=["product", "channel", "currency"], condition=Q(is_active=True),
+                                    name="one_active_fee_per_product_channel", nulls_distinct=False),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.product or 'any product'} / {self.get_channel_display()}: {self.fixed_fee} + {self.percentage}"
+
+
+class TransferLimit(models.Model):
+    """How much may leave an account by transfer, per transaction and per business date, for a product and
+    customer tier. ``product`` empty: the default."""
+
+    product = models.ForeignKey("accounts.DepositProduct", on_delete=models.PROTECT, null=True, blank=True,
+                                related_name="transfer_limits")
+    customer_tier = models.CharField(max_length=10, choices=CustomerTier.choices)
+    currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES)
+    per_transaction = models.DecimalField(**AMOUNT_FIELD)
+    per_day = models.DecimalField(**AMOUNT_FIELD)
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(per_transaction__gt=0, per_day__gte=F("per_transaction")),
+                                   name="transfer_limit_positive_and_daily_above_single"),
+            models.UniqueConstraint(fields=["product", "customer_tier", "currency"],
+                                    name="one_limit_per_product_tier_currency", nulls_distinct=False),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.product or 'any product'} / {self.customer_tier}: {self.per_transaction} / {self.per_day} a day"
+
+
+class Transfer(models.Model):
+    """A completed internal transfer: one balanced journal entry moving ``amount`` and charging ``fee``."""
+
+    from_account = models.ForeignKey("accounts.Account", on_delete=models.PROTECT, related_name="transfers_out")
+    to_account = models.ForeignKey("accounts.Account", on_delete=models.PROTECT, related_name="transfers_in")
+    amount = models.DecimalField(**AMOUNT_FIELD)
+    fee = models.DecimalField(**AMOUNT_FIELD, default=Decimal("0"))
+    currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES)
+    reference = models.CharField(max_length=140, blank=True, help_text="The payer's words for the payee.")
+    channel = models.CharField(max_length=20, choices=Channel.choices)
+    business_date = models.DateField(db_index=True)
+    entry = models.OneToOneField("ledger.JournalEntry", on_delete=models.PROTECT, related_name="transfer")
+    initiated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    idempotency_key = models.CharField(max_length=255)
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["from_account", "business_date"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0) & Q(fee__gte=0), name="transfer_amounts_valid"),
+            models.CheckConstraint(condition=~Q(from_account=F("to_account")), name="transfer_between_two_accounts"),
+            models.UniqueConstraint(fields=["initiated_by", "idempotency_key"], name="transfer_idempotency_key"),
+        ]
+
+    def __str__(self) -> str:
+        return f"TR{self.pk} {self.amount} {self.currency}"
+
+
+class StandingOrder(models.Model):
+    """A recurring internal transfer the customer instructed: weekly on a weekday, or monthly on a day (the 31st
+    falls on the month's last day). It ends at ``end_date`` or after ``remaining_count`` more payments. End of day
+    executes what is due; when funds are short it retries on the following days and is suspended after
+    ``STANDING_ORDER_MAX_ATTEMPTS`` failed attempts at one payment."""
+
+    class Frequency(models.TextChoices):
+        WEEKLY = "weekly", "Weekly"
+        MONTHLY = "monthly", "Monthly"
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Active"
+        SUSPENDED = "suspended", "Suspended (payments kept failing)"
+        COMPLETED = "completed", "Completed"
+        CANCELLED = "cancelled", "Cancelled"
+
+    from_account = models.ForeignKey("accounts.Account", on_delete=models.PROTECT, related_name="standing_orders")
+    to_account = models.ForeignKey("accounts.Account", on_delete=models.PROTECT, related_name="+")
+    amount = models.DecimalField(**AMOUNT_FIELD)
+    currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES)
+    reference = models.CharField(max_length=140, blank=True)
+    frequency = models.CharField(max_length=10, choices=Frequency.choices)
+    day_of_month = models.PositiveSmallIntegerField(null=True, blank=True)
+    weekday = models.PositiveSmallIntegerField(null=True, blank=True, help_text="0 is Monday.")
+    start_date = models.DateField()
+    end_date = models.DateField(null=True, blank=True)
+    remaining_count = models.PositiveIntegerField(null=True, blank=True)
+    next_due_date = models.DateField(null=True, blank=True, db_index=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE, db_index=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="standing_order_amount_positive"),
+            models.CheckConstraint(condition=~Q(from_account=F("to_account")), name="standing_order_two_accounts"),
+            models.CheckConstraint(
+                condition=Q(frequency="monthly", day_of_month__gte=1, day_of_month__lte=31, weekday__isnull=True)
+                | Q(frequency="weekly", weekday__gte=0, weekday__lte=6, day_of_month__isnull=True),
+                name="standing_order_schedule_valid"),
+            models.CheckConstraint(condition=Q(end_date__isnull=True) | Q(end_date__gte=F("start_date")),
+                                   name="standing_order_ends_after_start"),
+            models.CheckConstraint(condition=~Q(status="active") | Q(next_due_date__isnull=False),
+                                   name="standing_order_active_has_next_date"),
+        ]
+
+    def __str__(self) -> str:
+        return f"SO{self.pk} {self.amount} {self.currency} {self.get_frequency_display().lower()}"
+
+
+class StandingOrderExecution(models.Model):
+    """One due payment of a standing order, and what happened to it (at most one row per order and due date)."""
+
+    class Status(models.TextChoices):
+        EXECUTED = "executed", "Executed"
+        FAILED = "failed", "Failed (will retry)"
+        ABANDONED = "abandoned", "Abandoned (order suspended)"
+
+    order = models.ForeignKey(StandingOrder, on_delete=models.PROTECT, related_name="executions")
+    due_date = models.DateField()
+    status = models.CharField(max_length=10, choices=Status.choices)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_attempt_on = models.DateField()
+    failure_code = models.CharField(max_length=60, blank=True)
+    failure_detail = models.CharField(max_length=300, blank=True)
+    transfer = models.OneToOneField(Transfer, on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="standing_order_execution")
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["order_id", "due_date"]
+        constraints = [
+            models.UniqueConstraint(fields=["order", "due_date"], name="one_execution_per_order_and_due_date"),
+            models.CheckConstraint(condition=~Q(status="executed") | Q(transfer__isnull=False),
+                                   name="executed_standing_order_has_transfer"),
+        ]
+
+    def __str__(self) -> str:
+        return f"SO{self.order_id} {self.due_date} {self.status}"

@@ -1,0 +1,28 @@
+"""Reads about payments."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from apps.accounts.models import Account
+from apps.organization.branch_scope import visible_to
+from apps.payments.models import Transfer
+
+
+def transfers_visible_to(user: Any) -> QuerySet[Transfer]:
+    """A customer's transfers in and out of the accounts they hold; for staff, those of their branch's accounts."""
+    transfers = Transfer.objects.select_related("from_account", "to_account", "initiated_by")
+    if user.is_staff:
+        accounts = visible_to(user, Account.objects.all())
+    else:
+        accounts = Account.objects.filter(holder_links__customer__user=user)
+    return transfers.filter(Q(from_account__in=accounts) | Q(to_account__in=accounts)).distinct()
+
+
+def payer_accounts_of(user: Any) -> QuerySet[Account]:
+    """What ``user`` may debit: a customer their own accounts; staff their branch's accounts (change scope)."""
+    if user.is_staff:
+        return visible_to(user, Account.objects.all(), "change")
+    return Account.objects.filter(holder_links__customer__user=user)

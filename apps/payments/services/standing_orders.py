@@ -1,0 +1,120 @@
+"""Standing orders: set up by the customer or staff, executed by end of day for each due date."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+
+from apps.accounts.account_numbers import validate_account_number
+from apps.accounts.models import Account
+from apps.domain_errors import DomainError
+from apps.ledger.money import Money
+from apps.payments.errors import PaymentRefused, UnknownAccount
+from apps.payments.models import Channel, StandingOrder, StandingOrderExecution
+from apps.payments.schedules import first_due_date, following_due_date
+from apps.payments.services.transfers import transfer_between_accounts
+
+
+@transaction.atomic
+def create_standing_order(*, from_account: Account, to_account_number: str, money: Money, frequency: str,
+                          start_date: datetime.date, created_by: Any, day_of_month: int | None = None,
+                          weekday: int | None = None, end_date: datetime.date | None = None,
+                          count: int | None = None, reference: str = "") -> StandingOrder:
+    """Record a standing order. Its first due date is the first schedule day on or after ``start_date``."""
+    to_account = Account.objects.filter(number=validate_account_number(to_account_number)).first()
+    if to_account is None:
+        raise UnknownAccount(f"No account {to_account_number} at this bank.", code="unknown_beneficiary_account")
+    if frequency == StandingOrder.Frequency.MONTHLY and not (day_of_month and 1 <= day_of_month <= 31):
+        raise PaymentRefused("A monthly standing order needs a day of the month (1-31).", code="invalid_schedule")
+    if frequency == StandingOrder.Frequency.WEEKLY and weekday not in range(7):
+        raise PaymentRefused("A weekly standing order needs a weekday (0 Monday - 6 Sunday).", code="invalid_schedule")
+    if not money.is_positive or money.currency != from_account.currency:
+        raise PaymentRefused(f"The amount must be positive and in {from_account.currency}.", code="invalid_amount")
+    order = StandingOrder(
+        from_account=from_account, to_account=to_account, amount=money.amount, currency=money.currency,
+        reference=reference, frequency=frequency, day_of_month=day_of_month if frequency == "monthly" else None,
+        weekday=weekday if frequency == "weekly" else None, start_date=start_date, end_date=end_date,
+        remaining_count=count, created_by=created_by,
+        next_due_date=first_due_date(frequency=frequency, start=start_date, day_of_month=day_of_month,
+                                     weekday=weekday),
+    )
+    order._history_user = created_by
+    order.full_clean()
+    order.save()
+    return order
+
+
+def _advance(order: StandingOrder) -> None:
+    """Move to the next due date, or complete the order when its end date or count is reached."""
+    if order.remaining_count is not None:
+        order.remaining_count -= 1
+    following = following_due_date(frequency=order.frequency, due=order.next_due_date,
+                                   day_of_month=order.day_of_month)
+    if order.remaining_count == 0 or (order.end_date and following > order.end_date):
+        order.status = StandingOrder.Status.COMPLETED
+        order.next_due_date = None
+    else:
+        order.next_due_date = following
+
+
+@transaction.atomic
+def execute_standing_order(*, order_id: int, business_date: datetime.date) -> str:
+    """Pay every due date of the order up to ``business_date``, oldest first; stop at the first failure.
+
+    Idempotent per order and date: a due date is paid once (its execution row is unique, and the transfer's
+    idempotency key is the order and due date), and a failed one is attempted at most once per business date.
+    Returns what happened: "executed", "failed", "suspended" or "nothing due".
+    """
+    order = StandingOrder.objects.select_for_update().get(pk=order_id)
+    outcome = "nothing due"
+    while order.status == StandingOrder.Status.ACTIVE and order.next_due_date <= business_date:
+        due = order.next_due_date
+        if order.end_date and due > order.end_date:
+            order.status, order.next_due_date = StandingOrder.Status.COMPLETED, None
+            break
+        execution, _ = StandingOrderExecution.objects.get_or_create(
+            order=order, due_date=due,
+            defaults={"status": StandingOrderExecution.Status.FAILED, "last_attempt_on": business_date})
+        if execution.attempts and execution.last_attempt_on >= business_date:
+            break  # already tried today: tomorrow's run retries
+        execution.attempts += 1
+        execution.last_attempt_on = business_date
+        try:
+            with transaction.atomic():
+                transfer = transfer_between_accounts(
+                    from_account_number=order.from_account.number, to_account_number=order.to_account.number,
+                    money=Money(order.amount, order.currency),
+                    reference=order.reference or f"Standing order {order.pk}",
+                    channel=Channel.STANDING_ORDER, initiated_by=order.created_by,
+                    idempotency_key=f"standing-order:{order.pk}:{due.isoformat()}",
+                )
+        except DomainError as refusal:
+            execution.failure_code, execution.failure_detail = refusal.code, str(refusal)[:300]
+            if execution.attempts >= settings.STANDING_ORDER_MAX_ATTEMPTS:
+                execution.status = StandingOrderExecution.Status.ABANDONED
+                order.status = StandingOrder.Status.SUSPENDED
+                outcome = "suspended"
+            else:
+                execution.status = StandingOrderExecution.Status.FAILED
+                outcome = "failed"
+            execution.save()
+            break
+        execution.status, execution.transfer = StandingOrderExecution.Status.EXECUTED, transfer
+        execution.failure_code = execution.failure_detail = ""
+        execution.save()
+        _advance(order)
+        outcome = "executed"
+    order.save()
+    return outcome
+
+
+def execute_due_standing_orders(business_date: datetime.date) -> dict[str, int]:
+    """End-of-day step: every active order with a payment due on or before the business date."""
+    counts = {"executed": 0, "failed": 0, "suspended": 0, "nothing due": 0}
+    due = StandingOrder.objects.filter(status=StandingOrder.Status.ACTIVE, next_due_date__lte=business_date)
+    for order_id in due.order_by("pk").values_list("pk", flat=True):
+        counts[execute_standing_order(order_id=order_id, business_date=business_date)] += 1
+    return {key.replace(" ", "_"): value for key, value in counts.items()}
