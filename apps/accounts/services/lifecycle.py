@@ -83,6 +83,9 @@ def freeze_account(*, account: Account, reason: str, actor: Any) -> Account:
 
 
 def request_unfreeze(*, account: Account, reason: str, maker: Any):
+    account = Account.objects.get(pk=account.pk)
+    if not maker.has_perm("accounts.freeze_account"):
+        raise PermissionRefused("Your role may not request unfreezing.")
     if account.status != Account.Status.FROZEN:
         raise AccountStateRefused(f"Account {account.number} is not frozen.", code=f"account_{account.status}")
     return request_approval(operation=UNFREEZE, parameters={"account_id": account.pk, "reason": reason},
@@ -106,6 +109,7 @@ def request_closure(*, account: Account, maker: Any, payout_to: str = "cash", re
     """Ask for the account's closure; ``payout_to`` is "cash" (paid at the branch) or another account's number."""
     if not maker.has_perm("accounts.request_account_closure"):
         raise PermissionRefused("Your role may not request account closures.")
+    account = Account.objects.get(pk=account.pk)
     if account.status == Account.Status.CLOSED:
         raise AccountStateRefused(f"Account {account.number} is already closed.", code="account_closed")
     if payout_to != "cash":

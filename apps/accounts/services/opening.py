@@ -99,8 +99,9 @@ def _attach_owner(account: Account) -> None:
 
     from apps.ledger.models import LedgerAccount
 
-    LedgerAccount.objects.filter(pk=account.ledger_account_id).update(
-        owner_type=ContentType.objects.get_for_model(Account), owner_id=str(account.pk))
+    owner_type = ContentType.objects.get_for_model(Account)
+    LedgerAccount.objects.filter(pk=account.ledger_account_id).update(owner_type=owner_type, owner_id=str(account.pk))
+    account.ledger_account.owner_type, account.ledger_account.owner_id = owner_type, str(account.pk)
 
 
 @transaction.atomic
