@@ -1,0 +1,89 @@
+from rest_framework import serializers
+
+from apps.accounts.models import Account, Hold, MaturityInstruction, TellerTransaction
+
+AMOUNT = {"max_digits": 20, "decimal_places": 4, "coerce_to_string": True}
+
+
+class AccountSerializer(serializers.ModelSerializer):
+    product = serializers.CharField(source="product.code")
+    currency = serializers.CharField(source="product.currency")
+    balance = serializers.DecimalField(source="ledger_balance", read_only=True, **AMOUNT)
+    available_balance = serializers.DecimalField(read_only=True, **AMOUNT)
+
+    class Meta:
+        model = Account
+        fields = ["number", "product", "currency", "balance", "available_balance", "status"]
+
+
+class StaffAccountSerializer(AccountSerializer):
+    branch = serializers.CharField(source="branch.code")
+    customer = serializers.IntegerField(source="customer_id")
+    held = serializers.DecimalField(read_only=True, **AMOUNT)
+
+    class Meta(AccountSerializer.Meta):
+        fields = [*AccountSerializer.Meta.fields, "branch", "customer", "held", "opened_on", "closed_on",
+                  "maturity_date", "maturity_instruction"]
+
+
+class OpenAccountSerializer(serializers.Serializer):
+    customer = serializers.IntegerField()
+    product = serializers.CharField()
+    joint_holders = serializers.ListField(child=serializers.IntegerField(), required=False, default=list)
+    maturity_instruction = serializers.ChoiceField(choices=MaturityInstruction.choices, required=False, default="")
+    linked_account = serializers.CharField(required=False, default="")
+
+
+class TransactionSerializer(serializers.Serializer):
+    business_date = serializers.DateField(source="entry.business_date")
+    entry = serializers.IntegerField(source="entry_id")
+    description = serializers.CharField(source="entry.description")
+    reference = serializers.CharField(source="entry.reference")
+    direction = serializers.SerializerMethodField()
+    amount = serializers.DecimalField(**AMOUNT)
+
+    def get_direction(self, posting) -> str:
+        return "credit" if posting.side == "C" else "debit"
+
+
+class AmountSerializer(serializers.Serializer):
+    amount = serializers.DecimalField(max_digits=20, decimal_places=4, min_value=0)
+
+
+class HoldInputSerializer(AmountSerializer):
+    reason = serializers.CharField(max_length=200)
+    expires_on = serializers.DateField(required=False, allow_null=True, default=None)
+
+
+class HoldSerializer(serializers.ModelSerializer):
+    amount = serializers.DecimalField(**AMOUNT)
+
+    class Meta:
+        model = Hold
+        fields = ["id", "amount", "reason", "status", "placed_on", "expires_on", "released_on"]
+
+
+class ReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=300)
+
+
+class ClosureSerializer(serializers.Serializer):
+    payout_to = serializers.CharField(required=False, default="cash")
+    reason = serializers.CharField(required=False, default="", allow_blank=True)
+
+
+class ReceiptSerializer(serializers.ModelSerializer):
+    receipt_number = serializers.CharField(read_only=True)
+    account = serializers.CharField(source="account.number")
+    amount = serializers.DecimalField(**AMOUNT)
+    teller = serializers.CharField(source="teller.username")
+
+    class Meta:
+        model = TellerTransaction
+        fields = ["receipt_number", "kind", "account", "amount", "currency", "business_date", "teller", "entry"]
+
+
+class ApprovalPendingSerializer(serializers.Serializer):
+    approval_request = serializers.IntegerField(source="pk")
+    state = serializers.CharField()
+    summary = serializers.CharField()

@@ -1,0 +1,222 @@
+"""Deposit accounts over the API. Customers see only the accounts they hold; staff see their branch's
+(bank-wide roles every branch) and act on them through the services, which enforce every rule."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.http import FileResponse, StreamingHttpResponse
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
+from rest_framework.response import Response
+
+from apps.accounts.api.serializers import (
+    AccountSerializer,
+    AmountSerializer,
+    ApprovalPendingSerializer,
+    ClosureSerializer,
+    HoldInputSerializer,
+    HoldSerializer,
+    OpenAccountSerializer,
+    ReasonSerializer,
+    ReceiptSerializer,
+    StaffAccountSerializer,
+    TransactionSerializer,
+)
+from apps.accounts.models import Account, DepositProduct, Hold, TellerTransaction
+from apps.accounts.selectors import account_postings, accounts_of_customer_user, get_account_by_number, with_balances
+from apps.accounts.services import holds, lifecycle, opening, teller
+from apps.accounts.statements import csv_rows, pdf_file, statement_summary
+from apps.customers.models import Customer
+from apps.ledger.money import Money
+from apps.organization.branch_scope import can_access, visible_to
+from apps.organization.selectors import current_business_date
+from config.api.idempotency import idempotent
+
+DATE_RANGE = [OpenApiParameter("from", datetime.date), OpenApiParameter("to", datetime.date)]
+
+
+def _date(request, name: str, default: datetime.date | None) -> datetime.date | None:
+    value = request.query_params.get(name)
+    if not value:
+        return default
+    try:
+        return datetime.date.fromisoformat(value)
+    except ValueError:
+        raise ValidationError({name: ["Give a date as YYYY-MM-DD."]}) from None
+
+
+class AccountViewSet(viewsets.GenericViewSet):
+    """``GET /accounts/``: a customer's own accounts, or the staff member's branch's accounts."""
+
+    lookup_field = "number"
+    lookup_value_regex = "[A-Za-z0-9 ]+"
+    queryset = Account.objects.none()
+
+    def _is_staff(self) -> bool:
+        return bool(self.request.user.is_staff)
+
+    def get_serializer_class(self):
+        return StaffAccountSerializer if self._is_staff() else AccountSerializer
+
+    def get_queryset(self):
+        user = self.request.user
+        if user.is_staff:
+            return with_balances(visible_to(user, Account.objects.all()).order_by("number"))
+        return accounts_of_customer_user(user)
+
+    def perform_content_negotiation(self, request, force=False):
+        # On the statement, ?format=csv|pdf names the file to produce, not one of DRF's renderers.
+        return super().perform_content_negotiation(request, force=force or self.action == "statement")
+
+    def get_object(self) -> Account:
+        return get_account_by_number(self.kwargs["number"], within=self.get_queryset())
+
+    def _staff_account(self, action_name: str = "change") -> Account:
+        if not self._is_staff():
+            raise PermissionDenied("Staff only.")
+        account = self.get_object()
+        if not can_access(self.request.user, account, action_name):
+            raise PermissionDenied("This account belongs to another branch.")
+        return account
+
+    def list(self, request):
+        page = self.paginate_queryset(self.get_queryset())
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    def retrieve(self, request, number=None):
+        return Response(self.get_serializer(self.get_object()).data)
+
+    @extend_schema(parameters=DATE_RANGE, responses=TransactionSerializer(many=True))
+    @action(detail=True, methods=["get"])
+    def transactions(self, request, number=None):
+        account = self.get_object()
+        postings = account_postings(account, date_from=_date(request, "from", None), date_to=_date(request, "to", None))
+        page = self.paginate_queryset(postings.order_by("-entry__business_date", "-entry_id", "-id"))
+        return self.get_paginated_response(TransactionSerializer(page, many=True).data)
+
+    @extend_schema(parameters=[*DATE_RANGE, OpenApiParameter("format", str, enum=["csv", "pdf"])],
+                   responses={(200, "text/csv"): bytes, (200, "application/pdf"): bytes})
+    @action(detail=True, methods=["get"], url_path="statement")
+    def statement(self, request, number=None):
+        account = self.get_object()
+        today = current_business_date()
+        date_to = _date(request, "to", today)
+        date_from = _date(request, "from", date_to.replace(day=1))
+        if date_from > date_to:
+            raise ValidationError({"from": ["The period starts after it ends."]})
+        kind = request.query_params.get("format", "csv")
+        summary = statement_summary(account, date_from, date_to)
+        name = f"statement-{account.number}-{date_from}-{date_to}"
+        if kind == "pdf":
+            return FileResponse(pdf_file(summary), as_attachment=True, filename=f"{name}.pdf",
+                                content_type="application/pdf")
+        if kind != "csv":
+            raise ValidationError({"format": ["Choose csv or pdf."]})
+        response = StreamingHttpResponse(csv_rows(summary), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+        return response
+
+    # --- staff ---------------------------------------------------------------------------------------------
+
+    @extend_schema(request=OpenAccountSerializer, responses={201: StaffAccountSerializer})
+    def create(self, request):
+        if not self._is_staff() or not request.user.has_perm("accounts.add_account"):
+            raise PermissionDenied("Your role may not open accounts.")
+        data = OpenAccountSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        customers = visible_to(request.user, Customer.objects.all())
+        customer = customers.filter(pk=data.validated_data["customer"]).first()
+        product = DepositProduct.objects.filter(code=data.validated_data["product"]).first()
+        if customer is None or product is None:
+            raise NotFound("No such customer in your branch, or no such product.")
+        linked = None
+        if data.validated_data["linked_account"]:
+            linked = get_account_by_number(data.validated_data["linked_account"], within=self.get_queryset())
+        account = opening.open_account(
+            customer=customer, product=product, actor=request.user, linked_account=linked,
+            joint_holders=list(customers.filter(pk__in=data.validated_data["joint_holders"])),
+            maturity_instruction=data.validated_data["maturity_instruction"],
+        )
+        account = with_balances(Account.objects.filter(pk=account.pk)).get()
+        return Response(StaffAccountSerializer(account).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=ReasonSerializer, responses=StaffAccountSerializer)
+    @action(detail=True, methods=["post"])
+    def freeze(self, request, number=None):
+        data = ReasonSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        account = lifecycle.freeze_account(account=self._staff_account(), reason=data.validated_data["reason"],
+                                           actor=request.user)
+        return Response(StaffAccountSerializer(with_balances(Account.objects.filter(pk=account.pk)).get()).data)
+
+    @extend_schema(request=ReasonSerializer, responses={202: ApprovalPendingSerializer})
+    @action(detail=True, methods=["post"])
+    def unfreeze(self, request, number=None):
+        data = ReasonSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        approval = lifecycle.request_unfreeze(account=self._staff_account(), reason=data.validated_data["reason"],
+                                              maker=request.user)
+        return Response(ApprovalPendingSerializer(approval).data, status=status.HTTP_202_ACCEPTED)
+
+    @extend_schema(request=ClosureSerializer, responses={202: ApprovalPendingSerializer})
+    @action(detail=True, methods=["post"])
+    def close(self, request, number=None):
+        data = ClosureSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        approval = lifecycle.request_closure(account=self._staff_account(), maker=request.user,
+                                             payout_to=data.validated_data["payout_to"],
+                                             reason=data.validated_data["reason"])
+        return Response(ApprovalPendingSerializer(approval).data, status=status.HTTP_202_ACCEPTED)
+
+    @extend_schema(methods=["post"], request=HoldInputSerializer, responses={201: HoldSerializer})
+    @extend_schema(methods=["get"], responses=HoldSerializer(many=True))
+    @action(detail=True, methods=["get", "post"], url_path="holds")
+    def holds(self, request, number=None):
+        if request.method == "GET":
+            account = self._staff_account("view")
+            return Response(HoldSerializer(account.holds.order_by("-pk"), many=True).data)
+        account = self._staff_account()
+        data = HoldInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        hold = holds.place_hold(account=account, amount=Money(data.validated_data["amount"], account.currency),
+                                reason=data.validated_data["reason"], expires_on=data.validated_data["expires_on"],
+                                actor=request.user)
+        return Response(HoldSerializer(hold).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses=HoldSerializer)
+    @action(detail=True, methods=["post"], url_path=r"holds/(?P<hold_id>\d+)/release")
+    def release_hold(self, request, number=None, hold_id=None):
+        account = self._staff_account()
+        hold = Hold.objects.filter(account=account, pk=hold_id).first()
+        if hold is None:
+            raise NotFound("No such hold on this account.")
+        return Response(HoldSerializer(holds.release_hold(hold=hold, actor=request.user)).data)
+
+    def _cash(self, request, kind: str) -> Response:
+        if not request.user.has_perm("accounts.operate_cash"):
+            raise PermissionDenied("Your role does not handle cash.")
+        account = self._staff_account()
+        data = AmountSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        result = teller.submit_cash_operation(
+            kind=kind, account=account, amount=Money(data.validated_data["amount"], account.currency),
+            teller=request.user, idempotency_key=f"api:{request.user.pk}:{request.idempotency_key}",
+        )
+        if isinstance(result, TellerTransaction):
+            return Response(ReceiptSerializer(result).data, status=status.HTTP_201_CREATED)
+        return Response(ApprovalPendingSerializer(result).data, status=status.HTTP_202_ACCEPTED)
+
+    @extend_schema(request=AmountSerializer, responses={201: ReceiptSerializer, 202: ApprovalPendingSerializer})
+    @action(detail=True, methods=["post"])
+    @idempotent(scope="accounts.cash_deposit")
+    def deposit(self, request, number=None):
+        return self._cash(request, TellerTransaction.Kind.DEPOSIT)
+
+    @extend_schema(request=AmountSerializer, responses={201: ReceiptSerializer, 202: ApprovalPendingSerializer})
+    @action(detail=True, methods=["post"])
+    @idempotent(scope="accounts.cash_withdrawal")
+    def withdrawal(self, request, number=None):
+        return self._cash(request, TellerTransaction.Kind.WITHDRAWAL)

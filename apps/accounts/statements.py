@@ -1,0 +1,145 @@
+"""Account statements: opening balance, every transaction with its running balance, closing balance, interest
+and fees of the period. CSV streams row by row; the PDF is drawn page by page into a temporary file. Either way
+the postings are read with a server-side cursor in chunks, never all at once."""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Q, Sum
+
+from apps.accounts.account_numbers import formatted
+from apps.accounts.models import Account
+from apps.accounts.selectors import account_postings, balance_before
+from apps.ledger.models import Posting
+
+CHUNK = 2000
+
+
+@dataclass(frozen=True)
+class StatementLine:
+    business_date: datetime.date
+    entry_id: int
+    description: str
+    reference: str
+    debit: Decimal
+    credit: Decimal
+    balance: Decimal
+
+
+@dataclass(frozen=True)
+class StatementSummary:
+    account: Account
+    date_from: datetime.date
+    date_to: datetime.date
+    opening_balance: Decimal
+    closing_balance: Decimal
+    interest: Decimal
+    fees: Decimal
+
+
+def statement_summary(account: Account, date_from: datetime.date, date_to: datetime.date) -> StatementSummary:
+    """Opening and closing balances and the period's interest and fees, in two aggregate queries."""
+    opening = balance_before(account, date_from)
+    totals = Posting.objects.filter(account_id=account.ledger_account_id, entry__business_date__gte=date_from,
+                                    entry__business_date__lte=date_to).aggregate(
+        credits=Sum("amount", filter=Q(side="C"), default=Decimal(0)),
+        debits=Sum("amount", filter=Q(side="D"), default=Decimal(0)),
+        interest=Sum("amount", filter=Q(side="C", entry__source="interest"), default=Decimal(0)),
+        overdraft_interest=Sum("amount", filter=Q(side="D", entry__source="interest"), default=Decimal(0)),
+        fees=Sum("amount", filter=Q(side="D", entry__source="fees"), default=Decimal(0)),
+    )
+    return StatementSummary(
+        account=account, date_from=date_from, date_to=date_to, opening_balance=opening,
+        closing_balance=opening + totals["credits"] - totals["debits"],
+        interest=totals["interest"] - totals["overdraft_interest"], fees=totals["fees"],
+    )
+
+
+def statement_lines(account: Account, date_from: datetime.date, date_to: datetime.date,
+                    opening: Decimal) -> Iterator[StatementLine]:
+    balance = opening
+    rows = account_postings(account, date_from=date_from, date_to=date_to).values_list(
+        "entry__business_date", "entry_id", "entry__description", "entry__reference", "side", "amount")
+    for business_date, entry_id, description, reference, side, amount in rows.iterator(chunk_size=CHUNK):
+        debit_amount, credit_amount = (amount, Decimal(0)) if side == "D" else (Decimal(0), amount)
+        balance += credit_amount - debit_amount
+        yield StatementLine(business_date, entry_id, description, reference, debit_amount, credit_amount, balance)
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+def csv_rows(summary: StatementSummary) -> Iterator[str]:
+    """The statement as CSV text, one row at a time (for a StreamingHttpResponse)."""
+    writer = csv.writer(_Echo())
+    account = summary.account
+    yield writer.writerow(["account", account.number, account.product.name, account.product.currency])
+    yield writer.writerow(["period", summary.date_from.isoformat(), summary.date_to.isoformat()])
+    yield writer.writerow(["date", "entry", "description", "reference", "debit", "credit", "balance"])
+    yield writer.writerow(["", "", "Opening balance", "", "", "", f"{summary.opening_balance:.2f}"])
+    for line in statement_lines(account, summary.date_from, summary.date_to, summary.opening_balance):
+        yield writer.writerow([line.business_date.isoformat(), line.entry_id, line.description, line.reference,
+                               f"{line.debit:.2f}" if line.debit else "", f"{line.credit:.2f}" if line.credit else "",
+                               f"{line.balance:.2f}"])
+    yield writer.writerow(["", "", "Closing balance", "", "", "", f"{summary.closing_balance:.2f}"])
+    yield writer.writerow(["", "", "Interest in the period", "", "", "", f"{summary.interest:.2f}"])
+    yield writer.writerow(["", "", "Fees in the period", "", "", "", f"{summary.fees:.2f}"])
+
+
+def pdf_file(summary: StatementSummary):
+    """The statement as a PDF in a temporary file (rewound), drawn page by page with reportlab."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.units import mm
+    from reportlab.pdfgen.canvas import Canvas
+
+    output = tempfile.TemporaryFile()  # noqa: SIM115 - handed to the response, which closes it
+    canvas = Canvas(output, pagesize=A4, pageCompression=1)
+    width, height = A4
+    account = summary.account
+    columns = [15 * mm, 38 * mm, 120 * mm, 150 * mm, 180 * mm]
+    page = [0]
+
+    def header():
+        page[0] += 1
+        canvas.setFont("Helvetica-Bold", 12)
+        canvas.drawString(15 * mm, height - 18 * mm, f"Statement {formatted(account.number)}")
+        canvas.setFont("Helvetica", 9)
+        canvas.drawString(15 * mm, height - 24 * mm, f"{account.product.name} ({account.product.currency}), "
+                          f"{summary.date_from:%d %b %Y} to {summary.date_to:%d %b %Y}")
+        canvas.drawRightString(width - 15 * mm, height - 18 * mm, f"page {page[0]}")
+        canvas.setFont("Helvetica-Bold", 8)
+        for x, title in zip(columns, ["date", "description", "debit", "credit", "balance"], strict=True):
+            canvas.drawString(x, height - 32 * mm, title)
+        canvas.setFont("Helvetica", 8)
+        return height - 38 * mm
+
+    y = header()
+
+    def row(values):
+        nonlocal y
+        if y < 20 * mm:
+            canvas.showPage()
+            y = header()
+        for x, value in zip(columns, values, strict=True):
+            canvas.drawString(x, y, value)
+        y -= 4.5 * mm
+
+    row(["", "Opening balance", "", "", f"{summary.opening_balance:,.2f}"])
+    for line in statement_lines(account, summary.date_from, summary.date_to, summary.opening_balance):
+        row([line.business_date.isoformat(), line.description[:48], f"{line.debit:,.2f}" if line.debit else "",
+             f"{line.credit:,.2f}" if line.credit else "", f"{line.balance:,.2f}"])
+    row(["", "Closing balance", "", "", f"{summary.closing_balance:,.2f}"])
+    row(["", "Interest in the period", "", "", f"{summary.interest:,.2f}"])
+    row(["", "Fees in the period", "", "", f"{summary.fees:,.2f}"])
+    canvas.showPage()
+    canvas.save()
+    output.seek(0)
+    return output
