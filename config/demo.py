@@ -5,4 +5,5 @@ appends its own seeder here."""
 DEMO_SEEDERS = [
     "apps.organization.demo.seed_organization",
     "apps.customers.demo.seed_customers",
+    "apps.accounts.demo.seed_accounts",
 ]

@@ -4,6 +4,11 @@ never overwrites their changes."""
 
 DEFAULT_SCHEDULES = [
     {
+        "name": "Look up outgoing payments left initiated or submitted",
+        "task": "payments.poll_outgoing_payments",
+        "crontab": {"minute": "*"},
+    },
+    {
         "name": "Expire stale approval requests",
         "task": "organization.expire_stale_approval_requests",
         "crontab": {"minute": "*/15"},
@@ -22,5 +27,10 @@ DEFAULT_SCHEDULES = [
         "name": "Deliver pending outbox events (retries with backoff)",
         "task": "outbox.deliver_pending_events",
         "crontab": {"minute": "*"},
+    },
+    {
+        "name": "End of day: close the business date, accrue and post interest, seal the ledger",
+        "task": "eod.run_end_of_day",
+        "crontab": {"minute": "0", "hour": "23"},
     },
 ]

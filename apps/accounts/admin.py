@@ -1,0 +1,221 @@
+from django.contrib import admin, messages
+from django.http import FileResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path
+from django.utils.html import format_html
+from simple_history.admin import SimpleHistoryAdmin
+
+from apps.accounts.account_numbers import InvalidAccountNumber, validate_account_number
+from apps.accounts.models import Account, DepositProduct, Hold, InterestAccrual, InterestTier, TellerTransaction
+from apps.accounts.selectors import with_balances
+from apps.accounts.services import lifecycle
+from apps.accounts.services.opening import save_product
+from apps.accounts.statements import csv_rows, pdf_file, statement_summary
+from apps.domain_errors import DomainError
+from apps.organization.branch_scope import BranchScopedAdminMixin, visible_to
+from apps.organization.selectors import current_business_date
+
+
+class InterestTierInline(admin.TabularInline):
+    model = InterestTier
+    extra = 0
+
+
+@admin.register(DepositProduct)
+class DepositProductAdmin(SimpleHistoryAdmin):
+    list_display = ["code", "name", "kind", "currency", "interest_rate", "day_count", "posting_frequency",
+                    "overdraft_limit", "monthly_fee", "term_months", "is_active"]
+    list_filter = ["kind", "currency", "is_active"]
+    search_fields = ["code", "name"]
+    inlines = [InterestTierInline]
+
+    def save_model(self, request, obj, form, change):
+        try:
+            save_product(product=obj, actor=request.user)
+        except DomainError as error:  # a product in use keeps its currency
+            obj.currency = DepositProduct.objects.get(pk=obj.pk).currency
+            self.message_user(request, str(error), messages.ERROR)
+            save_product(product=obj, actor=request.user)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class HoldInline(admin.TabularInline):
+    model = Hold
+    fields = ["amount", "reason", "status", "placed_on", "expires_on", "placed_by", "released_on"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Account)
+class AccountAdmin(BranchScopedAdminMixin, SimpleHistoryAdmin):
+    """Branch-scoped accounts with ledger and available balances; freeze, and maker-checker unfreeze and
+    closure as actions; CSV and PDF statements from the change page."""
+
+    list_display = ["number", "customer", "product", "status", "ledger_balance", "held", "available_balance",
+                    "branch", "opened_on"]
+    list_filter = ["status", "product", "branch"]
+    search_fields = ["number", "customer__legal_name"]
+    list_select_related = ["customer", "product", "branch", "ledger_account"]
+    readonly_fields = ["number", "product", "branch", "customer", "ledger_account", "status", "status_before_freeze",
+                       "opened_on", "closed_on", "last_customer_activity_on", "interest_posted_through",
+                       "fee_charged_through", "maturity_date", "maturity_instruction", "linked_account",
+                       "opened_by", "statements"]
+    exclude = ["interest_residue", "overdraft_interest_residue"]
+    inlines = [HoldInline]
+    actions = ["freeze", "request_unfreeze", "request_closure"]
+
+    def get_queryset(self, request):
+        return with_balances(super().get_queryset(request))
+
+    def get_search_results(self, request, queryset, search_term):
+        compact = "".join(search_term.split())
+        if len(compact) >= 20 and compact[:2].isalpha():
+            try:
+                compact = validate_account_number(compact)
+            except InvalidAccountNumber as error:
+                self.message_user(request, str(error), messages.WARNING)
+                return queryset.none(), False
+            return queryset.filter(number=compact), False
+        return super().get_search_results(request, queryset, search_term)
+
+    @admin.display(description="Ledger balance", ordering="ledger_balance")
+    def ledger_balance(self, account):
+        return account.ledger_balance
+
+    @admin.display(description="Held")
+    def held(self, account):
+        return account.held
+
+    @admin.display(description="Available", ordering="available_balance")
+    def available_balance(self, account):
+        return account.available_balance
+
+    @admin.display(description="Statement (this month)")
+    def statements(self, account):
+        if not account.pk:
+            return "-"
+        return format_html('<a href="{0}?format=csv">CSV</a> · <a href="{0}?format=pdf">PDF</a>',
+                           "../statement/")
+
+    def get_urls(self):
+        return [path("<int:pk>/statement/", self.admin_site.admin_view(self.statement_view),
+                     name="accounts_account_statement"), *super().get_urls()]
+
+    def statement_view(self, request, pk):
+        account = get_object_or_404(visible_to(request.user, Account.objects.select_related("product")), pk=pk)
+        date_to = current_business_date()
+        summary = statement_summary(account, date_to.replace(day=1), date_to)
+        name = f"statement-{account.number}-{summary.date_from}-{date_to}"
+        if request.GET.get("format") == "pdf":
+            return FileResponse(pdf_file(summary), as_attachment=True, filename=f"{name}.pdf")
+        response = StreamingHttpResponse(csv_rows(summary), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+        return response
+
+    def _each(self, request, queryset, run, done):
+        for account in queryset:
+            try:
+                result = run(account)
+            except DomainError as error:
+                self.message_user(request, f"{account.number}: {error}", messages.ERROR)
+            else:
+                self.message_user(request, f"{account.number}: {done(result)}")
+
+    @admin.action(description="Freeze the selected accounts (compliance)", permissions=["freeze"])
+    def freeze(self, request, queryset):
+        self._each(request, queryset,
+                   lambda a: lifecycle.freeze_account(account=a, reason="Frozen from the admin", actor=request.user),
+                   lambda _: "frozen.")
+
+    @admin.action(description="Request unfreezing (maker-checker)", permissions=["freeze"])
+    def request_unfreeze(self, request, queryset):
+        self._each(request, queryset,
+                   lambda a: lifecycle.request_unfreeze(account=a, reason="Requested from the admin",
+                                                        maker=request.user),
+                   lambda approval: f"unfreezing requested as approval #{approval.pk}.")
+
+    @admin.action(description="Request closure, paying the balance out in cash (maker-checker)",
+                  permissions=["close"])
+    def request_closure(self, request, queryset):
+        self._each(request, queryset, lambda a: lifecycle.request_closure(account=a, maker=request.user),
+                   lambda approval: f"closure requested as approval #{approval.pk}.")
+
+    def has_freeze_permission(self, request):
+        return request.user.has_perm("accounts.freeze_account")
+
+    def has_close_permission(self, request):
+        return request.user.has_perm("accounts.request_account_closure")
+
+    def has_add_permission(self, request):
+        return False  # accounts are opened through the API's service (KYC gate, ledger account, number)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(TellerTransaction)
+class TellerTransactionAdmin(admin.ModelAdmin):
+    """Cash receipts (read-only); each has a printable receipt page."""
+
+    list_display = ["receipt", "kind", "account", "amount", "currency", "teller", "approved_by", "business_date",
+                    "created_at"]
+    list_filter = ["kind", "business_date", "branch"]
+    search_fields = ["account__number", "idempotency_key"]
+    list_select_related = ["account", "teller", "approved_by"]
+    readonly_fields = [f.name for f in TellerTransaction._meta.fields]
+
+    def get_queryset(self, request):
+        accounts = visible_to(request.user, Account.objects.all())
+        return super().get_queryset(request).filter(account__in=accounts)
+
+    @admin.display(description="Receipt")
+    def receipt(self, transaction):
+        return format_html('<a href="{}/receipt/">{}</a>', transaction.pk, transaction.receipt_number)
+
+    def get_urls(self):
+        return [path("<int:pk>/receipt/", self.admin_site.admin_view(self.receipt_view),
+                     name="accounts_tellertransaction_receipt"), *super().get_urls()]
+
+    def receipt_view(self, request, pk):
+        receipt = get_object_or_404(self.get_queryset(request).select_related("branch", "entry"), pk=pk)
+        return TemplateResponse(request, "admin/accounts/receipt.html",
+                                {**self.admin_site.each_context(request), "receipt": receipt,
+                                 "title": f"Receipt {receipt.receipt_number}"})
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(InterestAccrual)
+class InterestAccrualAdmin(admin.ModelAdmin):
+    list_display = ["business_date", "account", "kind", "balance", "annual_rate", "amount", "posted_on"]
+    list_filter = ["kind", "business_date"]
+    search_fields = ["account__number"]
+    list_select_related = ["account"]
+    show_full_result_count = False
+
+    def get_queryset(self, request):
+        accounts = visible_to(request.user, Account.objects.all())
+        return super().get_queryset(request).filter(account__in=accounts)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,55 @@
+import pytest
+from django.test import Client
+
+from apps.accounts.models import TellerTransaction
+from apps.accounts.tests.factories import open_funded_account
+from apps.customers.tests.factories import verified_customer
+
+pytestmark = pytest.mark.django_db
+
+
+def _login(user):
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_account_list_is_branch_scoped_and_its_cost_does_not_grow_with_rows(
+        customer, savings, teller_a, teller_b, branch_a, django_assert_max_num_queries):
+    open_funded_account(customer, savings, "10.00", teller=teller_a)
+    with django_assert_max_num_queries(40) as few:
+        assert _login(teller_a).get("/admin/accounts/account/").status_code == 200
+    for _ in range(6):
+        open_funded_account(verified_customer(branch=branch_a), savings, "10.00", teller=teller_a)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        response = _login(teller_a).get("/admin/accounts/account/")
+    assert response.content.count(b"PT") >= 7
+    assert "0 accounts" in _login(teller_b).get("/admin/accounts/account/").content.decode()
+
+
+def test_searching_a_number_with_wrong_check_digits_says_so(customer, savings, teller_a):
+    account = open_funded_account(customer, savings, "10.00", teller=teller_a)
+    wrong = account.number[:2] + ("00" if account.number[2:4] != "00" else "01") + account.number[4:]
+    response = _login(teller_a).get("/admin/accounts/account/", {"q": wrong}, follow=True)
+    assert "not a valid account number" in response.content.decode()
+    found = _login(teller_a).get("/admin/accounts/account/", {"q": account.number})
+    assert account.number in found.content.decode()
+
+
+def test_receipt_and_statement_pages(customer, savings, teller_a):
+    account = open_funded_account(customer, savings, "42.00", teller=teller_a)
+    receipt = TellerTransaction.objects.get(account=account)
+    page = _login(teller_a).get(f"/admin/accounts/tellertransaction/{receipt.pk}/receipt/")
+    assert page.status_code == 200 and receipt.receipt_number in page.content.decode()
+    statement = _login(teller_a).get(f"/admin/accounts/account/{account.pk}/statement/")
+    assert b"".join(statement.streaming_content).decode().count("42.00") >= 2
+    pdf = _login(teller_a).get(f"/admin/accounts/account/{account.pk}/statement/?format=pdf")
+    assert b"".join(pdf.streaming_content).startswith(b"%PDF")
+
+
+def test_eod_admin_shows_the_current_business_date(bank, ops_admin):
+    from apps.eod.services import run_eod
+
+    run_eod()
+    page = _login(ops_admin).get("/admin/eod/eodrun/")
+    assert page.status_code == 200 and "current business date 2026-11-24" in page.content.decode()
