@@ -133,7 +133,6 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=30 * 60)
-CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - 60
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * 60 * 60}
 CELERY_TIMEZONE = "UTC"
@@ -256,6 +255,17 @@ IDEMPOTENCY_KEY_TTL = timedelta(hours=env.int("IDEMPOTENCY_KEY_TTL_HOURS", defau
 IDEMPOTENCY_LOCK_TIMEOUT = timedelta(seconds=env.int("IDEMPOTENCY_LOCK_TIMEOUT_SECONDS", default=60))
 # A standing order's payment is attempted on this many business dates before the order is suspended.
 STANDING_ORDER_MAX_ATTEMPTS = env.int("STANDING_ORDER_MAX_ATTEMPTS", default=3)
+# The VelocityPay gateway (external payments). The defaults point at the local simulator
+# (`manage.py run_gateway_simulator`).
+VELOCITYPAY_BASE_URL = env.str("VELOCITYPAY_BASE_URL", default="http://127.0.0.1:8765")
+VELOCITYPAY_API_KEY = env.str("VELOCITYPAY_API_KEY", default="simulator")
+VELOCITYPAY_WEBHOOK_SECRET = env.str("VELOCITYPAY_WEBHOOK_SECRET", default="simulator-webhook-secret")
+VELOCITYPAY_READ_TIMEOUT = env.float("VELOCITYPAY_READ_TIMEOUT", default=5.0)
+VELOCITYPAY_BREAKER_FAILURES = env.int("VELOCITYPAY_BREAKER_FAILURES", default=5)
+VELOCITYPAY_BREAKER_RESET_SECONDS = env.float("VELOCITYPAY_BREAKER_RESET_SECONDS", default=30.0)
+# Outgoing payments still initiated or submitted after this long are looked up at the gateway.
+OUTGOING_PAYMENT_POLL_AFTER = timedelta(seconds=env.int("OUTGOING_PAYMENT_POLL_AFTER_SECONDS", default=120))
+OUTGOING_PAYMENT_POLL_BATCH = env.int("OUTGOING_PAYMENT_POLL_BATCH", default=200)
 # How long a maker-checker request may wait for its checker.
 APPROVAL_REQUEST_TTL = timedelta(hours=env.int("APPROVAL_REQUEST_TTL_HOURS", default=72))
 

@@ -23,6 +23,7 @@ class ChartLine:
 
 
 STANDARD_CHART = [
+    ChartLine("1100", "Settlement account (nostro at the central bank)", AccountType.ASSET),
     ChartLine("1200", "Loans receivable", AccountType.ASSET),
     ChartLine("1210", "Interest receivable", AccountType.ASSET),
     ChartLine("1300", "Payments clearing", AccountType.ASSET),

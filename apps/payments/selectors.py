@@ -26,3 +26,12 @@ def payer_accounts_of(user: Any) -> QuerySet[Account]:
     if user.is_staff:
         return visible_to(user, Account.objects.all(), "change")
     return Account.objects.filter(holder_links__customer__user=user)
+
+
+def outgoing_payments_visible_to(user: Any) -> QuerySet:
+    from apps.payments.models import OutgoingPayment
+
+    payments = OutgoingPayment.objects.select_related("from_account")
+    if user.is_staff:
+        return payments.filter(from_account__in=visible_to(user, Account.objects.all()))
+    return payments.filter(from_account__holder_links__customer__user=user).distinct()

@@ -25,3 +25,28 @@ class TransferSerializer(serializers.ModelSerializer):
         model = Transfer
         fields = ["id", "from_account", "to_account", "amount", "fee", "currency", "reference", "channel",
                   "business_date", "created_at"]
+
+
+class OutgoingPaymentOrderSerializer(serializers.Serializer):
+    from_account = serializers.CharField(max_length=40)
+    amount = serializers.RegexField(r"^-?\d{1,16}(\.\d{1,8})?$", max_length=30)
+    currency = serializers.ChoiceField(choices=CURRENCY_CHOICES)
+    rail = serializers.ChoiceField(choices=["instant", "same_day", "high_value"])
+    creditor_name = serializers.CharField(max_length=140)
+    creditor_account = serializers.CharField(max_length=40)
+    creditor_country = serializers.RegexField(r"^[A-Za-z]{2}$")
+    remittance_information = serializers.CharField(max_length=140, required=False, allow_blank=True, default="")
+
+
+class OutgoingPaymentSerializer(serializers.Serializer):
+    reference = serializers.CharField()
+    from_account = serializers.CharField(source="from_account.number")
+    amount = serializers.DecimalField(max_digits=20, decimal_places=2)
+    currency = serializers.CharField()
+    rail = serializers.CharField()
+    creditor_name = serializers.CharField()
+    creditor_account = serializers.CharField()
+    status = serializers.CharField()
+    failure_reason = serializers.CharField()
+    business_date = serializers.DateField()
+    created_at = serializers.DateTimeField()

@@ -4,8 +4,14 @@ from rest_framework.response import Response
 
 from apps.ledger.money import Money
 from apps.payments import selectors
-from apps.payments.api.serializers import TransferOrderSerializer, TransferSerializer
-from apps.payments.models import Channel, Transfer
+from apps.payments.api.serializers import (
+    OutgoingPaymentOrderSerializer,
+    OutgoingPaymentSerializer,
+    TransferOrderSerializer,
+    TransferSerializer,
+)
+from apps.payments.models import Channel, OutgoingPayment, Transfer
+from apps.payments.services.external import initiate_outgoing_payment
 from apps.payments.services.transfers import transfer_between_accounts
 from config.api.idempotency import idempotent
 
@@ -53,3 +59,30 @@ class TransferViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
             payer_accounts=selectors.payer_accounts_of(request.user),
         )
         return Response(TransferSerializer(transfer).data, status=status.HTTP_201_CREATED)
+
+
+class OutgoingPaymentViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Payments to other banks. POST needs an ``Idempotency-Key`` header; GET lists the caller's own."""
+
+    lookup_field = "reference"
+    queryset = OutgoingPayment.objects.none()
+
+    def get_queryset(self):
+        return selectors.outgoing_payments_visible_to(self.request.user).order_by("-id")
+
+    def get_serializer_class(self):
+        return OutgoingPaymentOrderSerializer if self.action == "create" else OutgoingPaymentSerializer
+
+    @idempotent(scope="payments.create_outgoing_payment")
+    def create(self, request, *args, **kwargs):
+        order = OutgoingPaymentOrderSerializer(data=request.data)
+        order.is_valid(raise_exception=True)
+        data = order.validated_data
+        payment = initiate_outgoing_payment(
+            from_account_number=data["from_account"], money=Money(data["amount"], data["currency"]),
+            rail=data["rail"], creditor_name=data["creditor_name"], creditor_account=data["creditor_account"],
+            creditor_country=data["creditor_country"], remittance_information=data["remittance_information"],
+            initiated_by=request.user, idempotency_key=request.idempotency_key,
+            payer_accounts=selectors.payer_accounts_of(request.user),
+        )
+        return Response(OutgoingPaymentSerializer(payment).data, status=status.HTTP_201_CREATED)

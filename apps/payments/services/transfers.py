@@ -42,6 +42,17 @@ def _replay(existing: Transfer, *, from_id: int, to_id: int, money: Money) -> Tr
     return existing
 
 
+def resolve_payer_account(number: str, payer_accounts: QuerySet[Account] | None) -> int:
+    """The id of the account to debit, among those the initiator may debit; "unknown" otherwise, exactly as for
+    a number that does not exist, so nobody learns whether someone else's account exists."""
+    normalized = validate_account_number(number)
+    scope = Account.objects.all() if payer_accounts is None else payer_accounts
+    account_id = scope.filter(number=normalized).values_list("pk", flat=True).first()
+    if account_id is None:
+        raise UnknownAccount(f"No account {normalized} that you may debit.")
+    return account_id
+
+
 def spent_today(account: Account, business_date) -> Decimal:
     return Transfer.objects.filter(from_account=account, business_date=business_date).aggregate(
         total=Sum("amount"))["total"] or Decimal("0")
@@ -63,12 +74,8 @@ def transfer_between_accounts(*, from_account_number: str, to_account_number: st
     """
     if not money.is_positive:
         raise MoneyError("A transfer amount must be positive.", code="amount_not_positive")
-    from_number = validate_account_number(from_account_number)
+    from_id = resolve_payer_account(from_account_number, payer_accounts)
     to_number = validate_account_number(to_account_number)
-    payer_scope = Account.objects.all() if payer_accounts is None else payer_accounts
-    from_id = payer_scope.filter(number=from_number).values_list("pk", flat=True).first()
-    if from_id is None:
-        raise UnknownAccount(f"No account {from_number} that you may debit.")
     to_id = Account.objects.filter(number=to_number).values_list("pk", flat=True).first()
     if to_id is None:
         raise UnknownBeneficiaryAccount(f"No account {to_number} at this bank.")

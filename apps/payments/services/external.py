@@ -1,0 +1,258 @@
+"""Payments to and from other banks, through a gateway (apps/payments/gateway).
+
+Money path: initiation moves the funds from the customer's account to payments clearing (1300) in one entry;
+settlement moves them from clearing to the settlement account (1100); a rejection or failure reverses the
+initiation entry, so the funds return. An incoming payment goes settlement -> clearing -> the beneficiary in one
+entry. Network calls never run inside a transaction or under a lock: submitting is read, call, then apply.
+
+A payment is never lost or settled twice whatever the gateway does: its reference is the gateway's idempotency
+key (a resubmission cannot pay twice), every change of state goes through ``apply_gateway_outcome`` under the
+payment's row lock and ignores news about a payment already final, webhooks are recorded once by event id, and
+``poll_outgoing_payments`` asks the gateway about every payment left initiated or submitted too long (a worker
+that died between steps, a timeout with an unknown outcome, a lost webhook).
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+import uuid
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F, Q, QuerySet
+from django.utils import timezone
+
+from apps.accounts.account_numbers import validate_account_number
+from apps.accounts.house_accounts import house_account
+from apps.accounts.locks import lock_accounts
+from apps.accounts.models import Account
+from apps.accounts.services.availability import ensure_available
+from apps.kyc.selectors import ensure_kyc_verified
+from apps.ledger.errors import IdempotencyConflict
+from apps.ledger.models import JournalEntry
+from apps.ledger.money import Money, MoneyError
+from apps.ledger.services import credit, debit, post_journal_entry, reverse_journal_entry
+from apps.organization.selectors import current_business_date
+from apps.payments.errors import AccountNotAvailable, TransferCurrencyMismatch, UnknownBeneficiaryAccount
+from apps.payments.gateway.base import (
+    GatewayOutcome,
+    GatewayOutcomeUnknown,
+    GatewayRefused,
+    GatewayUnavailable,
+    PaymentGateway,
+    PaymentInstruction,
+    PaymentNotFound,
+)
+from apps.payments.models import IncomingPayment, OutgoingPayment, Rail
+from apps.payments.services.transfers import resolve_payer_account
+
+logger = logging.getLogger(__name__)
+
+PAYMENTS_CLEARING = "1300"
+SETTLEMENT_ACCOUNT = "1100"
+SOURCE = "external_payment"
+
+
+def get_gateway() -> PaymentGateway:
+    from apps.payments.gateway.circuit_breaker import CircuitBreaker
+    from apps.payments.gateway.velocitypay import VelocityPayGateway
+
+    return VelocityPayGateway(
+        base_url=settings.VELOCITYPAY_BASE_URL, api_key=settings.VELOCITYPAY_API_KEY,
+        read_timeout=settings.VELOCITYPAY_READ_TIMEOUT,
+        breaker=CircuitBreaker("velocitypay", failure_threshold=settings.VELOCITYPAY_BREAKER_FAILURES,
+                               reset_timeout=settings.VELOCITYPAY_BREAKER_RESET_SECONDS),
+    )
+
+
+@transaction.atomic
+def initiate_outgoing_payment(*, from_account_number: str, money: Money, rail: str, creditor_name: str,
+                              creditor_account: str, creditor_country: str, initiated_by: Any,
+                              idempotency_key: str, remittance_information: str = "",
+                              payer_accounts: QuerySet[Account] | None = None) -> OutgoingPayment:
+    """Move the funds to clearing and record the payment; it is submitted to the gateway after commit.
+
+    Same refusals as an internal transfer for the payer (unknown, not active, currency, KYC, available balance).
+    A replay of the idempotency key by the same initiator returns the first payment.
+    """
+    if rail not in Rail.values:
+        raise AccountNotAvailable(f"Unknown rail {rail!r}.", code="unknown_rail")
+    if not money.is_positive:
+        raise MoneyError("A payment amount must be positive.", code="amount_not_positive")
+    payer = lock_accounts([resolve_payer_account(from_account_number, payer_accounts)])[0]
+    existing = OutgoingPayment.objects.filter(initiated_by=initiated_by, idempotency_key=idempotency_key).first()
+    if existing is not None:
+        if (existing.from_account_id, existing.amount, existing.creditor_account) != (
+                payer.pk, money.amount, creditor_account):
+            raise IdempotencyConflict(f"Idempotency key {idempotency_key!r} was used for payment {existing.reference}.")
+        existing.replayed = True
+        return existing
+    if payer.status != Account.Status.ACTIVE:
+        raise AccountNotAvailable(f"Account {payer.number} is {payer.status}: nothing may be sent from it.",
+                                  code=f"account_{payer.status}")
+    if money.currency != payer.currency:
+        raise TransferCurrencyMismatch(f"{payer.number} is in {payer.currency}; the payment is in {money.currency}.")
+    ensure_kyc_verified(payer.customer)
+    ensure_available(payer, money)
+
+    business_date = current_business_date()
+    reference = f"OP{uuid.uuid4().hex[:18].upper()}"
+    entry = post_journal_entry(
+        postings=[debit(payer.ledger_account_id, money), credit(house_account(PAYMENTS_CLEARING), money)],
+        description=f"Outgoing payment {reference} to {creditor_name}", source=SOURCE,
+        idempotency_key=f"initiate:{reference}", posted_by=initiated_by, reference=reference,
+        business_date=business_date,
+    )
+    payment = OutgoingPayment(
+        reference=reference, from_account=payer, amount=money.amount, currency=money.currency, rail=rail,
+        creditor_name=creditor_name, creditor_account=creditor_account.replace(" ", "").upper(),
+        creditor_country=creditor_country.upper(), remittance_information=remittance_information,
+        initiation_entry=entry, initiated_by=initiated_by, idempotency_key=idempotency_key,
+        business_date=business_date,
+    )
+    payment._history_user = initiated_by
+    payment.save()
+
+    from apps.payments.tasks import submit_outgoing_payment_task
+
+    transaction.on_commit(lambda: submit_outgoing_payment_task.delay(payment.pk))
+    payment.replayed = False
+    return payment
+
+
+def _instruction(payment: OutgoingPayment) -> PaymentInstruction:
+    account = payment.from_account
+    return PaymentInstruction(
+        reference=payment.reference, rail=payment.rail, amount=payment.amount, currency=payment.currency,
+        creditor_name=payment.creditor_name, creditor_account=payment.creditor_account,
+        creditor_country=payment.creditor_country, debtor_name=account.customer.legal_name,
+        debtor_account=account.number, remittance_information=payment.remittance_information,
+    )
+
+
+def submit_outgoing_payment(*, payment_id: int, gateway: PaymentGateway | None = None) -> str:
+    """Send an initiated payment to the gateway and apply its answer. Runs outside any transaction (network
+    I/O holds no lock). Safe to run any number of times: the gateway deduplicates by reference, and a payment
+    that is no longer initiated is left alone. Returns the payment's status, or "unknown"/"unavailable"."""
+    payment = OutgoingPayment.objects.select_related("from_account__customer").get(pk=payment_id)
+    if payment.status != OutgoingPayment.Status.INITIATED:
+        return payment.status
+    OutgoingPayment.objects.filter(pk=payment.pk).update(submission_attempts=F("submission_attempts") + 1,
+                                                         last_checked_at=timezone.now())
+    gateway = gateway or get_gateway()
+    try:
+        outcome = gateway.submit(_instruction(payment))
+    except GatewayOutcomeUnknown as error:
+        OutgoingPayment.objects.filter(pk=payment.pk).update(outcome_unknown=True)
+        logger.warning("Outcome of %s unknown after submission: %s", payment.reference, error)
+        return "unknown"
+    except GatewayUnavailable as error:
+        logger.warning("Could not submit %s: %s", payment.reference, error)
+        return "unavailable"
+    except GatewayRefused as error:
+        outcome = GatewayOutcome(status=GatewayOutcome.REJECTED, reason=str(error)[:300])
+    return apply_gateway_outcome(reference=payment.reference, outcome=outcome).status
+
+
+@transaction.atomic
+def apply_gateway_outcome(*, reference: str, outcome: GatewayOutcome) -> OutgoingPayment:
+    """Move the payment to what the gateway says, under its row lock. Accepted: submitted. Settled: clearing
+    to the settlement account. Rejected or failed: the initiation entry is reversed and the funds return.
+    News about a payment already settled, rejected or failed changes nothing (duplicates, late answers)."""
+    payment = OutgoingPayment.objects.select_for_update().get(reference=reference)
+    if payment.status in OutgoingPayment.FINAL_STATUSES:
+        if outcome.status != payment.status and outcome.status != GatewayOutcome.ACCEPTED:
+            logger.error("Gateway says %s is %s, but it is already %s: left as it is, to investigate.",
+                         reference, outcome.status, payment.status)
+        return payment
+    now = timezone.now()
+    if outcome.gateway_id:
+        payment.gateway_id = outcome.gateway_id
+    payment.outcome_unknown = False
+    payment.last_checked_at = now
+    money = Money(payment.amount, payment.currency)
+    if outcome.status == GatewayOutcome.ACCEPTED:
+        payment.status = OutgoingPayment.Status.SUBMITTED
+        payment.submitted_at = payment.submitted_at or now
+    elif outcome.status == GatewayOutcome.SETTLED:
+        payment.settlement_entry = post_journal_entry(
+            postings=[debit(house_account(PAYMENTS_CLEARING), money), credit(house_account(SETTLEMENT_ACCOUNT), money)],
+            description=f"Outgoing payment {reference} settled", source=SOURCE, idempotency_key=f"settle:{reference}",
+            reference=reference,
+        )
+        payment.status, payment.finished_at = OutgoingPayment.Status.SETTLED, now
+    elif outcome.status in (GatewayOutcome.REJECTED, GatewayOutcome.FAILED):
+        payment.return_entry = reverse_journal_entry(
+            entry=JournalEntry.objects.get(pk=payment.initiation_entry_id),
+            reason=f"payment {reference} {outcome.status}: {outcome.reason or 'no reason given'}"[:200],
+            reversed_by=None,
+        )
+        payment.status = (OutgoingPayment.Status.REJECTED if outcome.status == GatewayOutcome.REJECTED
+                          else OutgoingPayment.Status.FAILED)
+        payment.failure_reason, payment.finished_at = outcome.reason[:300], now
+    else:
+        raise ValueError(f"Unknown gateway status {outcome.status!r}")
+    payment.save()
+    return payment
+
+
+def poll_outgoing_payments(*, gateway: PaymentGateway | None = None, now: datetime.datetime | None = None) -> dict:
+    """Beat task: ask the gateway about payments initiated or submitted too long ago. One the gateway has never
+    seen (a worker died before sending it) is submitted again — safe, by its reference."""
+    now = now or timezone.now()
+    gateway = gateway or get_gateway()
+    stale_before = now - settings.OUTGOING_PAYMENT_POLL_AFTER
+    stale = OutgoingPayment.objects.filter(
+        status__in=[OutgoingPayment.Status.INITIATED, OutgoingPayment.Status.SUBMITTED],
+        created_at__lte=stale_before,
+    ).filter(Q(last_checked_at__isnull=True) | Q(last_checked_at__lte=stale_before))
+    counts = {"checked": 0, "resubmitted": 0, "changed": 0, "unavailable": 0}
+    for payment in stale.order_by("pk")[: settings.OUTGOING_PAYMENT_POLL_BATCH]:
+        counts["checked"] += 1
+        try:
+            outcome = gateway.fetch_status(payment.reference)
+        except PaymentNotFound:
+            if payment.status == OutgoingPayment.Status.INITIATED:
+                counts["resubmitted"] += 1
+                submit_outgoing_payment(payment_id=payment.pk, gateway=gateway)
+            continue
+        except GatewayUnavailable:
+            counts["unavailable"] += 1
+            break  # the gateway is down: the next poll tries again
+        before = payment.status
+        OutgoingPayment.objects.filter(pk=payment.pk).update(last_checked_at=now)
+        if apply_gateway_outcome(reference=payment.reference, outcome=outcome).status != before:
+            counts["changed"] += 1
+    return counts
+
+
+@transaction.atomic
+def receive_incoming_payment(*, gateway: str, gateway_id: str, account_number: str, money: Money,
+                             debtor_name: str = "", debtor_account: str = "",
+                             remittance_information: str = "") -> IncomingPayment:
+    """Credit the beneficiary through clearing (settlement -> clearing -> beneficiary, one entry). Once per
+    gateway id: a repeated notification returns the first payment."""
+    existing = IncomingPayment.objects.filter(gateway=gateway, gateway_id=gateway_id).first()
+    if existing is not None:
+        return existing
+    account = Account.objects.filter(number=validate_account_number(account_number)).select_related(
+        "product").first()
+    if account is None or account.status in (Account.Status.CLOSED, Account.Status.PENDING):
+        raise UnknownBeneficiaryAccount(f"No open account {account_number} to credit.")
+    if money.currency != account.currency:
+        raise TransferCurrencyMismatch(
+            f"{account.number} is in {account.currency}; the payment is in {money.currency}.")
+    clearing = house_account(PAYMENTS_CLEARING)
+    entry = post_journal_entry(
+        postings=[debit(house_account(SETTLEMENT_ACCOUNT), money), credit(clearing, money),
+                  debit(clearing, money), credit(account.ledger_account_id, money)],
+        description=f"Incoming payment {gateway_id} from {debtor_name or 'another bank'}", source=SOURCE,
+        idempotency_key=f"incoming:{gateway}:{gateway_id}", reference=gateway_id[:100],
+    )
+    return IncomingPayment.objects.create(
+        gateway=gateway, gateway_id=gateway_id, to_account=account, amount=money.amount, currency=money.currency,
+        debtor_name=debtor_name, debtor_account=debtor_account, remittance_information=remittance_information,
+        entry=entry, business_date=entry.business_date,
+    )
