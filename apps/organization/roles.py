@@ -37,9 +37,14 @@ _ACCOUNTS_READ = ["accounts.view_account", "accounts.view_depositproduct", "acco
 _ACCOUNTS_BRANCH = [*_ACCOUNTS_READ, "accounts.add_account", "accounts.change_account", "accounts.add_hold",
                     "accounts.change_hold", "accounts.add_tellertransaction", "accounts.operate_cash"]
 
+# Payments (apps.payments): branch staff see their branch's payments; operations keeps fees and limits.
+_PAYMENTS_READ = ["payments.view_transfer", "payments.view_outgoingpayment", "payments.view_incomingpayment",
+                  "payments.view_standingorder", "payments.view_standingorderexecution",
+                  "payments.view_feeschedule", "payments.view_transferlimit"]
+
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     TELLER: [*_LEDGER_READ, "organization.view_branch", "organization.view_approvalrequest", *_CUSTOMER_BRANCH,
-             *_ACCOUNTS_BRANCH],
+             *_ACCOUNTS_BRANCH, *_PAYMENTS_READ],
     BRANCH_MANAGER: [
         *_LEDGER_READ,
         *_ORG_READ,
@@ -51,6 +56,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_ACCOUNTS_BRANCH,
         "accounts.approve_cash_operation",
         "accounts.request_account_closure",
+        *_PAYMENTS_READ,
+        "payments.add_standingorder",
+        "payments.change_standingorder",
     ],
     LOAN_OFFICER: [*_LEDGER_READ, "organization.view_branch", "organization.view_approvalrequest",
                    "customers.view_customer", "kyc.view_kycdocument", "kyc.view_kyccheck", *_ACCOUNTS_READ],
@@ -71,6 +79,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_ACCOUNTS_READ,
         "accounts.change_account",
         "accounts.freeze_account",
+        *_PAYMENTS_READ,
+        "payments.view_gatewayevent",
     ],
     # Auditors read everything and change nothing: every view permission is added in sync_role_permissions.
     AUDITOR: [],
@@ -103,6 +113,12 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "accounts.delete_interesttier",
         "accounts.request_account_closure",
         "eod.view_ledgerseal",
+        *_PAYMENTS_READ,
+        "payments.view_gatewayevent",
+        "payments.add_feeschedule",
+        "payments.change_feeschedule",
+        "payments.add_transferlimit",
+        "payments.change_transferlimit",
     ],
 }
 
