@@ -224,6 +224,11 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several models have a "status"; name each enum after its model so the schema is stable and readable.
+    "ENUM_NAME_OVERRIDES": {
+        "CustomerStatusEnum": "apps.customers.models.Customer.Status",
+        "AccountStatusEnum": "apps.accounts.models.Account.Status",
+    },
 }
 
 # --- i18n, static, media --------------------------------------------------------------------------------
