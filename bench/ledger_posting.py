@@ -14,39 +14,18 @@ import argparse
 import multiprocessing
 import os
 import random
-import re
-import subprocess
 import sys
 import time
 from pathlib import Path
-from urllib.parse import urlparse
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 BENCH_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/ogpgy_bench")
 os.environ["DATABASE_URL"] = BENCH_URL
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.test_settings")
+sys.path.insert(0, str(ROOT / "bench"))
 
-
-def _psql_args(url):
-    parsed = urlparse(url)
-    return ["-h", parsed.hostname or "127.0.0.1", "-p", str(parsed.port or 5432), "-U", parsed.username or "postgres"]
-
-
-def recreate_database():
-    name = urlparse(BENCH_URL).path.lstrip("/")
-    args = _psql_args(BENCH_URL)
-    subprocess.run(["dropdb", *args, "--if-exists", "--force", name], check=True)
-    subprocess.run(["createdb", *args, name], check=True)
-    return name, args
-
-
-def run_pgbench(name, args, clients, seconds):
-    subprocess.run(["pgbench", *args, "-i", "-q", "-s", str(max(clients, 1)), name], check=True,
-                   capture_output=True)
-    out = subprocess.run(["pgbench", *args, "-b", "tpcb-like", "-c", str(clients), "-j", str(min(clients, 2)),
-                          "-T", str(seconds), "-n", name], check=True, capture_output=True, text=True).stdout
-    return float(re.search(r"tps = ([\d.]+)", out).group(1))
+from baseline import pgbench_tps, recreate_database
 
 
 def run_postings(workers, accounts_count, seconds, skewed):
@@ -121,8 +100,8 @@ def main():
     parser.add_argument("--seconds", type=int, default=15)
     parser.add_argument("--skewed", action="store_true")
     options = parser.parse_args()
-    name, args = recreate_database()
-    baseline = run_pgbench(name, args, options.workers, options.seconds)
+    recreate_database(BENCH_URL)
+    baseline = pgbench_tps(BENCH_URL, clients=options.workers, seconds=options.seconds)
     print(f"(a) pgbench tpcb-like, {options.workers} clients: {baseline:,.0f} tps")
     rate = run_postings(options.workers, options.accounts, options.seconds, options.skewed)
     shape = "skewed (80% on 10 hot accounts)" if options.skewed else "uniform"
