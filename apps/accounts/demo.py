@@ -13,7 +13,7 @@ import datetime
 from decimal import Decimal
 
 from apps.accounts.models import Account, AccrualRun, DepositProduct, InterestTier, PostingFrequency, ProductKind
-from apps.accounts.periods import latest_month_end, month_end
+from apps.accounts.periods import add_months, latest_month_end, month_end
 from apps.accounts.services.accrual import accrue_interest
 from apps.accounts.services.interest import charge_monthly_fees, post_due_interest
 from apps.accounts.services.opening import open_account
@@ -95,7 +95,7 @@ def seed_accounts(out) -> None:
         # back-date the opening (loaded history), then the cash movements on their own dates
         Account.objects.filter(pk=account.pk).update(
             status=Account.Status.ACTIVE, opened_on=start, last_customer_activity_on=start,
-            maturity_date=start.replace(year=start.year + 1) if code == "TD12" else None)
+            maturity_date=add_months(start, 12) if code == "TD12" else None)
         account.refresh_from_db()
         _post_cash(account, opening, start, f"demo-open-{account.number}", withdrawal=False)
         day = start + datetime.timedelta(days=7)

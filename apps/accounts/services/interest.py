@@ -44,7 +44,7 @@ def _headroom(account: Account, held: Decimal) -> Decimal:
 
 
 def capitalize_interest(*, accounts: list[Account], through: datetime.date, business_date: datetime.date,
-                        actor=None) -> dict[str, int]:
+                        actor=None, purpose: str = "period") -> dict[str, int]:
     """Post the unposted accruals up to ``through`` of ``accounts`` (locked by the caller, one currency):
     credit interest onto the account against interest payable, overdraft interest onto the account against
     interest receivable. Amounts are rounded with each account's carried residue. Overdraft interest that
@@ -95,7 +95,8 @@ def capitalize_interest(*, accounts: list[Account], through: datetime.date, busi
         ids = sorted(by_id)
         entry = post_journal_entry(
             postings=postings, description=f"Interest posting through {through} ({len(ids)} accounts)",
-            source="interest", idempotency_key=f"interest:{through}:{business_date}:{ids[0]}-{ids[-1]}:{len(ids)}",
+            source="interest",
+            idempotency_key=f"interest:{purpose}:{through}:{business_date}:{ids[0]}-{ids[-1]}:{len(ids)}",
             business_date=business_date, posted_by=actor,
         )
     unposted = InterestAccrual.objects.filter(posted_on__isnull=True, business_date__lte=through)

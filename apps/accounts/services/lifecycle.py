@@ -146,7 +146,8 @@ def close_account(*, account: Account, actor: Any, payout_to: str = "cash",
         raise AccountStateRefused(f"Account {account.number} has active holds: release them first.",
                                   code="account_has_holds")
     business_date = current_business_date()
-    capitalize_interest(accounts=[account], through=business_date, business_date=business_date, actor=actor)
+    capitalize_interest(accounts=[account], through=business_date, business_date=business_date, actor=actor,
+                        purpose="closure")
     account.ledger_account.refresh_from_db(fields=["balance"])
     balance = account.ledger_account.balance
     if balance < 0:

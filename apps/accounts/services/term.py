@@ -56,7 +56,8 @@ def mature_term_deposits(business_date: datetime.date) -> dict[str, int]:
                                   maturity_date__lte=business_date).order_by("pk").values_list("pk", flat=True))
     for pk in list(due):
         deposit, linked = _lock_with_linked(Account.objects.get(pk=pk))
-        capitalize_interest(accounts=[deposit], through=business_date, business_date=business_date)
+        capitalize_interest(accounts=[deposit], through=business_date, business_date=business_date,
+                            purpose="maturity")
         if deposit.maturity_instruction == MaturityInstruction.ROLL_OVER:
             while deposit.maturity_date <= business_date:
                 deposit.maturity_date = add_months(deposit.maturity_date, deposit.product.term_months)
