@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Case, Count, DecimalField, F, OuterRef, Q, QuerySet, Subquery, Sum, Value, When
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Round
 
 from apps.ledger.models import DEBIT_NORMAL_TYPES, JournalEntry, LedgerAccount, Posting, Side
 from apps.ledger.money import Money
@@ -86,14 +86,16 @@ def trial_balance(checks: list[AccountCheck]) -> list[TrialBalanceLine]:
 def unbalanced_entries() -> QuerySet:
     """Entries whose postings do not balance in some currency, or that have fewer than two postings.
 
-    PostgreSQL's constraint trigger makes these impossible; this check also covers the embedded SQLite mode.
+    PostgreSQL's constraint trigger makes these impossible; this check also covers the embedded SQLite mode,
+    where decimals are summed as floating point (0.11 + 0.06 + 0.05 - 0.22 is not 0 there). So the sum is taken
+    over amounts scaled to whole ten-thousandths (the ledger's storage precision), which every database adds
+    exactly.
     """
+    scaled = Round(F("amount") * 10000)
     per_currency = (
         Posting.objects.values("entry_id", "currency")
-        .annotate(
-            net=Sum("amount", filter=Q(side=Side.DEBIT), default=Decimal("0"))
-            - Sum("amount", filter=Q(side=Side.CREDIT), default=Decimal("0"))
-        )
+        .annotate(net=Sum(Case(When(side=Side.DEBIT, then=scaled), default=-scaled),
+                          output_field=DecimalField(max_digits=30, decimal_places=0)))
         .exclude(net=0)
         .values("entry_id")
     )
