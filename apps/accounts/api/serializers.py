@@ -1,6 +1,7 @@
 from rest_framework import serializers
 
 from apps.accounts.models import Account, Hold, MaturityInstruction, TellerTransaction
+from config.api.fields import MoneyAmountField
 
 AMOUNT = {"max_digits": 20, "decimal_places": 4, "coerce_to_string": True}
 
@@ -8,8 +9,8 @@ AMOUNT = {"max_digits": 20, "decimal_places": 4, "coerce_to_string": True}
 class AccountSerializer(serializers.ModelSerializer):
     product = serializers.CharField(source="product.code")
     currency = serializers.CharField(source="product.currency")
-    balance = serializers.DecimalField(source="ledger_balance", read_only=True, **AMOUNT)
-    available_balance = serializers.DecimalField(read_only=True, **AMOUNT)
+    balance = MoneyAmountField(source="ledger_balance", currency_attribute="product.currency")
+    available_balance = MoneyAmountField(currency_attribute="product.currency")
 
     class Meta:
         model = Account
@@ -19,7 +20,7 @@ class AccountSerializer(serializers.ModelSerializer):
 class StaffAccountSerializer(AccountSerializer):
     branch = serializers.CharField(source="branch.code")
     customer = serializers.IntegerField(source="customer_id")
-    held = serializers.DecimalField(read_only=True, **AMOUNT)
+    held = MoneyAmountField(currency_attribute="product.currency")
 
     class Meta(AccountSerializer.Meta):
         fields = [*AccountSerializer.Meta.fields, "branch", "customer", "held", "opened_on", "closed_on",
@@ -40,7 +41,7 @@ class TransactionSerializer(serializers.Serializer):
     description = serializers.CharField(source="entry.description")
     reference = serializers.CharField(source="entry.reference")
     direction = serializers.SerializerMethodField()
-    amount = serializers.DecimalField(**AMOUNT)
+    amount = MoneyAmountField()
 
     def get_direction(self, posting) -> str:
         return "credit" if posting.side == "C" else "debit"
@@ -75,7 +76,7 @@ class ClosureSerializer(serializers.Serializer):
 class ReceiptSerializer(serializers.ModelSerializer):
     receipt_number = serializers.CharField(read_only=True)
     account = serializers.CharField(source="account.number")
-    amount = serializers.DecimalField(**AMOUNT)
+    amount = MoneyAmountField()
     teller = serializers.CharField(source="teller.username")
 
     class Meta:

@@ -35,8 +35,8 @@ def test_a_customer_lists_only_their_own_accounts(ana, savings, teller_a, branch
     assert response.status_code == 200
     rows = response.json()["results"]
     assert {row["number"] for row in rows} == {a.number for a in mine}
-    assert rows[0] == {"number": rows[0]["number"], "product": "SAV", "currency": "EUR", "balance": "100.0000",
-                       "available_balance": "100.0000", "status": "active"}
+    assert rows[0] == {"number": rows[0]["number"], "product": "SAV", "currency": "EUR", "balance": "100.00",
+                       "available_balance": "100.00", "status": "active"}
     # and another customer's account is not found, whatever the route
     for path in ("", "transactions/", "statement/?format=csv"):
         assert _client(ana.user).get(f"/api/v1/accounts/{other.number}/{path}").status_code == 404
@@ -58,7 +58,7 @@ def test_transactions_are_paginated_and_filtered_by_date(ana, savings, teller_a)
     response = _client(ana.user).get(f"/api/v1/accounts/{account.number}/transactions/?page_size=2")
     body = response.json()
     assert body["count"] == 4 and len(body["results"]) == 2
-    assert body["results"][0]["direction"] == "credit" and body["results"][0]["amount"] == "1.0000"
+    assert body["results"][0]["direction"] == "credit" and body["results"][0]["amount"] == "1.00"
     later = _client(ana.user).get(f"/api/v1/accounts/{account.number}/transactions/?from=2026-11-24").json()
     assert later["count"] == 0
 
@@ -96,7 +96,7 @@ def test_staff_open_an_account_and_tellers_deposit_with_an_idempotency_key(ana, 
                         HTTP_IDEMPOTENCY_KEY="dep-1")
     assert first.status_code == 201 and again.json() == first.json()
     assert TellerTransaction.objects.count() == 1
-    assert client.get(f"/api/v1/accounts/{number}/").json()["balance"] == "50.0000"
+    assert client.get(f"/api/v1/accounts/{number}/").json()["balance"] == "50.00"
 
 
 def test_staff_of_another_branch_cannot_see_or_move_the_account(ana, savings, teller_a, teller_b):
@@ -124,7 +124,7 @@ def test_holds_freeze_and_closure_over_the_api(ana, savings, teller_a, manager_a
     hold = client.post(f"/api/v1/accounts/{account.number}/holds/", {"amount": "30.00", "reason": "card"},
                        format="json")
     assert hold.status_code == 201
-    assert client.get(f"/api/v1/accounts/{account.number}/").json()["available_balance"] == "70.0000"
+    assert client.get(f"/api/v1/accounts/{account.number}/").json()["available_balance"] == "70.00"
     released = client.post(f"/api/v1/accounts/{account.number}/holds/{hold.json()['id']}/release/")
     assert released.json()["status"] == "released"
     assert _client(teller_a).post(f"/api/v1/accounts/{account.number}/freeze/", {"reason": "x"}).status_code == 403
