@@ -15,6 +15,7 @@ from apps.accounts.statements import csv_rows, pdf_file, statement_summary
 from apps.domain_errors import DomainError
 from apps.organization.branch_scope import BranchScopedAdminMixin, visible_to
 from apps.organization.selectors import current_business_date
+from config.read_only_admin import ReadOnlyAdminMixin
 
 
 class InterestTierInline(admin.TabularInline):
@@ -161,7 +162,7 @@ class AccountAdmin(BranchScopedAdminMixin, SimpleHistoryAdmin):
 
 
 @admin.register(TellerTransaction)
-class TellerTransactionAdmin(admin.ModelAdmin):
+class TellerTransactionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Cash receipts (read-only); each has a printable receipt page."""
 
     list_display = ["receipt", "kind", "account", "amount", "currency", "teller", "approved_by", "business_date",
@@ -189,18 +190,9 @@ class TellerTransactionAdmin(admin.ModelAdmin):
                                 {**self.admin_site.each_context(request), "receipt": receipt,
                                  "title": f"Receipt {receipt.receipt_number}"})
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(InterestAccrual)
-class InterestAccrualAdmin(admin.ModelAdmin):
+class InterestAccrualAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["business_date", "account", "kind", "balance", "annual_rate", "amount", "posted_on"]
     list_filter = ["kind", "business_date"]
     search_fields = ["account__number"]
@@ -211,11 +203,3 @@ class InterestAccrualAdmin(admin.ModelAdmin):
         accounts = visible_to(request.user, Account.objects.all())
         return super().get_queryset(request).filter(account__in=accounts)
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -2,6 +2,7 @@ from django.contrib import admin
 
 from apps.eod.models import EodRun, EodStepRun, LedgerSeal
 from apps.organization.selectors import BankNotConfigured, current_bank
+from config.read_only_admin import ReadOnlyAdminMixin
 
 
 class EodStepRunInline(admin.TabularInline):
@@ -17,7 +18,7 @@ class EodStepRunInline(admin.TabularInline):
 
 
 @admin.register(EodRun)
-class EodRunAdmin(admin.ModelAdmin):
+class EodRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """The last runs with their steps; the current business date is shown above the list."""
 
     list_display = ["business_date", "status", "next_business_date", "started_at", "finished_at", "attempts",
@@ -36,26 +37,9 @@ class EodRunAdmin(admin.ModelAdmin):
             extra_context["title"] = "End-of-day runs — no bank configured"
         return super().changelist_view(request, extra_context)
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(LedgerSeal)
-class LedgerSealAdmin(admin.ModelAdmin):
+class LedgerSealAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["business_date", "covers_from", "entries", "postings", "digest", "created_at"]
     readonly_fields = [f.name for f in LedgerSeal._meta.fields]
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

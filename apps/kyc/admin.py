@@ -11,6 +11,7 @@ from apps.domain_errors import DomainError
 from apps.kyc.models import KycCheck, KycDocument, KycReview, ScreeningEntry, ScreeningHit, ScreeningListImport
 from apps.kyc.services import decide_screening_hit, reject_kyc_document, upload_kyc_document
 from apps.kyc.services.documents import check_upload
+from config.read_only_admin import ReadOnlyAdmin, ReadOnlyAdminMixin
 
 
 class CustomerScopedAdminMixin:
@@ -23,17 +24,6 @@ class CustomerScopedAdminMixin:
 
 class ReasonActionForm(ActionForm):
     reason = forms.CharField(required=False, label="Reason", widget=forms.TextInput(attrs={"size": 50}))
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class KycDocumentForm(forms.ModelForm):
@@ -121,7 +111,7 @@ class KycReviewAdmin(CustomerScopedAdminMixin, ReadOnlyAdmin):
 
 
 @admin.register(ScreeningHit)
-class ScreeningHitAdmin(CustomerScopedAdminMixin, SimpleHistoryAdmin):
+class ScreeningHitAdmin(ReadOnlyAdminMixin, CustomerScopedAdminMixin, SimpleHistoryAdmin):
     """The compliance queue of possible sanctions/PEP matches: confirm or dismiss, with a reason."""
 
     list_display = ["id", "customer", "entry", "category", "score", "name_score", "status", "created_at"]
@@ -157,15 +147,6 @@ class ScreeningHitAdmin(CustomerScopedAdminMixin, SimpleHistoryAdmin):
 
     def has_decide_permission(self, request):
         return request.user.has_perm("kyc.decide_screeninghit")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(ScreeningEntry)

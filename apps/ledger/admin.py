@@ -9,6 +9,7 @@ from apps.ledger.selectors import with_current_balance
 from apps.ledger.services import set_ledger_account_status
 from apps.organization.branch_scope import BranchScopedAdminMixin, visible_to
 from apps.organization.services import request_approval
+from config.read_only_admin import ReadOnlyAdminMixin
 
 
 @admin.register(LedgerAccount)
@@ -73,7 +74,7 @@ class ReversalActionForm(ActionForm):
 
 
 @admin.register(JournalEntry)
-class JournalEntryAdmin(admin.ModelAdmin):
+class JournalEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Posted entries are read-only. A correction is a reversal, requested here and approved by a checker."""
 
     list_display = ["id", "business_date", "description", "reference", "source", "posted_by", "posted_at",
@@ -93,14 +94,6 @@ class JournalEntryAdmin(admin.ModelAdmin):
             return queryset
         return queryset.filter(postings__account__in=accounts).distinct()
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.action(description="Request reversal of the selected entries (maker-checker)",
                   permissions=["request_reversal"])
@@ -127,7 +120,7 @@ class JournalEntryAdmin(admin.ModelAdmin):
 
 
 @admin.register(Posting)
-class PostingAdmin(admin.ModelAdmin):
+class PostingAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["id", "entry", "account", "side", "amount", "currency"]
     list_filter = ["side", "currency"]
     search_fields = ["account__code", "=entry__id"]
@@ -137,11 +130,3 @@ class PostingAdmin(admin.ModelAdmin):
         accounts = visible_to(request.user, LedgerAccount.objects.all())
         return super().get_queryset(request).filter(account__in=accounts)
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
