@@ -271,6 +271,11 @@ VELOCITYPAY_BREAKER_RESET_SECONDS = env.float("VELOCITYPAY_BREAKER_RESET_SECONDS
 # Outgoing payments still initiated or submitted after this long are looked up at the gateway.
 OUTGOING_PAYMENT_POLL_AFTER = timedelta(seconds=env.int("OUTGOING_PAYMENT_POLL_AFTER_SECONDS", default=120))
 OUTGOING_PAYMENT_POLL_BATCH = env.int("OUTGOING_PAYMENT_POLL_BATCH", default=200)
+# Payments above this amount to a beneficiary saved less than BENEFICIARY_COOLING_OFF_HOURS ago are refused.
+BENEFICIARY_COOLING_OFF_AMOUNT = env.str("BENEFICIARY_COOLING_OFF_AMOUNT", default="1000.00")
+BENEFICIARY_COOLING_OFF_HOURS = env.int("BENEFICIARY_COOLING_OFF_HOURS", default=24)
+# Transfers and outgoing payments staff initiate above this amount wait for a checker (maker-checker).
+STAFF_PAYMENT_APPROVAL_THRESHOLD = env.str("STAFF_PAYMENT_APPROVAL_THRESHOLD", default="10000.00")
 # How long a maker-checker request may wait for its checker.
 APPROVAL_REQUEST_TTL = timedelta(hours=env.int("APPROVAL_REQUEST_TTL_HOURS", default=72))
 

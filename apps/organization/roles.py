@@ -41,10 +41,14 @@ _ACCOUNTS_BRANCH = [*_ACCOUNTS_READ, "accounts.add_account", "accounts.change_ac
 _PAYMENTS_READ = ["payments.view_transfer", "payments.view_outgoingpayment", "payments.view_incomingpayment",
                   "payments.view_standingorder", "payments.view_standingorderexecution",
                   "payments.view_feeschedule", "payments.view_transferlimit"]
+# Fraud rules, their decisions and the review queue (apps.payments): compliance reviews held payments,
+# operations keeps the rules; branch staff may start payments above the staff threshold (they wait for a checker).
+_FRAUD_READ = ["payments.view_fraudrule", "payments.view_frauddecision", "payments.view_paymentreview",
+               "payments.view_beneficiary"]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     TELLER: [*_LEDGER_READ, "organization.view_branch", "organization.view_approvalrequest", *_CUSTOMER_BRANCH,
-             *_ACCOUNTS_BRANCH, *_PAYMENTS_READ],
+             *_ACCOUNTS_BRANCH, *_PAYMENTS_READ, "payments.view_beneficiary", "payments.request_large_payment"],
     BRANCH_MANAGER: [
         *_LEDGER_READ,
         *_ORG_READ,
@@ -59,6 +63,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_PAYMENTS_READ,
         "payments.add_standingorder",
         "payments.change_standingorder",
+        "payments.view_beneficiary",
+        "payments.request_large_payment",
     ],
     LOAN_OFFICER: [*_LEDGER_READ, "organization.view_branch", "organization.view_approvalrequest",
                    "customers.view_customer", "kyc.view_kycdocument", "kyc.view_kyccheck", *_ACCOUNTS_READ],
@@ -81,6 +87,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "accounts.freeze_account",
         *_PAYMENTS_READ,
         "payments.view_gatewayevent",
+        *_FRAUD_READ,
+        "payments.change_paymentreview",
+        "payments.review_payment",
     ],
     # Auditors read everything and change nothing: every view permission is added in sync_role_permissions.
     AUDITOR: [],
@@ -119,6 +128,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "payments.change_feeschedule",
         "payments.add_transferlimit",
         "payments.change_transferlimit",
+        *_FRAUD_READ,
+        "payments.add_fraudrule",
+        "payments.change_fraudrule",
     ],
 }
 

@@ -7,4 +7,4 @@ class PaymentsConfig(AppConfig):
     verbose_name = "Payments"
 
     def ready(self) -> None:
-        from apps.payments import eod_steps  # noqa: F401  (registers the end-of-day steps)
+        from apps.payments import approvals, eod_steps  # noqa: F401  (register maker-checker and end-of-day steps)

@@ -37,3 +37,37 @@ class LimitExceeded(PaymentRefused):
 class SameAccount(PaymentRefused):
     code = "same_account"
     title = "The payer and payee accounts are the same"
+
+
+class UnknownBeneficiary(NotFound):
+    """The beneficiary does not exist *or belongs to another customer*: the two are never told apart."""
+
+    code = "unknown_beneficiary"
+    title = "Unknown beneficiary"
+
+
+class BeneficiaryRefused(PaymentRefused):
+    code = "beneficiary_refused"
+    title = "The beneficiary cannot be saved or used"
+
+
+class BeneficiaryCoolingOff(PaymentRefused):
+    code = "beneficiary_cooling_off"
+    title = "The beneficiary is too new for this amount"
+
+
+class PaymentBlockedByFraudRule(PaymentRefused):
+    """Carries the decisions to record once the payment's own transaction has rolled back."""
+
+    code = "payment_blocked_by_fraud_rule"
+    title = "The payment was blocked"
+
+    def __init__(self, message: str, *, decisions: list, **context) -> None:
+        super().__init__(message, **context)
+        self.decisions = decisions
+
+
+class ReviewNotPending(PaymentRefused):
+    code = "review_not_pending"
+    title = "The held payment was already decided"
+    status = 409

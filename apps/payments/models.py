@@ -12,6 +12,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from apps.ledger.models import AMOUNT_FIELD
@@ -87,8 +88,54 @@ class TransferLimit(models.Model):
         return f"{self.product or 'any product'} / {self.customer_tier}: {self.per_transaction} / {self.per_day} a day"
 
 
+class Beneficiary(models.Model):
+    """A payee a customer saved: an account at this bank or an IBAN at another bank.
+
+    Large payments to a beneficiary saved less than ``BENEFICIARY_COOLING_OFF_HOURS`` ago are refused (the
+    cooling-off period). Removing one keeps the row (``removed_at``): payments and fraud decisions still point
+    at it, and saving the same account again starts a new cooling-off period.
+    """
+
+    owner = models.ForeignKey("customers.Customer", on_delete=models.PROTECT, related_name="beneficiaries")
+    name = models.CharField(max_length=140)
+    account_identifier = models.CharField(max_length=34, help_text="An account number of this bank or an IBAN.")
+    country = models.CharField(max_length=2, help_text="ISO 3166-1 alpha-2 country of the payee's bank.")
+    bank_name = models.CharField(max_length=140, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    removed_at = models.DateTimeField(null=True, blank=True)
+    removed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="+")
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "account_identifier"], condition=Q(removed_at__isnull=True),
+                                    name="beneficiary_saved_once_per_owner"),
+            models.CheckConstraint(condition=Q(country__regex=r"^[A-Z]{2}$"), name="beneficiary_country_alpha2"),
+            models.CheckConstraint(condition=Q(account_identifier__regex=r"^[A-Z]{2}[0-9]{2}[A-Z0-9]{1,30}$"),
+                                   name="beneficiary_account_identifier_normalized"),
+            models.CheckConstraint(condition=Q(removed_at__isnull=True, removed_by__isnull=True)
+                                   | Q(removed_at__isnull=False, removed_by__isnull=False),
+                                   name="beneficiary_removal_recorded"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.account_identifier})"
+
+
 class Transfer(models.Model):
-    """A completed internal transfer: one balanced journal entry moving ``amount`` and charging ``fee``."""
+    """An internal transfer: one balanced journal entry moving ``amount`` and charging ``fee``.
+
+    Held by a fraud rule, it has no entry yet: the amount and fee are reserved by an account ``hold`` until a
+    compliance officer releases it (the entry is posted) or rejects it (the hold is released, nothing posted).
+    """
+
+    class Status(models.TextChoices):
+        COMPLETED = "completed", "Completed"
+        HELD = "held", "Held for review"
+        REJECTED = "rejected", "Rejected in review"
 
     from_account = models.ForeignKey("accounts.Account", on_delete=models.PROTECT, related_name="transfers_out")
     to_account = models.ForeignKey("accounts.Account", on_delete=models.PROTECT, related_name="transfers_in")
@@ -98,7 +145,12 @@ class Transfer(models.Model):
     reference = models.CharField(max_length=140, blank=True, help_text="The payer's words for the payee.")
     channel = models.CharField(max_length=20, choices=Channel.choices)
     business_date = models.DateField(db_index=True)
-    entry = models.OneToOneField("ledger.JournalEntry", on_delete=models.PROTECT, related_name="transfer")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.COMPLETED)
+    entry = models.OneToOneField("ledger.JournalEntry", on_delete=models.PROTECT, null=True, blank=True,
+                                 related_name="transfer")
+    hold = models.OneToOneField("accounts.Hold", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+                                help_text="The funds reserved while the transfer is held for review.")
+    beneficiary = models.ForeignKey(Beneficiary, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     initiated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     idempotency_key = models.CharField(max_length=255)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -107,7 +159,14 @@ class Transfer(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["from_account", "business_date"])]
+        permissions = [("request_large_payment",
+                        "Can initiate payments above the staff threshold (they wait for a checker)")]
         constraints = [
+            models.CheckConstraint(condition=Q(status="completed", entry__isnull=False)
+                                   | Q(status__in=["held", "rejected"], entry__isnull=True),
+                                   name="transfer_entry_only_when_completed"),
+            models.CheckConstraint(condition=~Q(status="held") | Q(hold__isnull=False),
+                                   name="held_transfer_reserves_funds"),
             models.CheckConstraint(condition=Q(amount__gt=0) & Q(fee__gte=0), name="transfer_amounts_valid"),
             models.CheckConstraint(condition=~Q(from_account=F("to_account")), name="transfer_between_two_accounts"),
             models.UniqueConstraint(fields=["initiated_by", "idempotency_key"], name="transfer_idempotency_key"),
@@ -214,6 +273,7 @@ class OutgoingPayment(models.Model):
     """
 
     class Status(models.TextChoices):
+        HELD = "held", "Held for review (funds in clearing, not submitted)"
         INITIATED = "initiated", "Initiated"
         SUBMITTED = "submitted", "Submitted to the gateway"
         SETTLED = "settled", "Settled"
@@ -231,6 +291,7 @@ class OutgoingPayment(models.Model):
     creditor_account = models.CharField(max_length=34)
     creditor_country = models.CharField(max_length=2)
     remittance_information = models.CharField(max_length=140, blank=True)
+    beneficiary = models.ForeignKey(Beneficiary, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.INITIATED, db_index=True)
     gateway = models.CharField(max_length=30, default="velocitypay")
     gateway_id = models.CharField(max_length=64, blank=True)
@@ -311,3 +372,142 @@ class IncomingPayment(models.Model):
 
     def __str__(self) -> str:
         return f"IN {self.gateway_id} {self.amount} {self.currency}"
+
+
+class FraudRule(models.Model):
+    """A rule checked before a payment to someone else is accepted; compliance keeps them in the admin.
+
+    ``parameters`` by kind (validated in ``clean``, see ``FRAUD_RULE_PARAMETERS``):
+
+    - velocity: ``{"max_payments": N, "window_minutes": M}`` fires on more than N payments in M minutes by the
+      same customer (this one included);
+    - unusual_amount: ``{"multiple": "5", "history_size": K, "minimum_history": H}`` fires when the amount is
+      more than ``multiple`` times the average of the customer's last K payments, once they have at least H;
+    - new_beneficiary_large_amount: ``{"max_age_hours": H, "amount_above": "A"}`` fires when the payee was saved
+      less than H hours ago (or is not saved at all) and the amount is above A;
+    - high_risk_country: ``{"countries": ["KP", "IR"]}`` fires when the payee's bank is in one of them.
+    """
+
+    class Kind(models.TextChoices):
+        VELOCITY = "velocity", "Velocity (too many payments in a window)"
+        UNUSUAL_AMOUNT = "unusual_amount", "Amount far above the customer's usual"
+        NEW_BENEFICIARY_LARGE_AMOUNT = "new_beneficiary_large_amount", "Large amount to a new beneficiary"
+        HIGH_RISK_COUNTRY = "high_risk_country", "High-risk destination country"
+
+    class Action(models.TextChoices):
+        BLOCK = "block", "Block (refuse the payment)"
+        HOLD = "hold", "Hold for review"
+
+    name = models.CharField(max_length=100, unique=True, help_text="Shown to the customer when it blocks.")
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    parameters = models.JSONField(default=dict)
+    action = models.CharField(max_length=10, choices=Action.choices)
+    is_active = models.BooleanField(default=True)
+    priority = models.PositiveSmallIntegerField(default=100, help_text="Lower numbers are evaluated first.")
+    description = models.TextField(blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["priority", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=["velocity", "unusual_amount", "new_beneficiary_large_amount",
+                                                         "high_risk_country"]), name="fraud_rule_kind_known"),
+            models.CheckConstraint(condition=Q(action__in=["block", "hold"]), name="fraud_rule_action_known"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.kind}, {self.action})"
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        from apps.payments.fraud_parameters import ParameterError, validated_parameters
+
+        try:
+            self.parameters = validated_parameters(self.kind, self.parameters)
+        except ParameterError as error:
+            raise ValidationError({"parameters": str(error)}) from None
+
+
+class PaymentReview(models.Model):
+    """A payment a fraud rule held, waiting in the review queue for a compliance officer's decision."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending review"
+        RELEASED = "released", "Released"
+        REJECTED = "rejected", "Rejected"
+
+    transfer = models.OneToOneField(Transfer, on_delete=models.PROTECT, null=True, blank=True, related_name="review")
+    outgoing_payment = models.OneToOneField(OutgoingPayment, on_delete=models.PROTECT, null=True, blank=True,
+                                            related_name="review")
+    from_account = models.ForeignKey("accounts.Account", on_delete=models.PROTECT, related_name="+")
+    amount = models.DecimalField(**AMOUNT_FIELD)
+    currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES)
+    rules_fired = models.CharField(max_length=300)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_reason = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["created_at"], condition=Q(status="pending"), name="payment_review_pending")]
+        permissions = [("review_payment", "Can release or reject payments held by fraud rules")]
+        constraints = [
+            models.CheckConstraint(condition=Q(transfer__isnull=False, outgoing_payment__isnull=True)
+                                   | Q(transfer__isnull=True, outgoing_payment__isnull=False),
+                                   name="payment_review_one_payment"),
+            models.CheckConstraint(condition=Q(status="pending", decided_by__isnull=True, decided_at__isnull=True)
+                                   | (~Q(status="pending") & Q(decided_by__isnull=False, decided_at__isnull=False)
+                                      & ~Q(decision_reason="")),
+                                   name="payment_review_decision_recorded"),
+        ]
+
+    def __str__(self) -> str:
+        payment = f"TR{self.transfer_id}" if self.transfer_id else f"payment {self.outgoing_payment_id}"
+        return f"Review of {payment} ({self.status})"
+
+
+class FraudDecision(models.Model):
+    """A fraud rule that fired on a payment, with the figures that made it fire. Blocked payments leave only
+    this row (recorded in its own transaction, the payment's having been rolled back); held ones point at the
+    payment."""
+
+    class PaymentKind(models.TextChoices):
+        TRANSFER = "transfer", "Internal transfer"
+        OUTGOING_PAYMENT = "outgoing_payment", "Outgoing payment"
+
+    rule = models.ForeignKey(FraudRule, on_delete=models.PROTECT, related_name="decisions")
+    action = models.CharField(max_length=10, choices=FraudRule.Action.choices)
+    payment_kind = models.CharField(max_length=20, choices=PaymentKind.choices)
+    customer = models.ForeignKey("customers.Customer", on_delete=models.PROTECT, related_name="+")
+    from_account = models.ForeignKey("accounts.Account", on_delete=models.PROTECT, related_name="+")
+    destination = models.CharField(max_length=34)
+    amount = models.DecimalField(**AMOUNT_FIELD)
+    currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES)
+    initiated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    idempotency_key = models.CharField(max_length=255)
+    figures = models.JSONField(default=dict, help_text="The inputs and thresholds that made the rule fire.")
+    transfer = models.ForeignKey(Transfer, on_delete=models.PROTECT, null=True, blank=True,
+                                 related_name="fraud_decisions")
+    outgoing_payment = models.ForeignKey(OutgoingPayment, on_delete=models.PROTECT, null=True, blank=True,
+                                         related_name="fraud_decisions")
+    decided_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-decided_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(action__in=["block", "hold"]), name="fraud_decision_action_known"),
+            models.CheckConstraint(condition=~Q(action="block") | Q(transfer__isnull=True,
+                                                                    outgoing_payment__isnull=True),
+                                   name="blocked_payment_was_not_recorded"),
+            models.CheckConstraint(condition=Q(transfer__isnull=True) | Q(outgoing_payment__isnull=True),
+                                   name="fraud_decision_at_most_one_payment"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rule_id} {self.action} {self.amount} {self.currency}"

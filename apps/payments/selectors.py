@@ -35,3 +35,23 @@ def outgoing_payments_visible_to(user: Any) -> QuerySet:
     if user.is_staff:
         return payments.filter(from_account__in=visible_to(user, Account.objects.all()))
     return payments.filter(from_account__holder_links__customer__user=user).distinct()
+
+
+def beneficiaries_of(user: Any) -> QuerySet:
+    """A customer's own saved beneficiaries (not removed); nothing for anyone else."""
+    from apps.payments.models import Beneficiary
+
+    if user.is_staff:
+        return Beneficiary.objects.none()
+    return Beneficiary.objects.filter(owner__user=user, removed_at__isnull=True).order_by("name", "id")
+
+
+def payment_reviews_visible_to(user: Any) -> QuerySet:
+    """The review queue as ``user`` may see it: bank-wide roles all of it; branch staff their branch's accounts;
+    customers nothing."""
+    from apps.payments.models import PaymentReview
+
+    if not user.is_staff or not user.has_perm("payments.view_paymentreview"):
+        return PaymentReview.objects.none()
+    reviews = PaymentReview.objects.select_related("from_account", "outgoing_payment", "decided_by")
+    return reviews.filter(from_account__in=visible_to(user, Account.objects.all()))

@@ -13,6 +13,8 @@ class TransferOrderSerializer(serializers.Serializer):
                                     error_messages={"invalid": "Give the amount as a decimal string, e.g. \"12.34\"."})
     currency = serializers.ChoiceField(choices=CURRENCY_CHOICES)
     reference = serializers.CharField(max_length=140, required=False, allow_blank=True, default="")
+    beneficiary = serializers.IntegerField(required=False, allow_null=True, default=None,
+                                           help_text="Id of one of your saved beneficiaries (optional).")
 
 
 class TransferSerializer(serializers.ModelSerializer):
@@ -24,7 +26,7 @@ class TransferSerializer(serializers.ModelSerializer):
     class Meta:
         model = Transfer
         fields = ["id", "from_account", "to_account", "amount", "fee", "currency", "reference", "channel",
-                  "business_date", "created_at"]
+                  "status", "business_date", "created_at"]
 
 
 class OutgoingPaymentOrderSerializer(serializers.Serializer):
@@ -36,6 +38,8 @@ class OutgoingPaymentOrderSerializer(serializers.Serializer):
     creditor_account = serializers.CharField(max_length=40)
     creditor_country = serializers.RegexField(r"^[A-Za-z]{2}$")
     remittance_information = serializers.CharField(max_length=140, required=False, allow_blank=True, default="")
+    beneficiary = serializers.IntegerField(required=False, allow_null=True, default=None,
+                                           help_text="Id of one of your saved beneficiaries (optional).")
 
 
 class OutgoingPaymentSerializer(serializers.Serializer):
@@ -50,3 +54,47 @@ class OutgoingPaymentSerializer(serializers.Serializer):
     failure_reason = serializers.CharField()
     business_date = serializers.DateField()
     created_at = serializers.DateTimeField()
+
+
+class ApprovalPendingSerializer(serializers.Serializer):
+    """202: a staff payment above the threshold waits for a checker; nothing has moved yet."""
+
+    approval_request = serializers.IntegerField(source="pk")
+    state = serializers.CharField()
+    summary = serializers.CharField()
+
+
+class BeneficiaryInputSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=140)
+    account_identifier = serializers.CharField(max_length=42, help_text="An account number of this bank or an IBAN.")
+    country = serializers.RegexField(r"^[A-Za-z]{2}$", required=False, allow_blank=True, default="",
+                                     help_text="Defaults to the IBAN's country.")
+    bank_name = serializers.CharField(max_length=140, required=False, allow_blank=True, default="")
+
+
+class BeneficiarySerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    account_identifier = serializers.CharField()
+    country = serializers.CharField()
+    bank_name = serializers.CharField()
+    created_at = serializers.DateTimeField()
+
+
+class PaymentReviewSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    transfer = serializers.IntegerField(source="transfer_id", allow_null=True)
+    outgoing_payment = serializers.CharField(source="outgoing_payment.reference", allow_null=True, default=None)
+    from_account = serializers.CharField(source="from_account.number")
+    amount = serializers.DecimalField(max_digits=20, decimal_places=2)
+    currency = serializers.CharField()
+    rules_fired = serializers.CharField()
+    status = serializers.CharField()
+    decided_by = serializers.CharField(source="decided_by.username", allow_null=True, default=None)
+    decided_at = serializers.DateTimeField(allow_null=True)
+    decision_reason = serializers.CharField()
+    created_at = serializers.DateTimeField()
+
+
+class ReviewDecisionSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=300)

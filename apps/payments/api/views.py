@@ -1,19 +1,37 @@
 import django_filters
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from apps.domain_errors import PermissionRefused
 from apps.ledger.money import Money
+from apps.organization.models import ApprovalRequest
 from apps.payments import selectors
 from apps.payments.api.serializers import (
+    ApprovalPendingSerializer,
+    BeneficiaryInputSerializer,
+    BeneficiarySerializer,
     OutgoingPaymentOrderSerializer,
     OutgoingPaymentSerializer,
+    PaymentReviewSerializer,
+    ReviewDecisionSerializer,
     TransferOrderSerializer,
     TransferSerializer,
 )
-from apps.payments.models import Channel, OutgoingPayment, Transfer
-from apps.payments.services.external import initiate_outgoing_payment
-from apps.payments.services.transfers import transfer_between_accounts
+from apps.payments.models import Beneficiary, Channel, OutgoingPayment, PaymentReview, Transfer
+from apps.payments.services import beneficiaries, reviews
+from apps.payments.services.staff_payments import submit_outgoing_payment, submit_transfer
 from config.api.idempotency import idempotent
+
+
+def _created_held_or_pending(result, serializer_class, *, held: str) -> Response:
+    """201 with the payment; 202 with the payment when a fraud rule held it for review; 202 with the approval
+    request when a staff payment waits for its checker."""
+    if isinstance(result, ApprovalRequest):
+        return Response(ApprovalPendingSerializer(result).data, status=status.HTTP_202_ACCEPTED)
+    code = status.HTTP_202_ACCEPTED if result.status == held else status.HTTP_201_CREATED
+    return Response(serializer_class(result).data, status=code)
 
 
 class TransferFilter(django_filters.FilterSet):
@@ -48,7 +66,7 @@ class TransferViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     def create(self, request, *args, **kwargs):
         order = TransferOrderSerializer(data=request.data)
         order.is_valid(raise_exception=True)
-        transfer = transfer_between_accounts(
+        result = submit_transfer(
             from_account_number=order.validated_data["from_account"],
             to_account_number=order.validated_data["to_account"],
             money=Money(order.validated_data["amount"], order.validated_data["currency"]),
@@ -57,8 +75,9 @@ class TransferViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
             initiated_by=request.user,
             idempotency_key=request.idempotency_key,
             payer_accounts=selectors.payer_accounts_of(request.user),
+            beneficiary_id=order.validated_data["beneficiary"],
         )
-        return Response(TransferSerializer(transfer).data, status=status.HTTP_201_CREATED)
+        return _created_held_or_pending(result, TransferSerializer, held=Transfer.Status.HELD)
 
 
 class OutgoingPaymentViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
@@ -78,11 +97,65 @@ class OutgoingPaymentViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelView
         order = OutgoingPaymentOrderSerializer(data=request.data)
         order.is_valid(raise_exception=True)
         data = order.validated_data
-        payment = initiate_outgoing_payment(
+        result = submit_outgoing_payment(
             from_account_number=data["from_account"], money=Money(data["amount"], data["currency"]),
             rail=data["rail"], creditor_name=data["creditor_name"], creditor_account=data["creditor_account"],
             creditor_country=data["creditor_country"], remittance_information=data["remittance_information"],
             initiated_by=request.user, idempotency_key=request.idempotency_key,
-            payer_accounts=selectors.payer_accounts_of(request.user),
+            payer_accounts=selectors.payer_accounts_of(request.user), beneficiary_id=data["beneficiary"],
         )
-        return Response(OutgoingPaymentSerializer(payment).data, status=status.HTTP_201_CREATED)
+        return _created_held_or_pending(result, OutgoingPaymentSerializer, held=OutgoingPayment.Status.HELD)
+
+
+class BeneficiaryViewSet(mixins.CreateModelMixin, mixins.DestroyModelMixin, viewsets.ReadOnlyModelViewSet):
+    """A customer's saved payees: list, save, remove. Only the caller's own; another's is "not found"."""
+
+    queryset = Beneficiary.objects.none()
+
+    def get_queryset(self):
+        return selectors.beneficiaries_of(self.request.user)
+
+    def get_serializer_class(self):
+        return BeneficiaryInputSerializer if self.action == "create" else BeneficiarySerializer
+
+    @extend_schema(request=BeneficiaryInputSerializer, responses={201: BeneficiarySerializer})
+    def create(self, request, *args, **kwargs):
+        customer = getattr(request.user, "customer", None) if not request.user.is_staff else None
+        if customer is None:
+            raise PermissionRefused("Beneficiaries are kept by customers; staff use the admin.")
+        data = BeneficiaryInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        beneficiary = beneficiaries.add_beneficiary(owner=customer, actor=request.user, **data.validated_data)
+        return Response(BeneficiarySerializer(beneficiary).data, status=status.HTTP_201_CREATED)
+
+    def destroy(self, request, *args, **kwargs):
+        beneficiaries.remove_beneficiary(beneficiary=self.get_object(), actor=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class PaymentReviewViewSet(viewsets.ReadOnlyModelViewSet):
+    """Staff: the review queue of payments fraud rules held (``?status=pending``); release or reject one."""
+
+    serializer_class = PaymentReviewSerializer
+    queryset = PaymentReview.objects.none()
+    filterset_fields = ["status"]
+
+    def get_queryset(self):
+        return selectors.payment_reviews_visible_to(self.request.user).order_by("created_at", "id")
+
+    def _decide(self, request, decide) -> Response:
+        data = ReviewDecisionSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        review = decide(review=self.get_object(), actor=request.user, reason=data.validated_data["reason"])
+        return Response(PaymentReviewSerializer(selectors.payment_reviews_visible_to(request.user)
+                                                .get(pk=review.pk)).data)
+
+    @extend_schema(request=ReviewDecisionSerializer, responses={200: PaymentReviewSerializer})
+    @action(detail=True, methods=["post"])
+    def release(self, request, pk=None):
+        return self._decide(request, reviews.release_held_payment)
+
+    @extend_schema(request=ReviewDecisionSerializer, responses={200: PaymentReviewSerializer})
+    @action(detail=True, methods=["post"])
+    def reject(self, request, pk=None):
+        return self._decide(request, reviews.reject_held_payment)

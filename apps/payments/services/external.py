@@ -45,7 +45,15 @@ from apps.payments.gateway.base import (
     PaymentInstruction,
     PaymentNotFound,
 )
-from apps.payments.models import IncomingPayment, OutgoingPayment, Rail
+from apps.payments.models import FraudDecision, IncomingPayment, OutgoingPayment, Rail
+from apps.payments.services.beneficiaries import beneficiary_for_payment, ensure_cooling_off_respected
+from apps.payments.services.fraud import (
+    PaymentUnderCheck,
+    evaluate_fraud_rules,
+    record_hold_decisions,
+    recording_fraud_blocks,
+    refuse_if_blocked,
+)
 from apps.payments.services.transfers import resolve_payer_account
 
 logger = logging.getLogger(__name__)
@@ -67,16 +75,32 @@ def get_gateway() -> PaymentGateway:
     )
 
 
-@transaction.atomic
 def initiate_outgoing_payment(*, from_account_number: str, money: Money, rail: str, creditor_name: str,
                               creditor_account: str, creditor_country: str, initiated_by: Any,
                               idempotency_key: str, remittance_information: str = "",
-                              payer_accounts: QuerySet[Account] | None = None) -> OutgoingPayment:
+                              payer_accounts: QuerySet[Account] | None = None,
+                              beneficiary_id: int | None = None) -> OutgoingPayment:
     """Move the funds to clearing and record the payment; it is submitted to the gateway after commit.
 
-    Same refusals as an internal transfer for the payer (unknown, not active, currency, KYC, available balance).
-    A replay of the idempotency key by the same initiator returns the first payment.
+    Same refusals as an internal transfer for the payer (unknown, not active, currency, KYC, available balance),
+    then the beneficiary cooling-off period and the fraud rules: a blocking rule refuses the payment (only the
+    decision is recorded, in its own transaction); a holding rule records it ``held`` — the funds are in
+    clearing but it is not submitted until a compliance officer releases it (a rejection reverses the
+    initiation entry). A replay of the idempotency key by the same initiator returns the first payment.
     """
+    with recording_fraud_blocks():
+        return _initiate_outgoing_payment(
+            from_account_number=from_account_number, money=money, rail=rail, creditor_name=creditor_name,
+            creditor_account=creditor_account, creditor_country=creditor_country, initiated_by=initiated_by,
+            idempotency_key=idempotency_key, remittance_information=remittance_information,
+            payer_accounts=payer_accounts, beneficiary_id=beneficiary_id)
+
+
+@transaction.atomic
+def _initiate_outgoing_payment(*, from_account_number: str, money: Money, rail: str, creditor_name: str,
+                               creditor_account: str, creditor_country: str, initiated_by: Any,
+                               idempotency_key: str, remittance_information: str,
+                               payer_accounts: QuerySet[Account] | None, beneficiary_id: int | None) -> OutgoingPayment:
     if rail not in Rail.values:
         raise AccountNotAvailable(f"Unknown rail {rail!r}.", code="unknown_rail")
     if not money.is_positive:
@@ -97,6 +121,18 @@ def initiate_outgoing_payment(*, from_account_number: str, money: Money, rail: s
     ensure_kyc_verified(payer.customer)
     ensure_available(payer, money)
 
+    now = timezone.now()
+    beneficiary = beneficiary_for_payment(owner_id=payer.customer_id, beneficiary_id=beneficiary_id,
+                                          destination=creditor_account)
+    ensure_cooling_off_respected(beneficiary=beneficiary, money=money, customer_initiated=not initiated_by.is_staff,
+                                 now=now)
+    check = PaymentUnderCheck(
+        payment_kind=FraudDecision.PaymentKind.OUTGOING_PAYMENT, from_account=payer, money=money,
+        destination=creditor_account.replace(" ", "").upper(), destination_country=creditor_country.upper(),
+        beneficiary=beneficiary, initiated_by=initiated_by, idempotency_key=idempotency_key, now=now)
+    fired = evaluate_fraud_rules(check)
+    refuse_if_blocked(check, fired)
+
     business_date = current_business_date()
     reference = f"OP{uuid.uuid4().hex[:18].upper()}"
     entry = post_journal_entry(
@@ -110,16 +146,34 @@ def initiate_outgoing_payment(*, from_account_number: str, money: Money, rail: s
         creditor_name=creditor_name, creditor_account=creditor_account.replace(" ", "").upper(),
         creditor_country=creditor_country.upper(), remittance_information=remittance_information,
         initiation_entry=entry, initiated_by=initiated_by, idempotency_key=idempotency_key,
-        business_date=business_date,
+        business_date=business_date, beneficiary=beneficiary,
+        status=OutgoingPayment.Status.HELD if fired else OutgoingPayment.Status.INITIATED,
     )
     payment._history_user = initiated_by
     payment.save()
+    payment.replayed = False
+    if fired:
+        record_hold_decisions(check, fired, outgoing_payment=payment)
+        return payment
+    submit_after_commit(payment)
+    return payment
 
+
+def submit_after_commit(payment: OutgoingPayment) -> None:
     from apps.payments.tasks import submit_outgoing_payment_task
 
     transaction.on_commit(lambda: submit_outgoing_payment_task.delay(payment.pk))
-    payment.replayed = False
-    return payment
+
+
+def return_funds(*, payment: OutgoingPayment, status: str, reason: str, actor: Any = None) -> None:
+    """Reverse the initiation entry (the funds go back from clearing to the payer) and close the payment as
+    ``status`` (rejected or failed). The caller holds the payment's row lock."""
+    payment.return_entry = reverse_journal_entry(
+        entry=JournalEntry.objects.get(pk=payment.initiation_entry_id),
+        reason=f"payment {payment.reference} {status}: {reason or 'no reason given'}"[:200],
+        reversed_by=actor,
+    )
+    payment.status, payment.failure_reason, payment.finished_at = status, reason[:300], timezone.now()
 
 
 def _instruction(payment: OutgoingPayment) -> PaymentInstruction:
@@ -162,6 +216,10 @@ def apply_gateway_outcome(*, reference: str, outcome: GatewayOutcome) -> Outgoin
     to the settlement account. Rejected or failed: the initiation entry is reversed and the funds return.
     News about a payment already settled, rejected or failed changes nothing (duplicates, late answers)."""
     payment = OutgoingPayment.objects.select_for_update().get(reference=reference)
+    if payment.status == OutgoingPayment.Status.HELD:
+        # Never submitted while held: news about it is not ours to act on (the review decides).
+        logger.error("Gateway says held payment %s is %s: left as it is, to investigate.", reference, outcome.status)
+        return payment
     if payment.status in OutgoingPayment.FINAL_STATUSES:
         if outcome.status != payment.status and outcome.status != GatewayOutcome.ACCEPTED:
             logger.error("Gateway says %s is %s, but it is already %s: left as it is, to investigate.",
@@ -184,14 +242,9 @@ def apply_gateway_outcome(*, reference: str, outcome: GatewayOutcome) -> Outgoin
         )
         payment.status, payment.finished_at = OutgoingPayment.Status.SETTLED, now
     elif outcome.status in (GatewayOutcome.REJECTED, GatewayOutcome.FAILED):
-        payment.return_entry = reverse_journal_entry(
-            entry=JournalEntry.objects.get(pk=payment.initiation_entry_id),
-            reason=f"payment {reference} {outcome.status}: {outcome.reason or 'no reason given'}"[:200],
-            reversed_by=None,
-        )
-        payment.status = (OutgoingPayment.Status.REJECTED if outcome.status == GatewayOutcome.REJECTED
-                          else OutgoingPayment.Status.FAILED)
-        payment.failure_reason, payment.finished_at = outcome.reason[:300], now
+        return_funds(payment=payment, reason=outcome.reason,
+                     status=(OutgoingPayment.Status.REJECTED if outcome.status == GatewayOutcome.REJECTED
+                             else OutgoingPayment.Status.FAILED))
     else:
         raise ValueError(f"Unknown gateway status {outcome.status!r}")
     payment.save()

@@ -1,0 +1,105 @@
+"""The review queue: a compliance officer releases or rejects a payment a fraud rule held.
+
+Lock order (customer -> account -> payment): the transfer's two accounts, then the payment, then its review.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from apps.accounts.locks import lock_accounts
+from apps.accounts.models import Account, Hold
+from apps.accounts.services.availability import ensure_available
+from apps.accounts.services.holds import release_hold
+from apps.domain_errors import PermissionRefused
+from apps.ledger.money import Money
+from apps.organization.selectors import current_business_date
+from apps.payments.errors import AccountNotAvailable, ReviewNotPending
+from apps.payments.models import OutgoingPayment, PaymentReview, Transfer
+from apps.payments.services.external import return_funds, submit_after_commit
+from apps.payments.services.transfers import PAYEE_REFUSED_STATUSES, post_transfer_entry
+
+
+def _lock_pending(review: PaymentReview, actor: Any, reason: str) -> PaymentReview:
+    if not actor.has_perm("payments.review_payment"):
+        raise PermissionRefused("Your role may not decide held payments.")
+    if not reason.strip():
+        raise ReviewNotPending("Say why the payment is released or rejected.", code="reason_required")
+    review = PaymentReview.objects.select_for_update().get(pk=review.pk)
+    if review.status != PaymentReview.Status.PENDING:
+        raise ReviewNotPending(f"This held payment was already {review.status}.")
+    payment = review.transfer or review.outgoing_payment
+    if payment.initiated_by_id == actor.pk:
+        raise PermissionRefused("You initiated this payment: another person must review it.",
+                                code="reviewer_is_initiator")
+    return review
+
+
+def _decide(review: PaymentReview, status: str, actor: Any, reason: str) -> PaymentReview:
+    review.status, review.decided_by, review.decided_at = status, actor, timezone.now()
+    review.decision_reason = reason.strip()[:300]
+    review._history_user = actor
+    review.save()
+    return review
+
+
+def _lock_transfer(review: PaymentReview) -> tuple[Transfer, Account, Account]:
+    transfer = Transfer.objects.get(pk=review.transfer_id)
+    locked = {a.pk: a for a in lock_accounts([transfer.from_account_id, transfer.to_account_id])}
+    transfer = Transfer.objects.select_for_update().get(pk=transfer.pk)
+    return transfer, locked[transfer.from_account_id], locked[transfer.to_account_id]
+
+
+@transaction.atomic
+def release_held_payment(*, review: PaymentReview, actor: Any, reason: str) -> PaymentReview:
+    """Let the held payment go. A transfer: its hold is released and its one entry posted now (refused if the
+    payer is no longer active or the payee can no longer receive: reject it instead). An outgoing payment: it
+    becomes initiated and is submitted to the gateway after commit."""
+    if review.transfer_id:
+        transfer, payer, payee = _lock_transfer(review)
+        review = _lock_pending(review, actor, reason)
+        if payer.status != Account.Status.ACTIVE:
+            raise AccountNotAvailable(f"Account {payer.number} is {payer.status}: reject the transfer instead.",
+                                      code=f"account_{payer.status}")
+        if payee.status in PAYEE_REFUSED_STATUSES:
+            raise AccountNotAvailable(f"Account {payee.number} is {payee.status}: reject the transfer instead.",
+                                      code=f"beneficiary_account_{payee.status}")
+        release_hold(hold=Hold.objects.get(pk=transfer.hold_id), actor=actor)
+        ensure_available(payer, Money(transfer.amount + transfer.fee, transfer.currency))
+        transfer.entry = post_transfer_entry(transfer=transfer, payer=payer, payee=payee, posted_by=actor,
+                                             business_date=current_business_date())
+        transfer.status = Transfer.Status.COMPLETED
+        transfer._history_user = actor
+        transfer.save(update_fields=["entry", "status"])
+    else:
+        payment = OutgoingPayment.objects.select_for_update().get(pk=review.outgoing_payment_id)
+        review = _lock_pending(review, actor, reason)
+        payment.status = OutgoingPayment.Status.INITIATED
+        payment._history_user = actor
+        payment.save(update_fields=["status"])
+        submit_after_commit(payment)
+    return _decide(review, PaymentReview.Status.RELEASED, actor, reason)
+
+
+@transaction.atomic
+def reject_held_payment(*, review: PaymentReview, actor: Any, reason: str) -> PaymentReview:
+    """Refuse the held payment. A transfer: its hold is released, nothing was posted. An outgoing payment: the
+    initiation entry is reversed, as for a gateway rejection, and the funds return from clearing."""
+    if review.transfer_id:
+        transfer, _, _ = _lock_transfer(review)
+        review = _lock_pending(review, actor, reason)
+        release_hold(hold=Hold.objects.get(pk=transfer.hold_id), actor=actor)
+        transfer.status = Transfer.Status.REJECTED
+        transfer._history_user = actor
+        transfer.save(update_fields=["status"])
+    else:
+        payment = OutgoingPayment.objects.select_for_update().get(pk=review.outgoing_payment_id)
+        review = _lock_pending(review, actor, reason)
+        return_funds(payment=payment, status=OutgoingPayment.Status.REJECTED,
+                     reason=f"rejected in fraud review: {reason.strip()}", actor=actor)
+        payment._history_user = actor
+        payment.save()
+    return _decide(review, PaymentReview.Status.REJECTED, actor, reason)
