@@ -284,7 +284,9 @@ class PaymentReviewAdmin(SimpleHistoryAdmin):
         return [*self.readonly_fields, "decision_reason"]
 
     def has_change_permission(self, request, obj=None):
-        return request.user.has_perm("payments.review_payment")
+        # A decided review is a record: only a pending one can be decided, once.
+        pending = obj is None or obj.status == PaymentReview.Status.PENDING
+        return pending and request.user.has_perm("payments.review_payment")
 
     def has_add_permission(self, request):
         return False

@@ -198,6 +198,10 @@ def test_review_queue_in_the_admin(alice, alice_account, bob_account, hold_every
     review.refresh_from_db()
     assert (review.status, review.decided_by) == ("released", compliance_officer)
     assert review.transfer.status == Transfer.Status.COMPLETED
+    # a decided review is a record: it can be read, not decided again
+    assert client.get(change).status_code == 200
+    assert client.post(change, {"decision": "reject", "decision_reason": "changed my mind"}).status_code == 403
+    assert PaymentReview.objects.get(pk=review.pk).status == "released"
 
 
 @pytest.mark.django_db(transaction=True)
