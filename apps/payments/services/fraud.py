@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from apps.accounts.models import Account
 from apps.ledger.money import Money
@@ -123,11 +123,29 @@ CHECKS = {
 }
 
 
+# Rules that count the customer's other payments: two payments of one customer from two of their accounts
+# must be counted one after the other, and the account locks alone do not order them.
+HISTORY_KINDS = (FraudRule.Kind.VELOCITY, FraudRule.Kind.UNUSUAL_AMOUNT)
+CUSTOMER_LOCK_CLASS = 0x46524155  # "FRAU": the first key of the advisory lock, the customer id the second
+
+
+def _serialise_customer_payments(customer_id: int) -> None:
+    """A transaction-scoped advisory lock on the customer, taken after the account locks and before nothing
+    else (so it cannot close a cycle with them): concurrent payments of one customer are evaluated in turn."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [CUSTOMER_LOCK_CLASS, customer_id])
+
+
 def evaluate_fraud_rules(payment: PaymentUnderCheck) -> list[FiredRule]:
     """Every active rule that fires on the payment, in priority order. The caller holds the payer account's
-    row lock, so two payments from one account are counted one after the other."""
+    row lock; rules that count the customer's payments also take the customer's advisory lock, so concurrent
+    payments of one customer, from any of their accounts, are counted one after the other."""
+    rules = list(FraudRule.objects.filter(is_active=True).order_by("priority", "id"))
+    if any(rule.kind in HISTORY_KINDS for rule in rules):
+        _serialise_customer_payments(payment.customer_id)
     fired = []
-    for rule in FraudRule.objects.filter(is_active=True).order_by("priority", "id"):
+    for rule in rules:
         figures = CHECKS[rule.kind](rule, payment)
         if figures is not None:
             fired.append(FiredRule(rule=rule, figures=figures))

@@ -207,3 +207,47 @@ def test_hold_records_the_payment_for_review_with_its_funds_reserved(alice, rich
 def test_rule_parameters_are_validated(kind, parameters):
     with pytest.raises(ValidationError):
         FraudRule(name="r", kind=kind, action="block", parameters=parameters).clean()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_velocity_counts_concurrent_payments_from_two_accounts_of_one_customer(branch_a, branch_b, teller_a):
+    # given: a customer with two accounts, and at most 1 payment in the window
+    import threading
+
+    from django.db import connection
+
+    from apps.accounts.tests.factories import install_chart, savings_product
+    from apps.customers.tests.factories import verified_customer
+    from apps.organization.tests.factories import CustomerUserFactory
+
+    install_chart()
+    savings = savings_product(rate="0")
+    payer = verified_customer(branch=branch_a, user=CustomerUserFactory())
+    payee = verified_customer(branch=branch_a, user=CustomerUserFactory())
+    first, second = (open_funded_account(payer, savings, "100.00", teller=teller_a) for _ in range(2))
+    # two payee accounts too, so that no account row lock orders the two payments
+    targets = [open_funded_account(payee, savings, "1.00", teller=teller_a) for _ in range(2)]
+    fraud_rule("velocity", max_payments=1, window_minutes=10)
+    outcomes, start = [], threading.Barrier(2)
+
+    def pay(account, target, key):
+        try:
+            start.wait()
+            _pay(payer, account, target, "10.00", key=key)
+            outcomes.append("paid")
+        except PaymentBlockedByFraudRule:
+            outcomes.append("blocked")
+        finally:
+            connection.close()
+
+    # when: both accounts pay at the same moment
+    threads = [threading.Thread(target=pay, args=(first, targets[0], "a")),
+               threading.Thread(target=pay, args=(second, targets[1], "b"))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    # then: one was counted before the other
+    assert sorted(outcomes) == ["blocked", "paid"]
+    assert Transfer.objects.filter(to_account__in=targets).count() == 1
+    assert FraudDecision.objects.count() == 1
