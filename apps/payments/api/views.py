@@ -41,7 +41,7 @@ class TransferFilter(django_filters.FilterSet):
 
     class Meta:
         model = Transfer
-        fields = ["currency", "channel"]
+        fields = ["currency", "channel", "status"]
 
     def filter_account(self, queryset, name, value):
         from django.db.models import Q

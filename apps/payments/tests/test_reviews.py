@@ -64,6 +64,8 @@ def test_held_transfer_answers_202_and_a_replay_returns_the_same(alice, alice_ac
     assert Transfer.objects.count() == PaymentReview.objects.count() == 1
     assert _balance(alice_account) == Decimal("500.00")  # nothing posted
     assert available_balance(alice_account).amount == Decimal("400.00")  # but reserved
+    assert client.get(TRANSFERS, {"status": "held"}).json()["count"] == 1
+    assert client.get(TRANSFERS, {"status": "completed"}).json()["count"] == 0
 
 
 @pytest.mark.django_db
