@@ -249,3 +249,29 @@ def test_a_held_transfer_and_a_concurrent_spend_never_both_use_the_funds(branch_
     # then: the release went through, the spend was refused, the balance never went below zero
     assert sorted(outcomes) == ["refused", "released"]
     assert _balance(source) == Decimal("100.00")
+
+
+@pytest.mark.django_db
+def test_gateway_news_about_a_held_payment_changes_nothing(alice, alice_account, hold_everything):
+    from apps.payments.gateway.base import GatewayOutcome
+    from apps.payments.services.external import apply_gateway_outcome
+
+    payment = _pay_abroad(alice, alice_account)
+    for status in (GatewayOutcome.ACCEPTED, GatewayOutcome.SETTLED, GatewayOutcome.REJECTED):
+        apply_gateway_outcome(reference=payment.reference, outcome=GatewayOutcome(status=status, reason="x"))
+    payment.refresh_from_db()
+    assert (payment.status, payment.settlement_entry, payment.return_entry) == ("held", None, None)
+    assert payment.review.status == PaymentReview.Status.PENDING
+
+
+@pytest.mark.django_db
+def test_held_outgoing_payment_answers_202_over_the_api(alice, alice_account, hold_everything):
+    client = APIClient()
+    client.force_authenticate(alice.user)
+    response = client.post(reverse("v1:outgoing-payment-list"), {
+        "from_account": alice_account.number, "amount": "50.00", "currency": "EUR", "rail": "instant",
+        "creditor_name": "Ana", "creditor_account": EXTERNAL_IBAN, "creditor_country": "IR"},
+        format="json", HTTP_IDEMPOTENCY_KEY="out")
+    assert response.status_code == 202, response.json()
+    assert response.json()["status"] == "held"
+    assert PaymentReview.objects.get().outgoing_payment.reference == response.json()["reference"]
