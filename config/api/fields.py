@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from apps.ledger.money import round_to_currency
 
 
+@extend_schema_field({"type": "string", "format": "decimal", "example": "12.30"})
 class MoneyAmountField(serializers.Field):
     """Read-only: the amount as a string quantized to its currency's minor unit ("12.30" EUR, "1200" JPY,
     "1.250" KWD). The currency is read from ``currency_attribute`` of the same object (dotted paths allowed)."""
