@@ -42,11 +42,14 @@ def active_holds_total(account: Account) -> Decimal:
         total=Coalesce(Sum("amount"), _ZERO))["total"]
 
 
-def available_balance(account: Account) -> Money:
-    """The available balance from the rows as they are now (call under the account's lock to act on it)."""
+def available_balance(account: Account, *, holds_total: Decimal | None = None) -> Money:
+    """The available balance from the rows as they are now (call under the account's lock to act on it).
+    ``holds_total``: the active holds' total, when the caller already read it."""
     ledger = account.ledger_account
     overdraft = (ledger.overdraft_limit or Decimal("0")) if ledger.allow_overdraft else Decimal("0")
-    return Money(ledger.balance - active_holds_total(account) + overdraft, ledger.currency)
+    if holds_total is None:
+        holds_total = active_holds_total(account)
+    return Money(ledger.balance - holds_total + overdraft, ledger.currency)
 
 
 def accounts_of_customer_user(user) -> QuerySet[Account]:

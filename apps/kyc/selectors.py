@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 
 from django.db.models import QuerySet
 
@@ -20,8 +21,14 @@ def document_coverage(customer: Customer, *, on: datetime.date) -> dict[str, lis
     required = required_document_types(customer)
     documents = KycDocument.objects.filter(customer=customer, document_type__in=required,
                                            status__in=[*USABLE_DOCUMENT_STATUSES, KycDocument.Status.EXPIRED])
+    return coverage_of(required, documents.values_list("document_type", "expiry_date", "status"), on=on)
+
+
+def coverage_of(required: Iterable[str], documents: Iterable[tuple[str, datetime.date | None, str]], *,
+                on: datetime.date) -> dict[str, list[str]]:
+    """``document_coverage`` over (type, expiry date, status) rows already read."""
     valid, seen = set(), set()
-    for document_type, expiry_date, status in documents.values_list("document_type", "expiry_date", "status"):
+    for document_type, expiry_date, status in documents:
         seen.add(document_type)
         if status != KycDocument.Status.EXPIRED and (expiry_date is None or expiry_date >= on):
             valid.add(document_type)
@@ -32,14 +39,20 @@ def document_coverage(customer: Customer, *, on: datetime.date) -> dict[str, lis
     }
 
 
-def kyc_refusal_reason(customer: Customer, *, on: datetime.date | None = None) -> str | None:
-    """Why the customer's KYC does not count as verified on ``on`` (the business date), or None if it does."""
+def kyc_refusal_reason(customer: Customer, *, on: datetime.date | None = None,
+                       documents: Iterable[tuple[str, datetime.date | None, str]] | None = None) -> str | None:
+    """Why the customer's KYC does not count as verified on ``on`` (the business date), or None if it does.
+    ``documents``: the customer's required documents as (type, expiry date, status), when the caller already
+    read them (the transfer path reads them with its other facts); otherwise they are read here."""
     if customer.kyc_status != Customer.KycStatus.VERIFIED:
         return f"KYC status is {customer.get_kyc_status_display().lower()}"
     on = on or current_business_date()
     if customer.kyc_review_due is not None and customer.kyc_review_due <= on:
         return f"the KYC review was due on {customer.kyc_review_due:%Y-%m-%d}"
-    coverage = document_coverage(customer, on=on)
+    if documents is None:
+        coverage = document_coverage(customer, on=on)
+    else:
+        coverage = coverage_of(required_document_types(customer), documents, on=on)
     if coverage["missing"] or coverage["expired"]:
         return "a required document expired or is missing: " + ", ".join(coverage["missing"] + coverage["expired"])
     return None
@@ -49,14 +62,15 @@ def is_kyc_verified(customer: Customer, *, on: datetime.date | None = None) -> b
     return kyc_refusal_reason(customer, on=on) is None
 
 
-def ensure_kyc_verified(customer: Customer, *, on: datetime.date | None = None) -> None:
+def ensure_kyc_verified(customer: Customer, *, on: datetime.date | None = None,
+                        documents: Iterable[tuple[str, datetime.date | None, str]] | None = None) -> None:
     """Refuse (KycNotVerified, 422) unless the customer's KYC is verified and still valid on the business date.
 
     Valid means: status verified, review date not passed, and every required document present and unexpired
     (even if the daily periodic review has not marked it expired yet). Call it inside your service, before
     writing anything.
     """
-    reason = kyc_refusal_reason(customer, on=on)
+    reason = kyc_refusal_reason(customer, on=on, documents=documents)
     if reason is not None:
         raise KycNotVerified(f"{customer.legal_name} cannot do this until KYC is verified: {reason}.",
                              customer_id=customer.pk)

@@ -6,13 +6,13 @@ import datetime
 import hashlib
 import json
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
-from django.db import models, transaction
+from django.db import connection, models, transaction
 
 from apps.ledger import journal_sql
 from apps.ledger.errors import (
@@ -28,7 +28,7 @@ from apps.ledger.locks import lock_ledger_accounts
 from apps.ledger.models import JournalEntry, LedgerAccount, Side
 from apps.ledger.money import Money, minor_unit
 from apps.organization.branch_scope import grant_branch_access
-from apps.organization.selectors import BankNotConfigured
+from apps.organization.selectors import current_business_date
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,7 +88,6 @@ def _replay(existing: JournalEntry, fingerprint: str) -> JournalEntry:
     return existing
 
 
-@transaction.atomic
 def post_journal_entry(
     *,
     postings: Sequence[PostingInstruction],
@@ -99,6 +98,7 @@ def post_journal_entry(
     business_date: datetime.date | None = None,
     reference: str = "",
     reverses: JournalEntry | None = None,
+    locked_accounts: Mapping[int, LedgerAccount] | None = None,
 ) -> JournalEntry:
     """Post one balanced journal entry and move the touched accounts' balances, atomically.
 
@@ -107,25 +107,27 @@ def post_journal_entry(
     no stored balance may end below its rule's floor. Accounts are locked in id order. Replaying the same
     (source, idempotency_key) with the same content returns the first entry (``entry.replayed`` is True)
     and moves nothing; with other content it raises ``IdempotencyConflict``.
+
+    Every refusal is raised before anything is written, so a caller's transaction stays usable after one
+    (inside a caller's transaction no savepoint is needed, which saves two round trips on the hot path).
+    ``locked_accounts``: the ledger accounts the caller already locked in this transaction with
+    ``lock_ledger_accounts`` (by id); they are not locked and read again.
     """
-    if not idempotency_key:
-        raise InvalidPosting("An idempotency key is required.", code="idempotency_key_missing")
-    _check_balanced(postings)
-    fingerprint = _fingerprint(postings, description, reference, reverses.pk if reverses else None)
+    if connection.in_atomic_block:
+        return _post_journal_entry(
+            postings=postings, description=description, source=source, idempotency_key=idempotency_key,
+            posted_by=posted_by, business_date=business_date, reference=reference, reverses=reverses,
+            locked_accounts=locked_accounts)
+    with transaction.atomic():
+        return _post_journal_entry(
+            postings=postings, description=description, source=source, idempotency_key=idempotency_key,
+            posted_by=posted_by, business_date=business_date, reference=reference, reverses=reverses,
+            locked_accounts=locked_accounts)
 
-    accounts = lock_ledger_accounts(p.account_id for p in postings)
-    # The entry is inserted before the balance rules are checked, so that a replay is recognised even when the
-    # first request already used the funds; a refusal below rolls the insert back with everything else.
-    entry = journal_sql.insert_entry(
-        business_date=business_date, description=description, reference=reference, source=source,
-        idempotency_key=idempotency_key, fingerprint=fingerprint, reverses_id=reverses.pk if reverses else None,
-        posted_by_id=posted_by.pk if posted_by is not None else None,
-    )
-    if entry is None:
-        return _replay(journal_sql.find_entry(source=source, idempotency_key=idempotency_key), fingerprint)
-    if entry.business_date is None:
-        raise BankNotConfigured("No bank is configured yet, so there is no business date to post on.")
 
+def _stored_balance_deltas(postings: Sequence[PostingInstruction],
+                           accounts: Mapping[int, LedgerAccount]) -> dict[int, Decimal]:
+    """Each touched account's balance change; raises the first rule the entry breaks."""
     deltas: dict[int, Decimal] = defaultdict(Decimal)
     for line in postings:
         account = accounts.get(line.account_id)
@@ -149,12 +151,43 @@ def post_journal_entry(
                 f"below what it allows ({floor}).",
                 account_code=account.code,
             )
+    return {pk: delta for pk, delta in deltas.items()
+            if accounts[pk].balance_tracking == LedgerAccount.BalanceTracking.STORED and delta != 0}
 
+
+def _post_journal_entry(*, postings, description, source, idempotency_key, posted_by, business_date, reference,
+                        reverses, locked_accounts) -> JournalEntry:
+    if not idempotency_key:
+        raise InvalidPosting("An idempotency key is required.", code="idempotency_key_missing")
+    _check_balanced(postings)
+    fingerprint = _fingerprint(postings, description, reference, reverses.pk if reverses else None)
+    if locked_accounts is not None and all(p.account_id in locked_accounts for p in postings):
+        accounts = locked_accounts
+    else:
+        accounts = lock_ledger_accounts(p.account_id for p in postings)
+    try:
+        stored_deltas = _stored_balance_deltas(postings, accounts)
+    except (InvalidPosting, AccountNotOpen, InsufficientFunds):
+        # A replay is recognised even when the first request already used the funds (or the account has
+        # been frozen since): the answer to a replay is the first answer.
+        existing = JournalEntry.objects.filter(source=source, idempotency_key=idempotency_key).first()
+        if existing is not None:
+            return _replay(existing, fingerprint)
+        raise
+    if business_date is None:
+        business_date = current_business_date()  # refuses (BankNotConfigured) before anything is written
+
+    entry = journal_sql.insert_entry(
+        business_date=business_date, description=description, reference=reference, source=source,
+        idempotency_key=idempotency_key, fingerprint=fingerprint, reverses_id=reverses.pk if reverses else None,
+        posted_by_id=posted_by.pk if posted_by is not None else None,
+    )
+    if entry is None:
+        return _replay(journal_sql.find_entry(source=source, idempotency_key=idempotency_key), fingerprint)
     journal_sql.insert_postings_and_move_balances(
         entry=entry,
         postings=[(p.account_id, p.side, p.money.amount, p.money.currency) for p in postings],
-        stored_deltas={pk: delta for pk, delta in deltas.items()
-                       if accounts[pk].balance_tracking == LedgerAccount.BalanceTracking.STORED and delta != 0},
+        stored_deltas=stored_deltas,
     )
     entry.replayed = False
     return entry

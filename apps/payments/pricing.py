@@ -4,32 +4,16 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.db.models import Q
-
 from apps.ledger.money import Money
 from apps.payments.errors import LimitExceeded
-from apps.payments.models import CustomerTier, FeeSchedule, TransferLimit
+from apps.payments.models import FeeSchedule, TransferLimit
 
 
-def _for_product(product_id: int) -> Q:
-    return Q(product_id=product_id) | Q(product__isnull=True)
-
-
-def _most_specific(rows, product_id):
-    """The product's own line if there is one, else the default line (no product)."""
-    rows = list(rows)
-    return next((r for r in rows if r.product_id == product_id), None) or next(
-        (r for r in rows if r.product_id is None), None)
-
-
-def transfer_fee(*, product_id: int, channel: str, money: Money) -> Money:
-    """Fixed fee plus percentage of the amount, kept within the schedule's minimum and maximum, rounded to the
-    currency's minor unit (banker's rounding). No schedule: no fee."""
-    schedule = _most_specific(
-        FeeSchedule.objects.filter(_for_product(product_id), channel=channel, currency=money.currency,
-                                   is_active=True),
-        product_id,
-    )
+def fee_for(schedule: FeeSchedule | None, money: Money) -> Money:
+    """The fee a schedule charges on ``money``: fixed fee plus percentage of the amount, kept within the
+    schedule's minimum and maximum, rounded to the currency's minor unit (banker's rounding). No schedule: no
+    fee. (Which schedule applies, the product's own line or the default one, is read in
+    ``apps.payments.transfer_facts``.)"""
     if schedule is None:
         return Money.zero(money.currency)
     fee = schedule.fixed_fee + money.amount * schedule.percentage
@@ -37,14 +21,6 @@ def transfer_fee(*, product_id: int, channel: str, money: Money) -> Money:
     if schedule.maximum_fee is not None:
         fee = min(fee, schedule.maximum_fee)
     return Money.rounded(fee, money.currency)
-
-
-def transfer_limit(*, product_id: int, is_premium: bool, currency: str) -> TransferLimit | None:
-    tier = CustomerTier.PREMIUM if is_premium else CustomerTier.STANDARD
-    return _most_specific(
-        TransferLimit.objects.filter(_for_product(product_id), customer_tier=tier, currency=currency),
-        product_id,
-    )
 
 
 def ensure_within_limits(*, limit: TransferLimit | None, money: Money, spent_today: Decimal) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from apps.accounts.errors import AccountStateRefused, InsufficientAvailableBalance
 from apps.accounts.models import Account
 from apps.accounts.selectors import available_balance
@@ -16,15 +18,15 @@ def ensure_status(account: Account, allowed: tuple[str, ...], doing: str) -> Non
                                   code=f"account_{account.status}")
 
 
-def ensure_available(account: Account, money: Money) -> None:
+def ensure_available(account: Account, money: Money, *, holds_total: Decimal | None = None) -> None:
     """Refuse unless ``money`` may leave the account: available balance (ledger balance - active holds +
     overdraft limit) covers it. The caller holds the account's row lock (apps.accounts.locks), which every
     debit and every hold takes first, so no concurrent debit or hold can slip between this check and the
-    posting."""
+    posting. ``holds_total``: the account's active holds, when the caller already read them under the lock."""
     if money.currency != account.ledger_account.currency:
         raise InsufficientAvailableBalance(f"Account {account.number} is in {account.ledger_account.currency}.",
                                            code="currency_mismatch")
-    available = available_balance(account)
+    available = available_balance(account, holds_total=holds_total)
     if money > available:
         raise InsufficientAvailableBalance(
             f"Account {account.number} has {available} available; {money} was asked.",

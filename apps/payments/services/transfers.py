@@ -3,16 +3,14 @@ orders use."""
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
-from django.db.models import QuerySet, Sum
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from apps.accounts.account_numbers import validate_account_number
 from apps.accounts.house_accounts import FEE_INCOME, house_account
-from apps.accounts.locks import lock_accounts
 from apps.accounts.models import Account
 from apps.accounts.services.availability import ensure_available
 from apps.accounts.services.holds import place_hold
@@ -21,7 +19,6 @@ from apps.kyc.selectors import ensure_kyc_verified
 from apps.ledger.errors import IdempotencyConflict
 from apps.ledger.money import Money, MoneyError
 from apps.ledger.services import credit, debit, post_journal_entry
-from apps.organization.selectors import current_business_date
 from apps.payments.errors import (
     AccountNotAvailable,
     SameAccount,
@@ -29,8 +26,8 @@ from apps.payments.errors import (
     UnknownAccount,
     UnknownBeneficiaryAccount,
 )
-from apps.payments.models import Channel, FraudDecision, Transfer
-from apps.payments.pricing import ensure_within_limits, transfer_fee, transfer_limit
+from apps.payments.models import Beneficiary, Channel, FraudDecision, Transfer
+from apps.payments.pricing import ensure_within_limits, fee_for
 from apps.payments.services.beneficiaries import beneficiary_for_payment, ensure_cooling_off_respected
 from apps.payments.services.fraud import (
     PaymentUnderCheck,
@@ -39,6 +36,12 @@ from apps.payments.services.fraud import (
     recording_fraud_blocks,
     refuse_if_blocked,
 )
+from apps.payments.transfer_facts import (
+    lock_ledgers,
+    lock_transfer_accounts,
+    read_transfer_facts,
+)
+from apps.payments.transfer_sql import save_new_transfer
 
 PAYEE_REFUSED_STATUSES = (Account.Status.PENDING, Account.Status.CLOSED)
 
@@ -61,12 +64,6 @@ def resolve_payer_account(number: str, payer_accounts: QuerySet[Account] | None)
     if account_id is None:
         raise UnknownAccount(f"No account {normalized} that you may debit.")
     return account_id
-
-
-def spent_today(account: Account, business_date) -> Decimal:
-    """What left (or is reserved to leave, held for review) the account by transfer on the business date."""
-    return Transfer.objects.filter(from_account=account, business_date=business_date).exclude(
-        status=Transfer.Status.REJECTED).aggregate(total=Sum("amount"))["total"] or Decimal("0")
 
 
 def _hold_for_review(check: PaymentUnderCheck, fired: list, *, payee: Account, fee: Money, reference: str,
@@ -128,26 +125,35 @@ def _transfer_between_accounts(*, from_account_number: str, to_account_number: s
 
     ``payer_accounts`` is what the initiator may debit (a customer's own accounts); an account outside it is
     "unknown", exactly like one that does not exist. Rules, all checked under the two accounts' row locks
-    (taken in id order): the payer is active, the payee open; one currency throughout; the payer's KYC is
-    verified; the amount is within the per-transfer and daily limits of the payer's product and tier; the
-    available balance covers amount and fee. A replay of ``idempotency_key`` by the same initiator returns the
-    first transfer (``replayed``) and moves nothing; reusing it for another transfer is a conflict.
+    (taken in id order, then their ledger accounts'): the payer is active, the payee open; one currency
+    throughout; the payer's KYC is verified; the amount is within the per-transfer and daily limits of the
+    payer's product and tier; the available balance covers amount and fee. A replay of ``idempotency_key`` by
+    the same initiator returns the first transfer (``replayed``) and moves nothing; reusing it for another
+    transfer is a conflict. What the rules read is read in three statements (``apps.payments.transfer_facts``).
     """
     if not money.is_positive:
         raise MoneyError("A transfer amount must be positive.", code="amount_not_positive")
-    from_id = resolve_payer_account(from_account_number, payer_accounts)
+    from_number = validate_account_number(from_account_number)
     to_number = validate_account_number(to_account_number)
-    to_id = Account.objects.filter(number=to_number).values_list("pk", flat=True).first()
-    if to_id is None:
+    if payer_accounts is not None:
+        resolve_payer_account(from_number, payer_accounts)
+    locked, fee_income_id = lock_transfer_accounts((from_number, to_number))
+    payer, payee = locked.get(from_number), locked.get(to_number)
+    if payer is None:
+        raise UnknownAccount(f"No account {from_number} that you may debit.")
+    if payee is None:
         raise UnknownBeneficiaryAccount(f"No account {to_number} at this bank.")
-    if from_id == to_id:
+    if payer.pk == payee.pk:
         raise SameAccount("The payer and the payee account are the same.")
-
-    locked = {account.pk: account for account in lock_accounts([from_id, to_id])}
-    payer, payee = locked[from_id], locked[to_id]
-    existing = Transfer.objects.filter(initiated_by=initiated_by, idempotency_key=idempotency_key).first()
-    if existing is not None:
-        return _replay(existing, from_id=from_id, to_id=to_id, money=money)
+    ledgers = lock_ledgers(payer, payee, fee_income_id)
+    to_someone_else = payer.customer_id != payee.customer_id and channel != Channel.STANDING_ORDER
+    facts = read_transfer_facts(
+        payer=payer, channel=channel, currency=money.currency, initiated_by_id=initiated_by.pk,
+        idempotency_key=idempotency_key,
+        beneficiary_destination=payee.number if to_someone_else and beneficiary_id is None else None)
+    if facts.existing_transfer_id is not None:
+        return _replay(Transfer.objects.get(pk=facts.existing_transfer_id), from_id=payer.pk, to_id=payee.pk,
+                       money=money)
 
     if payer.status != Account.Status.ACTIVE:
         raise AccountNotAvailable(f"Account {payer.number} is {payer.status}: nothing may be sent from it.",
@@ -158,47 +164,46 @@ def _transfer_between_accounts(*, from_account_number: str, to_account_number: s
     if not (money.currency == payer.currency == payee.currency):
         raise TransferCurrencyMismatch(f"{payer.number} is in {payer.currency} and {payee.number} in "
                                        f"{payee.currency}; the transfer is in {money.currency}.")
-    ensure_kyc_verified(payer.customer)
-    business_date = current_business_date()
-    ensure_within_limits(
-        limit=transfer_limit(product_id=payer.product_id, is_premium=payer.customer.is_premium,
-                             currency=money.currency),
-        money=money, spent_today=spent_today(payer, business_date),
-    )
-    fee = transfer_fee(product_id=payer.product_id, channel=channel, money=money)
-    ensure_available(payer, money + fee)
+    business_date = facts.business_date
+    ensure_kyc_verified(payer.customer, on=business_date, documents=facts.kyc_documents)
+    ensure_within_limits(limit=facts.limit, money=money, spent_today=facts.spent_today)
+    fee = fee_for(facts.fee_schedule, money)
+    ensure_available(payer, money + fee, holds_total=facts.holds_total)
 
     beneficiary, fired, check = None, [], None
-    if payer.customer_id != payee.customer_id and channel != Channel.STANDING_ORDER:
+    if to_someone_else:
         now = timezone.now()
-        beneficiary = beneficiary_for_payment(owner_id=payer.customer_id, beneficiary_id=beneficiary_id,
-                                              destination=payee.number)
+        if beneficiary_id is not None:
+            beneficiary = beneficiary_for_payment(owner_id=payer.customer_id, beneficiary_id=beneficiary_id,
+                                                  destination=payee.number)
+        elif facts.saved_beneficiary_id is not None:
+            beneficiary = Beneficiary.objects.get(pk=facts.saved_beneficiary_id)
         ensure_cooling_off_respected(beneficiary=beneficiary, money=money, customer_initiated=not initiated_by.is_staff,
                                      now=now)
-        check = PaymentUnderCheck(
-            payment_kind=FraudDecision.PaymentKind.TRANSFER, from_account=payer, money=money,
-            destination=payee.number, destination_country=payee.number[:2], beneficiary=beneficiary,
-            initiated_by=initiated_by, idempotency_key=idempotency_key, now=now)
-        fired = evaluate_fraud_rules(check)
-        refuse_if_blocked(check, fired)
+        if facts.fraud_rules_active:
+            check = PaymentUnderCheck(
+                payment_kind=FraudDecision.PaymentKind.TRANSFER, from_account=payer, money=money,
+                destination=payee.number, destination_country=payee.number[:2], beneficiary=beneficiary,
+                initiated_by=initiated_by, idempotency_key=idempotency_key, now=now)
+            fired = evaluate_fraud_rules(check)
+            refuse_if_blocked(check, fired)
     if fired:
         return _hold_for_review(check, fired, payee=payee, fee=fee, reference=reference, channel=channel,
                                 business_date=business_date)
 
     postings = [debit(payer.ledger_account_id, money + fee), credit(payee.ledger_account_id, money)]
     if fee.is_positive:
-        postings.append(credit(house_account(FEE_INCOME), fee))
+        postings.append(credit(fee_income_id, fee))
     entry = post_journal_entry(
         postings=postings, description=f"Transfer {payer.number} to {payee.number}", source="transfer",
         idempotency_key=f"{initiated_by.pk}:{idempotency_key}", posted_by=initiated_by, reference=reference[:100],
-        business_date=business_date,
+        business_date=business_date, locked_accounts=ledgers,
     )
-    transfer = Transfer(from_account=payer, to_account=payee, amount=money.amount, fee=fee.amount,
-                        currency=money.currency, reference=reference, channel=channel, business_date=business_date,
-                        entry=entry, initiated_by=initiated_by, idempotency_key=idempotency_key,
-                        beneficiary=beneficiary)
-    transfer._history_user = initiated_by
-    transfer.save()
+    transfer = save_new_transfer(
+        Transfer(from_account=payer, to_account=payee, amount=money.amount, fee=fee.amount, currency=money.currency,
+                 reference=reference, channel=channel, business_date=business_date, entry=entry,
+                 initiated_by=initiated_by, idempotency_key=idempotency_key, beneficiary=beneficiary),
+        actor=initiated_by)
     if channel == Channel.API and payer.last_customer_activity_on != business_date:
         record_customer_activity(account=payer, business_date=business_date, actor=initiated_by)
     transfer.replayed = False

@@ -13,10 +13,19 @@ from apps.customers.models import Customer
 from apps.customers.tests.factories import verified_customer
 from apps.ledger.models import JournalEntry, LedgerAccount
 from apps.ledger.selectors import account_balance
+from apps.payments import transfer_facts
 from apps.payments.models import Channel, FeeSchedule, Transfer, TransferLimit
 
 pytestmark = pytest.mark.django_db
 URL = reverse("v1:transfer-list")
+
+
+@pytest.fixture(autouse=True, params=["sql", "orm"])
+def facts_reader(request, monkeypatch):
+    """Every rule here is checked over both readers of a transfer's facts: PostgreSQL's few statements and the
+    ORM's queries (what the embedded SQLite demo runs)."""
+    monkeypatch.setattr(transfer_facts, "USE_SQL", request.param == "sql")
+    return request.param
 
 
 def _client(customer):

@@ -1,0 +1,40 @@
+"""The transfer path's statement budget on PostgreSQL: what the throughput benchmark relies on."""
+
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from apps.accounts.tests.factories import install_chart, open_funded_account, savings_product
+from apps.customers.tests.factories import verified_customer
+from apps.ledger.money import Money
+from apps.payments.models import Channel, FeeSchedule, Transfer
+from apps.payments.services.transfers import transfer_between_accounts
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_transfer_with_a_fee_to_another_customer_takes_six_statements_and_its_commit(branch_a, teller_a):
+    install_chart()
+    product = savings_product(rate="0")
+    FeeSchedule.objects.create(product=None, channel=Channel.API, currency="EUR", fixed_fee=Decimal("0.10"))
+    payer, payee = (open_funded_account(verified_customer(branch=branch_a), product, "100.00", teller=teller_a)
+                    for _ in range(2))
+
+    def pay(key):
+        return transfer_between_accounts(from_account_number=payer.number, to_account_number=payee.number,
+                                         money=Money("1.00", "EUR"), channel=Channel.API, initiated_by=teller_a,
+                                         idempotency_key=key)
+
+    pay("first")  # the first transfer of the day also records the payer's activity (dormancy clock)
+    with CaptureQueriesContext(connection) as statements:
+        transfer = pay("second")
+    sql = [" ".join(s["sql"].split())[:40] for s in statements.captured_queries
+           if s["sql"] not in ("BEGIN", "COMMIT") and not s["sql"].startswith(("SAVEPOINT", "RELEASE"))]
+    # lock the two accounts (with product, customer, fee income id); lock their ledger accounts; read the
+    # facts; insert the entry; insert the postings and move the balances; insert the transfer and its history.
+    assert len(sql) == 6, sql
+    assert transfer.fee == Decimal("0.10") and transfer.entry.postings.count() == 3
+    history = Transfer.history.get(id=transfer.pk)
+    assert history.history_type == "+" and history.history_user == teller_a and history.amount == Decimal("1.00")
