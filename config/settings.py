@@ -99,6 +99,14 @@ if env.str("DATABASE_URL", default=""):
     DATABASES = {"default": env.db("DATABASE_URL")}
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DATABASE_CONN_MAX_AGE", default=60))
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # Server-side parameter binding with prepared statements: psycopg prepares a statement once a connection has
+    # run it DATABASE_PREPARE_THRESHOLD times, so PostgreSQL stops planning the hot path's statements on every
+    # transfer. Set DATABASE_SERVER_SIDE_BINDING=0 behind a transaction-mode connection pooler that cannot keep
+    # prepared statements.
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env.bool(
+            "DATABASE_SERVER_SIDE_BINDING", default=True):
+        DATABASES["default"].setdefault("OPTIONS", {}).update(
+            server_side_binding=True, prepare_threshold=env.int("DATABASE_PREPARE_THRESHOLD", default=5))
 else:
     if not DEBUG:
         raise ImproperlyConfigured("DATABASE_URL must be set when DEBUG is off: production runs on PostgreSQL.")
