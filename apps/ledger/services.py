@@ -177,18 +177,15 @@ def _post_journal_entry(*, postings, description, source, idempotency_key, poste
     if business_date is None:
         business_date = current_business_date()  # refuses (BankNotConfigured) before anything is written
 
-    entry = journal_sql.insert_entry(
+    entry = journal_sql.write_entry(
         business_date=business_date, description=description, reference=reference, source=source,
         idempotency_key=idempotency_key, fingerprint=fingerprint, reverses_id=reverses.pk if reverses else None,
         posted_by_id=posted_by.pk if posted_by is not None else None,
-    )
-    if entry is None:
-        return _replay(journal_sql.find_entry(source=source, idempotency_key=idempotency_key), fingerprint)
-    journal_sql.insert_postings_and_move_balances(
-        entry=entry,
         postings=[(p.account_id, p.side, p.money.amount, p.money.currency) for p in postings],
         stored_deltas=stored_deltas,
     )
+    if entry is None:
+        return _replay(journal_sql.find_entry(source=source, idempotency_key=idempotency_key), fingerprint)
     entry.replayed = False
     return entry
 
