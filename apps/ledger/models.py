@@ -215,7 +215,8 @@ class JournalEntry(ImmutableModel):
 
 class Posting(ImmutableModel):
     entry = models.ForeignKey(JournalEntry, on_delete=models.PROTECT, related_name="postings")
-    account = models.ForeignKey(LedgerAccount, on_delete=models.PROTECT, related_name="postings")
+    # No index of its own: the (account, entry) index below serves every lookup by account.
+    account = models.ForeignKey(LedgerAccount, on_delete=models.PROTECT, related_name="postings", db_index=False)
     side = models.CharField(max_length=1, choices=Side.choices)
     amount = models.DecimalField(**AMOUNT_FIELD)
     currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES)
