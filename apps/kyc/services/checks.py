@@ -7,7 +7,8 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
+from simple_history.utils import bulk_update_with_history
 
 from apps.customers.models import Customer
 from apps.customers.services import customer_event_payload
@@ -36,6 +37,15 @@ def review_due_date(*, risk_rating: str, on: datetime.date) -> datetime.date:
         return on.replace(year=on.year + years, day=28)
 
 
+def set_document_status(documents: QuerySet[KycDocument], status: str, *, actor: Any, reason: str) -> int:
+    """Move many documents to ``status`` in bulk, each change in its history row with who and why."""
+    changed = list(documents.order_by("pk"))
+    for document in changed:
+        document.status = status
+    bulk_update_with_history(changed, KycDocument, ["status"], default_user=actor, default_change_reason=reason[:100])
+    return len(changed)
+
+
 def _set_kyc_status(customer: Customer, status: str, *, actor: Any, on: datetime.date, reason: str) -> None:
     """Write the KYC outcome on the (locked) customer and publish kyc.status_changed if it changed."""
     previous = customer.kyc_status
@@ -45,9 +55,11 @@ def _set_kyc_status(customer: Customer, status: str, *, actor: Any, on: datetime
         customer.kyc_review_due = review_due_date(risk_rating=customer.risk_rating, on=on)
         if customer.status == Customer.Status.PROSPECT:
             customer.status = Customer.Status.ACTIVE
-        KycDocument.objects.filter(customer=customer, status=KycDocument.Status.RECEIVED,
-                                   document_type__in=rules.required_document_types(customer)).filter(
-            Q(expiry_date__isnull=True) | Q(expiry_date__gte=on)).update(status=KycDocument.Status.ACCEPTED)
+        set_document_status(
+            KycDocument.objects.filter(customer=customer, status=KycDocument.Status.RECEIVED,
+                                       document_type__in=rules.required_document_types(customer)).filter(
+                Q(expiry_date__isnull=True) | Q(expiry_date__gte=on)),
+            KycDocument.Status.ACCEPTED, actor=actor, reason=f"accepted with the verified KYC ({reason})")
     customer._history_user = actor
     customer.save(update_fields=["kyc_status", "kyc_review_due", "status", "risk_rating"])
     if previous != status:
@@ -195,8 +207,8 @@ def expire_due_kyc(*, on: datetime.date) -> list[int]:
 
     Idempotent: a second run on the same date finds nothing left to expire. Returns the customers expired.
     """
-    KycDocument.objects.filter(status__in=USABLE_DOCUMENT_STATUSES, expiry_date__lt=on).update(
-        status=KycDocument.Status.EXPIRED)
+    set_document_status(KycDocument.objects.filter(status__in=USABLE_DOCUMENT_STATUSES, expiry_date__lt=on),
+                        KycDocument.Status.EXPIRED, actor=None, reason=f"periodic review of {on:%Y-%m-%d}: expired")
     review_due = Q(kyc_review_due__lte=on)
     document_expired = Q(kyc_documents__status=KycDocument.Status.EXPIRED)
     candidates = (Customer.objects.filter(kyc_status=Customer.KycStatus.VERIFIED)

@@ -40,6 +40,9 @@ def test_kyc_expires_when_a_required_document_expires(branch_a):
     assert expire_due_kyc(on=address.expiry_date) == []  # valid through its expiry date
     assert expire_due_kyc(on=address.expiry_date + datetime.timedelta(days=1)) == [customer.pk]
     assert KycDocument.objects.get(pk=address.pk).status == KycDocument.Status.EXPIRED
+    last_change = KycDocument.history.filter(id=address.pk).order_by("-history_id").first()
+    assert last_change.status == KycDocument.Status.EXPIRED and last_change.history_type == "~"
+    assert "periodic review" in last_change.history_change_reason
 
 
 def test_the_review_is_idempotent_and_leaves_other_customers_alone(branch_a):
