@@ -221,7 +221,7 @@ REST_FRAMEWORK = {
         "login": env.str("THROTTLE_LOGIN", default="20/minute"),
         "onboarding": env.str("THROTTLE_ONBOARDING", default="10/hour"),
     },
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "config.api.schema.AutoSchema",
     "EXCEPTION_HANDLER": "config.api.problems.problem_exception_handler",
     "COERCE_DECIMAL_TO_STRING": True,
     "TEST_REQUEST_DEFAULT_FORMAT": "json",

@@ -81,3 +81,17 @@ def test_openapi_schema_generates_without_warnings(tmp_path):
 
     call_command("spectacular", "--fail-on-warn", "--file", str(tmp_path / "schema.yaml"))
     assert (tmp_path / "schema.yaml").read_text().startswith("openapi: 3")
+
+
+def test_openapi_documents_the_idempotency_key_header_and_the_202_answers():
+    from drf_spectacular.generators import SchemaGenerator
+
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    for path in ("/api/v1/transfers/", "/api/v1/payments/outgoing/"):
+        operation = schema["paths"][path]["post"]
+        header = next(p for p in operation["parameters"] if p["name"] == "Idempotency-Key")
+        assert header["in"] == "header" and header["required"] is True
+        assert {"201", "202"} <= set(operation["responses"]), path
+    deposit = next(op for path, item in schema["paths"].items() if path.endswith("/deposit/")
+                   for op in [item.get("post")] if op)
+    assert any(p["name"] == "Idempotency-Key" for p in deposit["parameters"])

@@ -28,6 +28,7 @@ from django.conf import settings
 from django.db import connection
 from django.http import Http404, HttpResponse
 from django.utils import timezone
+from drf_spectacular.utils import OpenApiParameter
 from rest_framework.exceptions import APIException
 from rest_framework.response import Response
 
@@ -37,6 +38,14 @@ from apps.idempotency.models import IdempotencyKey
 HEADER = "Idempotency-Key"
 REPLAYED_HEADER = "Idempotent-Replayed"
 MAX_KEY_LENGTH = 255
+
+
+IDEMPOTENCY_KEY_PARAMETER = OpenApiParameter(
+    HEADER, str, OpenApiParameter.HEADER, required=True,
+    description="A unique value per operation (a UUID). The same key and body again returns the first response "
+                "with `Idempotent-Replayed: true` and moves nothing; the same key with another body is a 422 "
+                "problem (`idempotency_key_reused`); while the first request runs, a 409 problem "
+                "(`idempotency_request_in_progress`). Keys are kept at least 24 hours.")
 
 
 class IdempotencyKeyMissing(DomainError):
@@ -157,6 +166,7 @@ def idempotent(*, scope: str):
             _complete(record, response)
             return response
 
+        wrapper.idempotency_scope = scope  # config.api.schema documents the header of such methods
         return wrapper
 
     return decorate

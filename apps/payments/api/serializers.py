@@ -62,14 +62,6 @@ class OutgoingPaymentSerializer(serializers.Serializer):
     created_at = serializers.DateTimeField()
 
 
-class ApprovalPendingSerializer(serializers.Serializer):
-    """202: a staff payment above the threshold waits for a checker; nothing has moved yet."""
-
-    approval_request = serializers.IntegerField(source="pk")
-    state = serializers.CharField()
-    summary = serializers.CharField()
-
-
 class BeneficiaryInputSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=140)
     account_identifier = serializers.CharField(max_length=42, help_text="An account number of this bank or an IBAN.")

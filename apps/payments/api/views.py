@@ -1,15 +1,15 @@
 import django_filters
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, PolymorphicProxySerializer, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from apps.accounts.api.serializers import ApprovalPendingSerializer  # one component for every 202 of maker-checker
 from apps.domain_errors import PermissionRefused
 from apps.ledger.money import Money
 from apps.organization.models import ApprovalRequest
 from apps.payments import selectors
 from apps.payments.api.serializers import (
-    ApprovalPendingSerializer,
     BeneficiaryInputSerializer,
     BeneficiarySerializer,
     OutgoingPaymentOrderSerializer,
@@ -62,6 +62,14 @@ class TransferViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     def get_serializer_class(self):
         return TransferOrderSerializer if self.action == "create" else TransferSerializer
 
+    @extend_schema(request=TransferOrderSerializer, responses={
+        201: TransferSerializer,
+        202: OpenApiResponse(
+            response=PolymorphicProxySerializer(component_name="TransferAccepted", resource_type_field_name=None,
+                                                serializers=[TransferSerializer, ApprovalPendingSerializer]),
+            description="Held for review by a fraud rule (the transfer, status `held`), or a staff transfer above "
+                        "the threshold waiting for a checker (the approval request): nothing has moved yet."),
+    })
     @idempotent(scope="payments.create_transfer")
     def create(self, request, *args, **kwargs):
         order = TransferOrderSerializer(data=request.data)
@@ -92,6 +100,15 @@ class OutgoingPaymentViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelView
     def get_serializer_class(self):
         return OutgoingPaymentOrderSerializer if self.action == "create" else OutgoingPaymentSerializer
 
+    @extend_schema(request=OutgoingPaymentOrderSerializer, responses={
+        201: OutgoingPaymentSerializer,
+        202: OpenApiResponse(
+            response=PolymorphicProxySerializer(component_name="OutgoingPaymentAccepted",
+                                                resource_type_field_name=None,
+                                                serializers=[OutgoingPaymentSerializer, ApprovalPendingSerializer]),
+            description="Held for review by a fraud rule, or a staff payment above the threshold waiting for a "
+                        "checker: nothing has left the account yet."),
+    })
     @idempotent(scope="payments.create_outgoing_payment")
     def create(self, request, *args, **kwargs):
         order = OutgoingPaymentOrderSerializer(data=request.data)
