@@ -6,4 +6,5 @@ DEMO_SEEDERS = [
     "apps.organization.demo.seed_organization",
     "apps.customers.demo.seed_customers",
     "apps.accounts.demo.seed_accounts",
+    "apps.payments.demo.seed_payments",
 ]

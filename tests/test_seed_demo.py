@@ -28,6 +28,22 @@ def test_seed_demo_creates_the_demo_bank_and_is_safe_to_run_twice(capsys):
     call_command("ledger_check")
 
 
+@override_settings(DEMO_DATA_ALLOWED=True)
+def test_seed_demo_shows_payments_with_one_held_for_review_and_replays_nothing_the_second_time(capsys):
+    from apps.payments.models import FraudRule, PaymentReview, StandingOrder, Transfer
+
+    call_command("seed_demo")
+    transfers = dict(Transfer.objects.values_list("idempotency_key", "status"))
+    assert [transfers[f"demo-transfer-{i}"] for i in range(1, 6)] == ["completed"] * 4 + ["held"]
+    assert PaymentReview.objects.filter(status=PaymentReview.Status.PENDING, transfer__isnull=False).count() == 1
+    assert FraudRule.objects.filter(is_active=True).count() == 4 and StandingOrder.objects.count() == 1
+    entries = JournalEntry.objects.count()
+    call_command("seed_demo")
+    assert Transfer.objects.count() == 5 and JournalEntry.objects.count() == entries
+    assert "Demo payments: Ana Sousa pays João Almeida" in capsys.readouterr().out
+    call_command("ledger_check")
+
+
 @override_settings(DEMO_DATA_ALLOWED=False)
 def test_seed_demo_is_refused_in_production_mode():
     with pytest.raises(CommandError):
