@@ -199,3 +199,36 @@ def test_idempotency_key_is_required(alice, bob):
     with pytest.raises(InvalidPosting) as refused:
         transfer(alice, bob, "1.00", key="")
     assert refused.value.code == "idempotency_key_missing"
+
+
+def test_a_replay_after_the_first_request_spent_the_funds_is_still_the_first_answer(alice, bob):
+    first = transfer(alice, bob, "100.00", key="all-of-it")
+    before = _snapshot()
+    # alice has nothing left: the same request again is answered with the first entry, not "insufficient funds"
+    again = transfer(alice, bob, "100.00", key="all-of-it")
+    assert again.pk == first.pk and again.replayed is True
+    assert _snapshot() == before
+
+
+def test_a_refusal_inside_the_callers_transaction_writes_nothing_and_leaves_it_usable(alice, bob):
+    from django.db import transaction
+
+    before = _snapshot()
+    with transaction.atomic():
+        with pytest.raises(InsufficientFunds):
+            transfer(alice, bob, "100.01", key="too-much")
+        # the caller goes on in the same transaction (no savepoint was needed for the refusal)
+        done = transfer(alice, bob, "1.00", key="fine")
+    assert done.replayed is False
+    assert not JournalEntry.objects.filter(idempotency_key="too-much").exists()
+    assert _snapshot()[0] == before[0] + 1
+
+
+def test_without_a_bank_there_is_no_business_date_and_nothing_is_posted(db):
+    from apps.organization.selectors import BankNotConfigured
+
+    cash, deposits = ledger_account(type=AccountType.ASSET), ledger_account(type=AccountType.LIABILITY)
+    with pytest.raises(BankNotConfigured):
+        post_journal_entry(postings=[debit(cash, Money("1.00", "EUR")), credit(deposits, Money("1.00", "EUR"))],
+                           description="no bank yet", source="test", idempotency_key="nb")
+    assert not JournalEntry.objects.exists()
