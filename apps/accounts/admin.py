@@ -1,19 +1,24 @@
+import uuid
+
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, StreamingHttpResponse
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
 from apps.accounts.account_numbers import InvalidAccountNumber, validate_account_number
+from apps.accounts.admin_forms import CashOperationForm, OpenAccountForm
 from apps.accounts.models import Account, DepositProduct, Hold, InterestAccrual, InterestTier, TellerTransaction
 from apps.accounts.selectors import with_balances
-from apps.accounts.services import lifecycle
-from apps.accounts.services.opening import save_product
+from apps.accounts.services import lifecycle, teller
+from apps.accounts.services.opening import open_account, save_product
 from apps.accounts.statements import csv_rows, pdf_file, statement_summary
 from apps.domain_errors import DomainError
-from apps.organization.branch_scope import BranchScopedAdminMixin, visible_to
+from apps.ledger.money import Money
+from apps.organization.branch_scope import BranchScopedAdminMixin, can_access, visible_to
 from apps.organization.selectors import current_business_date
 from config.read_only_admin import ReadOnlyAdminMixin
 
@@ -57,10 +62,12 @@ class HoldInline(admin.TabularInline):
 @admin.register(Account)
 class AccountAdmin(BranchScopedAdminMixin, SimpleHistoryAdmin):
     """Branch-scoped accounts with ledger and available balances; freeze, and maker-checker unfreeze and
-    closure as actions; CSV and PDF statements from the change page."""
+    closure as actions; CSV and PDF statements, cash deposits and withdrawals from the change page; opening an
+    account from the list. Every write is a service call."""
 
     list_display = ["number", "customer", "product", "status", "ledger_balance", "held", "available_balance",
                     "branch", "opened_on"]
+    change_list_template = "admin/accounts/account/change_list.html"
     list_filter = ["status", "product", "branch"]
     search_fields = ["number", "customer__legal_name"]
     list_select_related = ["customer", "product", "branch", "ledger_account"]
@@ -105,9 +112,28 @@ class AccountAdmin(BranchScopedAdminMixin, SimpleHistoryAdmin):
         return format_html('<a href="{0}?format=csv">CSV</a> · <a href="{0}?format=pdf">PDF</a>',
                            "../statement/")
 
+    @admin.display(description="Cash at the counter")
+    def cash_operation(self, account):
+        if not account.pk:
+            return "-"
+        return format_html('<a href="{}">Deposit or withdraw cash</a>', "../cash/")
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None and request.user.has_perm("accounts.operate_cash"):
+            fields.append("cash_operation")
+        return fields
+
+    def changelist_view(self, request, extra_context=None):
+        return super().changelist_view(request, {**(extra_context or {}),
+                                                 "can_open_account": self.has_open_permission(request)})
+
     def get_urls(self):
-        return [path("<int:pk>/statement/", self.admin_site.admin_view(self.statement_view),
-                     name="accounts_account_statement"), *super().get_urls()]
+        view = self.admin_site.admin_view
+        return [path("<int:pk>/statement/", view(self.statement_view), name="accounts_account_statement"),
+                path("<int:pk>/cash/", view(self.cash_view), name="accounts_account_cash"),
+                path("open/", view(self.open_view), name="accounts_account_open"),
+                *super().get_urls()]
 
     def statement_view(self, request, pk):
         account = get_object_or_404(visible_to(request.user, Account.objects.select_related("product")), pk=pk)
@@ -119,6 +145,70 @@ class AccountAdmin(BranchScopedAdminMixin, SimpleHistoryAdmin):
         response = StreamingHttpResponse(csv_rows(summary), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
         return response
+
+    def cash_view(self, request, pk):
+        """Cash deposit or withdrawal at the counter: ``teller.submit_cash_operation`` with the same checks as
+        the API (an account the user may see and change, the ``accounts.operate_cash`` permission)."""
+        account = get_object_or_404(with_balances(visible_to(request.user, Account.objects.all())), pk=pk)
+        if not request.user.has_perm("accounts.operate_cash") or not can_access(request.user, account, "change"):
+            raise PermissionDenied
+        posted = request.POST if request.method == "POST" else None
+        form = CashOperationForm(posted, currency=account.currency)
+        if posted is not None and form.is_valid():
+            try:
+                result = teller.submit_cash_operation(
+                    kind=form.cleaned_data["kind"], account=account, amount=form.cleaned_data["amount"],
+                    teller=request.user,
+                    idempotency_key=f"admin:{request.user.pk}:{form.cleaned_data['idempotency_key']}",
+                )
+            except DomainError as error:
+                # Nothing was written under this key, and a key already used for another operation would
+                # refuse every retry: the page comes back with a fresh one.
+                form = CashOperationForm({**request.POST.dict(), "idempotency_key": uuid.uuid4()},
+                                         currency=account.currency)
+                form.add_error(None, str(error))
+            else:
+                if isinstance(result, TellerTransaction):
+                    amount = Money(result.amount, result.currency)
+                    done = "was already recorded" if result.replayed else "recorded"
+                    self.message_user(request, f"{result.get_kind_display()} of {amount} on {account.number} {done}:"
+                                               f" receipt {result.receipt_number}.")
+                    return redirect("admin:accounts_tellertransaction_receipt", pk=result.pk)
+                self.message_user(request, f"Above your cash limit: approval #{result.pk} is waiting for a branch "
+                                           "manager's approval.", messages.WARNING)
+                return redirect("admin:accounts_account_change", account.pk)
+        return TemplateResponse(request, "admin/accounts/account/cash.html", {
+            **self.admin_site.each_context(request), "opts": self.opts, "original": account, "form": form,
+            "available": Money(account.available_balance, account.currency),
+            "title": f"Cash at the counter: {account.number}",
+        })
+
+    def has_open_permission(self, request):
+        return request.user.has_perm("accounts.add_account")  # the API's check for opening
+
+    def open_view(self, request):
+        """Open an account with ``opening.open_account``; a refusal (KYC, product, maturity) is a form error."""
+        if not self.has_open_permission(request):
+            raise PermissionDenied
+        posted = request.POST if request.method == "POST" else None
+        form = OpenAccountForm(posted, user=request.user, admin_site=self.admin_site)
+        if posted is not None and form.is_valid():
+            try:
+                chosen = form.cleaned_data
+                account = open_account(customer=chosen["customer"], product=chosen["product"],
+                                       branch=chosen["branch"], actor=request.user,
+                                       maturity_instruction=chosen["maturity_instruction"],
+                                       linked_account=chosen["linked_account"])
+            except DomainError as error:
+                form.add_error(None, str(error))
+            else:
+                self.message_user(request, f"Account {account.number} opened ({account.get_status_display()}).",
+                                  messages.SUCCESS)
+                return redirect("admin:accounts_account_change", account.pk)
+        return TemplateResponse(request, "admin/accounts/account/open.html", {
+            **self.admin_site.each_context(request), "opts": self.opts, "form": form,
+            "media": self.media + form.media, "title": "Open an account",
+        })
 
     def _each(self, request, queryset, run, done):
         for account in queryset:
