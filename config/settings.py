@@ -268,6 +268,8 @@ IDEMPOTENCY_KEY_TTL = timedelta(hours=env.int("IDEMPOTENCY_KEY_TTL_HOURS", defau
 IDEMPOTENCY_LOCK_TIMEOUT = timedelta(seconds=env.int("IDEMPOTENCY_LOCK_TIMEOUT_SECONDS", default=60))
 # A standing order's payment is attempted on this many business dates before the order is suspended.
 STANDING_ORDER_MAX_ATTEMPTS = env.int("STANDING_ORDER_MAX_ATTEMPTS", default=3)
+# A payment held by a fraud rule and not decided within this many days is not made (end of day); 0: never.
+PAYMENT_REVIEW_DEADLINE_DAYS = env.int("PAYMENT_REVIEW_DEADLINE_DAYS", default=5)
 # The VelocityPay gateway (external payments). The defaults point at the local simulator
 # (`manage.py run_gateway_simulator`).
 VELOCITYPAY_BASE_URL = env.str("VELOCITYPAY_BASE_URL", default="http://127.0.0.1:8765")

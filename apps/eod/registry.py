@@ -6,7 +6,8 @@ A step is ``function(business_date) -> dict[str, int]`` (counts for the run reco
 (running it twice for the same date changes nothing the second time) and handle catch-up: everything due on or
 before the date it is given. Steps run in ascending ``order``; sealing the ledger is always last.
 
-Orders in use: 100 expire holds, 200 accrue deposit interest, 300 mature term deposits, 400 post interest,
+Orders in use: 100 expire holds, 140 expire undecided payment reviews, 150 execute standing orders, 200 accrue
+deposit interest, 300 mature term deposits, 400 post interest,
 500 charge monthly fees, 600 mark dormant accounts; leave gaps for loans and compliance; 1,000,000 the seal.
 """
 

@@ -443,6 +443,7 @@ class PaymentReview(models.Model):
         PENDING = "pending", "Pending review"
         RELEASED = "released", "Released"
         REJECTED = "rejected", "Rejected"
+        EXPIRED = "expired", "Expired undecided"  # by end of day, after PAYMENT_REVIEW_DEADLINE_DAYS
 
     transfer = models.OneToOneField(Transfer, on_delete=models.PROTECT, null=True, blank=True, related_name="review")
     outgoing_payment = models.OneToOneField(OutgoingPayment, on_delete=models.PROTECT, null=True, blank=True,
@@ -468,7 +469,9 @@ class PaymentReview(models.Model):
                                    | Q(transfer__isnull=True, outgoing_payment__isnull=False),
                                    name="payment_review_one_payment"),
             models.CheckConstraint(condition=Q(status="pending", decided_by__isnull=True, decided_at__isnull=True)
-                                   | (~Q(status="pending") & Q(decided_by__isnull=False, decided_at__isnull=False)
+                                   | (Q(status__in=["released", "rejected"], decided_by__isnull=False,
+                                        decided_at__isnull=False) & ~Q(decision_reason=""))
+                                   | (Q(status="expired", decided_by__isnull=True, decided_at__isnull=False)
                                       & ~Q(decision_reason="")),
                                    name="payment_review_decision_recorded"),
         ]

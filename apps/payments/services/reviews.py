@@ -5,8 +5,10 @@ Lock order (customer -> account -> payment): the transfer's two accounts, then t
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -89,17 +91,58 @@ def reject_held_payment(*, review: PaymentReview, actor: Any, reason: str) -> Pa
     """Refuse the held payment. A transfer: its hold is released, nothing was posted. An outgoing payment: the
     initiation entry is reversed, as for a gateway rejection, and the funds return from clearing."""
     if review.transfer_id:
-        transfer, _, _ = _lock_transfer(review)
-        review = _lock_pending(review, actor, reason)
+        _lock_transfer(review)
+    else:
+        OutgoingPayment.objects.select_for_update().get(pk=review.outgoing_payment_id)
+    review = _lock_pending(review, actor, reason)
+    _give_the_funds_back(review, actor=actor, reason=f"rejected in fraud review: {reason.strip()}")
+    return _decide(review, PaymentReview.Status.REJECTED, actor, reason)
+
+
+def _give_the_funds_back(review: PaymentReview, *, actor: Any, reason: str) -> None:
+    """The held payment will not go: a transfer's hold is released (nothing was posted); an outgoing payment's
+    initiation entry is reversed. The caller holds the locks (accounts, then the payment, then the review)."""
+    if review.transfer_id:
+        transfer = Transfer.objects.get(pk=review.transfer_id)
         release_hold(hold=Hold.objects.get(pk=transfer.hold_id), actor=actor)
         transfer.status = Transfer.Status.REJECTED
         transfer._history_user = actor
         transfer.save(update_fields=["status"])
     else:
-        payment = OutgoingPayment.objects.select_for_update().get(pk=review.outgoing_payment_id)
-        review = _lock_pending(review, actor, reason)
-        return_funds(payment=payment, status=OutgoingPayment.Status.REJECTED,
-                     reason=f"rejected in fraud review: {reason.strip()}", actor=actor)
+        payment = OutgoingPayment.objects.get(pk=review.outgoing_payment_id)
+        return_funds(payment=payment, status=OutgoingPayment.Status.REJECTED, reason=reason, actor=actor)
         payment._history_user = actor
         payment.save()
-    return _decide(review, PaymentReview.Status.REJECTED, actor, reason)
+
+
+def expire_undecided_reviews(business_date: datetime.date) -> dict[str, int]:
+    """End of day: a held payment nobody decided within PAYMENT_REVIEW_DEADLINE_DAYS (counted from the day it
+    was held to ``business_date``) does not go; its funds are given back as for a rejection and the review is
+    closed as expired, with no decider. 0 turns the deadline off. Idempotent: an expired review is no longer
+    pending. Each review in its own transaction, so one that cannot be expired does not stop the others."""
+    days = settings.PAYMENT_REVIEW_DEADLINE_DAYS
+    if days <= 0:
+        return {"expired": 0}
+    held_before = business_date - datetime.timedelta(days=days)
+    stale = list(PaymentReview.objects.filter(status=PaymentReview.Status.PENDING, created_at__date__lte=held_before)
+                 .order_by("pk").values_list("pk", flat=True))
+    for review_id in stale:
+        _expire(review_id, days=days)
+    return {"expired": len(stale)}
+
+
+@transaction.atomic
+def _expire(review_id: int, *, days: int) -> None:
+    review = PaymentReview.objects.get(pk=review_id)
+    if review.transfer_id:
+        _lock_transfer(review)
+    else:
+        OutgoingPayment.objects.select_for_update().get(pk=review.outgoing_payment_id)
+    review = PaymentReview.objects.select_for_update().get(pk=review_id)
+    if review.status != PaymentReview.Status.PENDING:
+        return
+    reason = f"not decided within {days} days of being held"
+    _give_the_funds_back(review, actor=None, reason=f"expired in fraud review: {reason}")
+    review.status, review.decided_at, review.decision_reason = PaymentReview.Status.EXPIRED, timezone.now(), reason
+    review._history_user = None
+    review.save()
