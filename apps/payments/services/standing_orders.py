@@ -18,12 +18,15 @@ from apps.payments.schedules import first_due_date, following_due_date
 from apps.payments.services.transfers import transfer_between_accounts
 
 
-@transaction.atomic
-def create_standing_order(*, from_account: Account, to_account_number: str, money: Money, frequency: str,
-                          start_date: datetime.date, created_by: Any, day_of_month: int | None = None,
-                          weekday: int | None = None, end_date: datetime.date | None = None,
-                          count: int | None = None, reference: str = "") -> StandingOrder:
-    """Record a standing order. Its first due date is the first schedule day on or after ``start_date``."""
+def build_standing_order(*, from_account: Account, to_account_number: str, money: Money, frequency: str,
+                         start_date: datetime.date, created_by: Any, day_of_month: int | None = None,
+                         weekday: int | None = None, end_date: datetime.date | None = None,
+                         count: int | None = None, reference: str = "") -> StandingOrder:
+    """Check a standing order and return it unsaved: a payee account of this bank, a schedule (a day of the month
+    or a weekday), a positive amount in the payer's currency, and the model's own checks (``full_clean``).
+
+    Raises what ``create_standing_order`` raises, and writes nothing, so a form can show a refusal before saving.
+    """
     to_account = Account.objects.filter(number=validate_account_number(to_account_number)).first()
     if to_account is None:
         raise UnknownAccount(f"No account {to_account_number} at this bank.", code="unknown_beneficiary_account")
@@ -43,6 +46,20 @@ def create_standing_order(*, from_account: Account, to_account_number: str, mone
     )
     order._history_user = created_by
     order.full_clean()
+    return order
+
+
+@transaction.atomic
+def create_standing_order(*, from_account: Account, to_account_number: str, money: Money, frequency: str,
+                          start_date: datetime.date, created_by: Any, day_of_month: int | None = None,
+                          weekday: int | None = None, end_date: datetime.date | None = None,
+                          count: int | None = None, reference: str = "") -> StandingOrder:
+    """Record a standing order. Its first due date is the first schedule day on or after ``start_date``."""
+    order = build_standing_order(
+        from_account=from_account, to_account_number=to_account_number, money=money, frequency=frequency,
+        start_date=start_date, created_by=created_by, day_of_month=day_of_month, weekday=weekday,
+        end_date=end_date, count=count, reference=reference,
+    )
     order.save()
     return order
 
