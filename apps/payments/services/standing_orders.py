@@ -12,7 +12,7 @@ from apps.accounts.account_numbers import validate_account_number
 from apps.accounts.models import Account
 from apps.domain_errors import DomainError
 from apps.ledger.money import Money
-from apps.payments.errors import PaymentRefused, UnknownAccount
+from apps.payments.errors import PaymentRefused, SameAccount, UnknownAccount
 from apps.payments.models import Channel, StandingOrder, StandingOrderExecution
 from apps.payments.schedules import first_due_date, following_due_date
 from apps.payments.services.transfers import transfer_between_accounts
@@ -30,6 +30,8 @@ def build_standing_order(*, from_account: Account, to_account_number: str, money
     to_account = Account.objects.filter(number=validate_account_number(to_account_number)).first()
     if to_account is None:
         raise UnknownAccount(f"No account {to_account_number} at this bank.", code="unknown_beneficiary_account")
+    if to_account.pk == from_account.pk:
+        raise SameAccount("The payer and the payee account are the same.")
     if frequency == StandingOrder.Frequency.MONTHLY and not (day_of_month and 1 <= day_of_month <= 31):
         raise PaymentRefused("A monthly standing order needs a day of the month (1-31).", code="invalid_schedule")
     if frequency == StandingOrder.Frequency.WEEKLY and weekday not in range(7):

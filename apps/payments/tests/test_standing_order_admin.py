@@ -112,6 +112,7 @@ def test_the_add_form_shows_the_services_refusal_and_writes_nothing(
 def test_the_add_form_refuses_the_payer_as_payee(alice_account, manager_a):
     response = _login(manager_a).post(ADD_URL, _form(alice_account, alice_account.number))
     assert response.status_code == 200 and response.context["adminform"].form.errors
+    assert "The payer and the payee account are the same." in response.content.decode()
     assert _nothing_written()
 
 
