@@ -119,7 +119,7 @@ def expire_undecided_reviews(business_date: datetime.date) -> dict[str, int]:
     """End of day: a held payment nobody decided within PAYMENT_REVIEW_DEADLINE_DAYS (counted from the day it
     was held to ``business_date``) does not go; its funds are given back as for a rejection and the review is
     closed as expired, with no decider. 0 turns the deadline off. Idempotent: an expired review is no longer
-    pending. Each review in its own transaction, so one that cannot be expired does not stop the others."""
+    pending. A review that cannot be closed fails the step (end of day records the error and resumes from it)."""
     days = settings.PAYMENT_REVIEW_DEADLINE_DAYS
     if days <= 0:
         return {"expired": 0}
