@@ -84,16 +84,18 @@ def _hold_for_review(check: PaymentUnderCheck, fired: list, *, payee: Account, f
     return transfer
 
 
-def post_transfer_entry(*, transfer: Transfer, payer: Account, payee: Account, posted_by: Any, business_date):
-    """The transfer's one balanced entry: debit payer (amount + fee), credit payee (amount), credit fee income."""
+def post_transfer_entry(*, transfer: Transfer, payer: Account, payee: Account, posted_by: Any, business_date,
+                        fee_income_id: int | None = None, locked_ledgers: dict | None = None):
+    """The transfer's one balanced entry: debit payer (amount + fee), credit payee (amount), credit fee income.
+    ``fee_income_id`` and ``locked_ledgers``: what the caller already read and locked in this transaction."""
     money, fee = Money(transfer.amount, transfer.currency), Money(transfer.fee, transfer.currency)
     postings = [debit(payer.ledger_account_id, money + fee), credit(payee.ledger_account_id, money)]
     if fee.is_positive:
-        postings.append(credit(house_account(FEE_INCOME), fee))
+        postings.append(credit(fee_income_id or house_account(FEE_INCOME).pk, fee))
     return post_journal_entry(
         postings=postings, description=f"Transfer {payer.number} to {payee.number}", source="transfer",
         idempotency_key=f"{transfer.initiated_by_id}:{transfer.idempotency_key}", posted_by=posted_by,
-        reference=transfer.reference[:100], business_date=business_date,
+        reference=transfer.reference[:100], business_date=business_date, locked_accounts=locked_ledgers,
     )
 
 
@@ -191,19 +193,13 @@ def _transfer_between_accounts(*, from_account_number: str, to_account_number: s
         return _hold_for_review(check, fired, payee=payee, fee=fee, reference=reference, channel=channel,
                                 business_date=business_date)
 
-    postings = [debit(payer.ledger_account_id, money + fee), credit(payee.ledger_account_id, money)]
-    if fee.is_positive:
-        postings.append(credit(fee_income_id, fee))
-    entry = post_journal_entry(
-        postings=postings, description=f"Transfer {payer.number} to {payee.number}", source="transfer",
-        idempotency_key=f"{initiated_by.pk}:{idempotency_key}", posted_by=initiated_by, reference=reference[:100],
-        business_date=business_date, locked_accounts=ledgers,
-    )
-    transfer = save_new_transfer(
-        Transfer(from_account=payer, to_account=payee, amount=money.amount, fee=fee.amount, currency=money.currency,
-                 reference=reference, channel=channel, business_date=business_date, entry=entry,
-                 initiated_by=initiated_by, idempotency_key=idempotency_key, beneficiary=beneficiary),
-        actor=initiated_by)
+    transfer = Transfer(from_account=payer, to_account=payee, amount=money.amount, fee=fee.amount,
+                        currency=money.currency, reference=reference, channel=channel, business_date=business_date,
+                        initiated_by=initiated_by, idempotency_key=idempotency_key, beneficiary=beneficiary)
+    transfer.entry = post_transfer_entry(transfer=transfer, payer=payer, payee=payee, posted_by=initiated_by,
+                                         business_date=business_date, fee_income_id=fee_income_id,
+                                         locked_ledgers=ledgers)
+    save_new_transfer(transfer, actor=initiated_by)
     if channel == Channel.API and payer.last_customer_activity_on != business_date:
         record_customer_activity(account=payer, business_date=business_date, actor=initiated_by)
     transfer.replayed = False
