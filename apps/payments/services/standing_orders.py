@@ -12,26 +12,51 @@ from apps.accounts.account_numbers import validate_account_number
 from apps.accounts.models import Account
 from apps.domain_errors import DomainError
 from apps.ledger.money import Money
-from apps.payments.errors import PaymentRefused, SameAccount, UnknownAccount
+from apps.payments.errors import (
+    AccountNotAvailable,
+    PaymentRefused,
+    SameAccount,
+    TransferCurrencyMismatch,
+    UnknownAccount,
+)
 from apps.payments.models import Channel, StandingOrder, StandingOrderExecution
 from apps.payments.schedules import first_due_date, following_due_date
-from apps.payments.services.transfers import transfer_between_accounts
+from apps.payments.services.transfers import PAYEE_REFUSED_STATUSES, transfer_between_accounts
+
+
+def _ensure_accounts_can_pay(payer: Account, payee: Account) -> None:
+    """The account rules of ``transfer_between_accounts``, with its codes and messages: an order whose every
+    execution the transfer would refuse is refused when it is set up, not night after night in end of day.
+    (The transfer checks them again under its locks: an account frozen or closed later fails the execution.)"""
+    if payer.status != Account.Status.ACTIVE:
+        raise AccountNotAvailable(f"Account {payer.number} is {payer.status}: nothing may be sent from it.",
+                                  code=f"account_{payer.status}")
+    if payee.status in PAYEE_REFUSED_STATUSES:
+        raise AccountNotAvailable(f"Account {payee.number} is {payee.status}: it cannot receive transfers.",
+                                  code=f"beneficiary_account_{payee.status}")
+    if payer.currency != payee.currency:
+        raise TransferCurrencyMismatch(f"{payer.number} is in {payer.currency} and {payee.number} in "
+                                       f"{payee.currency}.")
 
 
 def build_standing_order(*, from_account: Account, to_account_number: str, money: Money, frequency: str,
                          start_date: datetime.date, created_by: Any, day_of_month: int | None = None,
                          weekday: int | None = None, end_date: datetime.date | None = None,
                          count: int | None = None, reference: str = "") -> StandingOrder:
-    """Check a standing order and return it unsaved: a payee account of this bank, a schedule (a day of the month
-    or a weekday), a positive amount in the payer's currency, and the model's own checks (``full_clean``).
+    """Check a standing order and return it unsaved: a payee account of this bank, a payer that may send and a
+    payee that may receive transfers (as ``transfer_between_accounts`` decides: the payer active, the payee
+    neither pending nor closed, both in one currency), a schedule (a day of the month or a weekday), a positive
+    amount in the payer's currency, and the model's own checks (``full_clean``).
 
     Raises what ``create_standing_order`` raises, and writes nothing, so a form can show a refusal before saving.
     """
-    to_account = Account.objects.filter(number=validate_account_number(to_account_number)).first()
+    to_account = Account.objects.select_related("product").filter(
+        number=validate_account_number(to_account_number)).first()
     if to_account is None:
         raise UnknownAccount(f"No account {to_account_number} at this bank.", code="unknown_beneficiary_account")
     if to_account.pk == from_account.pk:
         raise SameAccount("The payer and the payee account are the same.")
+    _ensure_accounts_can_pay(from_account, to_account)
     if frequency == StandingOrder.Frequency.MONTHLY and not (day_of_month and 1 <= day_of_month <= 31):
         raise PaymentRefused("A monthly standing order needs a day of the month (1-31).", code="invalid_schedule")
     if frequency == StandingOrder.Frequency.WEEKLY and weekday not in range(7):
@@ -56,7 +81,8 @@ def create_standing_order(*, from_account: Account, to_account_number: str, mone
                           start_date: datetime.date, created_by: Any, day_of_month: int | None = None,
                           weekday: int | None = None, end_date: datetime.date | None = None,
                           count: int | None = None, reference: str = "") -> StandingOrder:
-    """Record a standing order. Its first due date is the first schedule day on or after ``start_date``."""
+    """Record a standing order, after the checks of ``build_standing_order`` (a refusal writes nothing). Its
+    first due date is the first schedule day on or after ``start_date``."""
     order = build_standing_order(
         from_account=from_account, to_account_number=to_account_number, money=money, frequency=frequency,
         start_date=start_date, created_by=created_by, day_of_month=day_of_month, weekday=weekday,

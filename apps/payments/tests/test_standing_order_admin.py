@@ -9,6 +9,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from apps.accounts.account_numbers import account_number
+from apps.accounts.models import Account
 from apps.accounts.tests.factories import open_funded_account
 from apps.customers.tests.factories import verified_customer
 from apps.ledger.money import Money
@@ -106,6 +107,28 @@ def test_the_add_form_shows_the_services_refusal_and_writes_nothing(
     # then
     assert response.status_code == 200
     assert message in " ".join(response.context["adminform"].form.non_field_errors())
+    assert _nothing_written()
+
+
+@pytest.mark.parametrize(("payer_status", "payee_status", "code"), [
+    ("frozen", "active", "account_frozen"),
+    ("dormant", "active", "account_dormant"),
+    ("closed", "active", "account_closed"),
+    ("active", "closed", "beneficiary_account_closed"),
+    ("active", "pending", "beneficiary_account_pending"),
+])
+def test_the_add_form_shows_an_account_that_cannot_pay_or_be_paid_as_a_form_error_and_writes_nothing(
+        alice_account, bob_account, manager_a, payer_status, payee_status, code):
+    # given
+    for account, status in ((alice_account, payer_status), (bob_account, payee_status)):
+        Account.objects.filter(pk=account.pk).update(
+            status=status, closed_on=account.opened_on if status == "closed" else None)
+    # when
+    response = _login(manager_a).post(ADD_URL, _form(alice_account, bob_account.number))
+    # then: the transfer service's refusal, as a form error (not a 500), and nothing written
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.non_field_errors().as_data()
+    assert [error.code for error in errors] == [code]
     assert _nothing_written()
 
 

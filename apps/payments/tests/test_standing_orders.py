@@ -1,13 +1,16 @@
-"""Standing orders: due dates across month ends, idempotent execution per date, short funds, suspension."""
+"""Standing orders: due dates across month ends, idempotent execution per date, short funds, suspension; an
+order the transfer would always refuse (payer that cannot send, payee that cannot receive) is refused at set-up."""
 
 import datetime
 from decimal import Decimal
 
 import pytest
 
+from apps.accounts.models import Account
 from apps.accounts.tests.factories import deposit
 from apps.ledger.models import LedgerAccount
 from apps.ledger.money import Money
+from apps.payments.errors import AccountNotAvailable, TransferCurrencyMismatch
 from apps.payments.models import StandingOrder, StandingOrderExecution, Transfer
 from apps.payments.schedules import first_due_date, following_due_date
 from apps.payments.services.standing_orders import create_standing_order, execute_due_standing_orders
@@ -118,3 +121,82 @@ def test_an_order_stops_at_its_end_date(alice, alice_account, bob_account):
     order.refresh_from_db()
     assert order.status == StandingOrder.Status.COMPLETED
     assert Transfer.objects.count() == 2  # 15 January and 15 February
+
+
+def _set_up_rent(payer, payee, created_by):
+    return create_standing_order(from_account=payer, to_account_number=payee.number, money=Money("100.00", "EUR"),
+                                 frequency="monthly", day_of_month=1, start_date=D(2026, 1, 1),
+                                 created_by=created_by, reference="rent")
+
+
+def _with_status(account, status):
+    closed_on = account.opened_on if status == Account.Status.CLOSED else None
+    Account.objects.filter(pk=account.pk).update(status=status, closed_on=closed_on)
+    return Account.objects.get(pk=account.pk)
+
+
+def _nothing_set_up():
+    return not StandingOrder.objects.exists() and not StandingOrder.history.exists()
+
+
+@pytest.mark.parametrize("status", ["frozen", "closed", "dormant", "pending"])
+def test_an_order_from_an_account_that_cannot_send_is_refused_at_set_up(alice, alice_account, bob_account, status):
+    # given
+    payer = _with_status(alice_account, status)
+    # when
+    with pytest.raises(AccountNotAvailable) as refusal:
+        _set_up_rent(payer, bob_account, alice.user)
+    # then: the transfer service's code, and nothing written
+    assert refusal.value.code == f"account_{status}"
+    assert _nothing_set_up()
+
+
+@pytest.mark.parametrize("status", ["closed", "pending"])
+def test_an_order_to_an_account_that_cannot_receive_is_refused_at_set_up(alice, alice_account, bob_account, status):
+    # given
+    _with_status(bob_account, status)
+    # when
+    with pytest.raises(AccountNotAvailable) as refusal:
+        _set_up_rent(alice_account, bob_account, alice.user)
+    # then
+    assert refusal.value.code == f"beneficiary_account_{status}"
+    assert _nothing_set_up()
+
+
+@pytest.mark.parametrize("status", ["frozen", "dormant"])
+def test_an_order_to_a_frozen_or_dormant_account_is_accepted_as_the_transfer_accepts_it(
+        alice, alice_account, bob_account, status):
+    # given: the transfer service credits a frozen or dormant payee (nothing leaves a frozen account; it may receive)
+    _with_status(bob_account, status)
+    # when
+    order = _set_up_rent(alice_account, bob_account, alice.user)
+    # then
+    assert order.pk and order.status == StandingOrder.Status.ACTIVE
+
+
+def test_an_order_to_an_account_in_another_currency_is_refused_at_set_up(alice, alice_account, bob, teller_a):
+    # given: bob's account in dollars
+    from apps.accounts.services.opening import open_account
+    from apps.accounts.tests.factories import product
+
+    dollars = _with_status(open_account(customer=bob, product=product(code="USDSAV", currency="USD"),
+                                        actor=teller_a), Account.Status.ACTIVE)
+    # when
+    with pytest.raises(TransferCurrencyMismatch) as refusal:
+        _set_up_rent(alice_account, dollars, alice.user)
+    # then
+    assert refusal.value.code == "currency_mismatch"
+    assert _nothing_set_up()
+
+
+def test_an_order_refused_at_set_up_is_the_refusal_its_executions_would_get(alice, alice_account, bob_account):
+    # given an order set up while the payee could receive, whose payee was closed since
+    order = _set_up_rent(alice_account, bob_account, alice.user)
+    _with_status(bob_account, Account.Status.CLOSED)
+    # when end of day tries it, and someone sets up the same order again
+    execute_due_standing_orders(D(2026, 1, 1))
+    with pytest.raises(AccountNotAvailable) as refusal:
+        _set_up_rent(alice_account, bob_account, alice.user)
+    # then: the same code, now at set-up
+    assert StandingOrderExecution.objects.get(order=order).failure_code == refusal.value.code
+    assert StandingOrder.objects.count() == 1
