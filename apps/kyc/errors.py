@@ -48,3 +48,8 @@ class HitAlreadyDecided(Conflict):
 class InvalidScreeningList(DomainError):
     code = "invalid_screening_list"
     title = "The screening list file is invalid"
+
+
+class NoDelistingReview(Conflict):
+    code = "screening_hit_no_delisting_review"
+    title = "The screening hit is not a confirmed match waiting for a review of its entry's delisting"

@@ -124,14 +124,23 @@ class KycReview(models.Model):
 
 
 class ScreeningListImport(models.Model):
-    """One import of a sanctions/PEP list file; re-screening all customers follows it."""
+    """One import of a sanctions/PEP list file; re-screening all customers follows it.
+
+    The file replaces in full each list it names: an entry of such a list missing from the file is delisted.
+    """
 
     file_name = models.CharField(max_length=255)
     imported_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                                    related_name="+")
+                                    related_name="+", help_text="Empty when the system imported it (the command).")
     imported_at = models.DateTimeField(auto_now_add=True)
+    list_names = models.JSONField(default=list, blank=True, help_text="The lists the file replaced.")
     entries_created = models.PositiveIntegerField(default=0)
-    entries_updated = models.PositiveIntegerField(default=0)
+    entries_updated = models.PositiveIntegerField(default=0, help_text="Entries whose details changed.")
+    entries_delisted = models.PositiveIntegerField(default=0)
+    entries_relisted = models.PositiveIntegerField(default=0, help_text="Delisted entries back on their list.")
+    hits_closed = models.PositiveIntegerField(default=0, help_text="Open hits closed: their entry was delisted.")
+    hits_to_review = models.PositiveIntegerField(
+        default=0, help_text="Confirmed matches whose entry was delisted, flagged for a compliance officer.")
     customers_to_screen = models.PositiveIntegerField(default=0)
     customers_screened = models.PositiveIntegerField(default=0)
     hits_created = models.PositiveIntegerField(default=0)
@@ -159,16 +168,33 @@ class ScreeningEntry(models.Model):
     date_of_birth = models.DateField(null=True, blank=True)
     country = models.CharField(max_length=2, blank=True)
     normalized_names = models.JSONField(default=list, help_text="Name and aliases normalized (sorted tokens).")
-    imported_by = models.ForeignKey(ScreeningListImport, on_delete=models.PROTECT, related_name="entries")
+    imported_by = models.ForeignKey(ScreeningListImport, on_delete=models.PROTECT, related_name="entries",
+                                    help_text="The import that created the entry or last changed it.")
+    # Delisted entries are kept, never deleted: hits and their history refer to them. Screening ignores them.
+    delisted_on_import = models.ForeignKey(ScreeningListImport, on_delete=models.PROTECT, null=True, blank=True,
+                                           related_name="entries_delisted_by",
+                                           help_text="The import whose file of this list no longer held the entry.")
+    delisted_at = models.DateTimeField(null=True, blank=True)
     history = HistoricalRecords()
 
     class Meta:
         ordering = ["list_name", "source_id"]
         verbose_name_plural = "screening entries"
-        constraints = [models.UniqueConstraint(fields=["list_name", "source_id"], name="screening_entry_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["list_name", "source_id"], name="screening_entry_unique"),
+            models.CheckConstraint(
+                condition=Q(delisted_on_import__isnull=True, delisted_at__isnull=True)
+                | Q(delisted_on_import__isnull=False, delisted_at__isnull=False),
+                name="screening_entry_delisted_by_an_import",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.list_name} {self.source_id})"
+
+    @property
+    def is_listed(self) -> bool:
+        return self.delisted_at is None
 
 
 class ScreeningToken(models.Model):
@@ -189,12 +215,25 @@ class ScreeningToken(models.Model):
 
 
 class ScreeningHit(models.Model):
-    """A possible match between a customer and a list entry, for a compliance officer to confirm or dismiss."""
+    """A possible match between a customer and a list entry, for a compliance officer to confirm or dismiss.
+
+    When the entry leaves its list, an open hit is closed by the import (status delisted; ``decided_*`` say which
+    import, when and why) and a confirmed one keeps its status but waits for a compliance officer's
+    ``delisting_review``: keep the confirmation, or release it (status delisted; ``decided_*`` still say who
+    confirmed it).
+    """
 
     class Status(models.TextChoices):
         OPEN = "open", "Open"
         CONFIRMED = "confirmed", "Confirmed"
         DISMISSED = "dismissed", "Dismissed (false positive)"
+        DELISTED = "delisted", "Closed: entry delisted"
+
+    class DelistingReview(models.TextChoices):
+        NOT_NEEDED = "", "Not needed"
+        PENDING = "pending", "Pending: confirmed, entry delisted"
+        KEPT = "kept", "Kept: confirmation stands"
+        RELEASED = "released", "Released: match closed"
 
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="screening_hits")
     entry = models.ForeignKey(ScreeningEntry, on_delete=models.PROTECT, related_name="hits")
@@ -208,6 +247,15 @@ class ScreeningHit(models.Model):
     decision_reason = models.TextField(blank=True)
     decided_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    delisted_on_import = models.ForeignKey(
+        ScreeningListImport, on_delete=models.PROTECT, null=True, blank=True, related_name="hits_delisted",
+        help_text="The import that removed the entry from its list while this hit was open or confirmed.")
+    delisting_review = models.CharField(max_length=16, choices=DelistingReview.choices, default="", blank=True,
+                                        db_index=True)
+    delisting_reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
+                                              blank=True, related_name="+")
+    delisting_reviewed_at = models.DateTimeField(null=True, blank=True)
+    delisting_review_reason = models.TextField(blank=True)
     history = HistoricalRecords()
 
     class Meta:
@@ -218,8 +266,27 @@ class ScreeningHit(models.Model):
             models.CheckConstraint(
                 condition=Q(status="open", decided_by__isnull=True, decided_at__isnull=True)
                 | Q(status__in=["confirmed", "dismissed"], decided_by__isnull=False, decided_at__isnull=False)
+                & ~Q(decision_reason="")
+                # closed by an import: decided_by is the importing user, empty for the system
+                | Q(status="delisted", decided_at__isnull=False, delisted_on_import__isnull=False)
                 & ~Q(decision_reason=""),
                 name="screening_hit_decision_complete",
+            ),
+            models.CheckConstraint(
+                condition=Q(delisting_review="", delisting_reviewed_by__isnull=True,
+                            delisting_reviewed_at__isnull=True, delisting_review_reason="")
+                | Q(delisting_review="pending", status="confirmed", delisted_on_import__isnull=False,
+                    delisting_reviewed_by__isnull=True, delisting_reviewed_at__isnull=True)
+                | Q(delisting_review="kept", status="confirmed", delisted_on_import__isnull=False,
+                    delisting_reviewed_by__isnull=False, delisting_reviewed_at__isnull=False)
+                & ~Q(delisting_review_reason="")
+                | Q(delisting_review="released", status="delisted", delisting_reviewed_by__isnull=False,
+                    delisting_reviewed_at__isnull=False) & ~Q(delisting_review_reason=""),
+                name="screening_hit_delisting_review_complete",
+            ),
+            models.CheckConstraint(
+                condition=Q(delisted_on_import__isnull=True) | Q(status="delisted") | ~Q(delisting_review=""),
+                name="screening_hit_delisted_import_explained",
             ),
         ]
 

@@ -6,6 +6,7 @@ from apps.kyc.services.checks import (
     run_kyc_check,
     start_kyc_check,
 )
+from apps.kyc.services.delisting import review_delisted_match
 from apps.kyc.services.documents import reject_kyc_document, upload_kyc_document
 from apps.kyc.services.screening import (
     decide_screening_hit,
@@ -20,6 +21,7 @@ __all__ = [
     "expire_due_kyc",
     "import_screening_list",
     "reject_kyc_document",
+    "review_delisted_match",
     "run_kyc_check",
     "screen_customer",
     "screen_customers",

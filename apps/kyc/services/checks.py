@@ -68,7 +68,9 @@ def _set_kyc_status(customer: Customer, status: str, *, actor: Any, on: datetime
 
 
 def _hit_facts(customer: Customer) -> list[dict[str, Any]]:
-    hits = (ScreeningHit.objects.filter(customer=customer).exclude(status=ScreeningHit.Status.DISMISSED)
+    # Dismissed hits and hits closed because their entry left its list do not count.
+    hits = (ScreeningHit.objects.filter(customer=customer, status__in=[ScreeningHit.Status.OPEN,
+                                                                       ScreeningHit.Status.CONFIRMED])
             .values("pk", "status", "score", "entry__category", "entry__list_name", "entry__source_id"))
     return [{"hit_id": hit["pk"], "status": hit["status"], "score": str(hit["score"]),
              "category": hit["entry__category"], "list": hit["entry__list_name"],

@@ -1,8 +1,8 @@
 """Sanctions and PEP screening: importing a list, screening customers against it, deciding hits.
 
 The matching itself (normalization, blocking keys, scores) is apps.kyc.screening; this module feeds it from the
-database: the ``ScreeningToken`` inverted index gives, for a batch of customers, only the list entries that
-share a blocking key with one of them.
+database: the ``ScreeningToken`` inverted index gives, for a batch of customers, only the listed entries that
+share a blocking key with one of them. What a delisting does to entries and hits is apps.kyc.services.delisting.
 """
 
 from __future__ import annotations
@@ -22,12 +22,15 @@ from apps.customers.countries import is_country_code
 from apps.customers.models import Customer
 from apps.domain_errors import DomainError
 from apps.kyc.errors import HitAlreadyDecided, InvalidScreeningList, NotAllowedToReview
+from apps.kyc.locks import lock_list_entries, share_lock_listed_entries
 from apps.kyc.models import ScreeningEntry, ScreeningHit, ScreeningListImport, ScreeningToken
-from apps.kyc.screening import ListedParty, ScreeningIndex, blocking_keys, normalize_name
+from apps.kyc.screening import ListedParty, Match, ScreeningIndex, blocking_keys, normalize_name
 from apps.kyc.services.checks import start_kyc_check
+from apps.kyc.services.delisting import delist_entries, relist_entries, reopen_delisted_hit
 from apps.outbox.services import publish_event
 
 CSV_COLUMNS = ("name", "aliases", "date_of_birth", "country", "list_name", "source_id")
+ENTRY_DETAILS = ("name", "aliases", "date_of_birth", "country", "category", "normalized_names")
 ALIAS_SEPARATOR = ";"
 _KEYS_PER_QUERY = 5000
 
@@ -41,7 +44,8 @@ def _index_for(names: Iterable[str]) -> ScreeningIndex:
                 .values_list("key", "entry_id"):
             keys_by_entry[entry_id].add(key)
     index = ScreeningIndex()
-    entries = ScreeningEntry.objects.filter(pk__in=list(keys_by_entry)).values_list(
+    # Delisting removes an entry's tokens; the filter holds even if one were left behind.
+    entries = ScreeningEntry.objects.filter(pk__in=list(keys_by_entry), delisted_at__isnull=True).values_list(
         "pk", "normalized_names", "date_of_birth", "country")
     for entry_id, normalized_names, date_of_birth, country in entries.iterator(chunk_size=2000):
         index.add(ListedParty(entry_id=entry_id, normalized_names=tuple(normalized_names),
@@ -49,31 +53,39 @@ def _index_for(names: Iterable[str]) -> ScreeningIndex:
     return index
 
 
+@transaction.atomic
 def screen_customers(*, customer_ids: Iterable[int], start_checks: bool = True) -> list[ScreeningHit]:
-    """Screen these customers against every imported list; each match above the threshold that is not
-    already a hit becomes an open ScreeningHit. Customers with a new hit get their KYC checked again."""
+    """Screen these customers against every list entry still listed; each match above the threshold that is
+    not already a hit becomes an open ScreeningHit (a hit closed when its entry was delisted is opened again).
+    Customers with a new or reopened hit get their KYC checked again."""
     customers = list(Customer.objects.filter(pk__in=list(customer_ids))
                      .values_list("pk", "legal_name", "date_of_birth", "country"))
     if not customers:
         return []
     index = _index_for(normalize_name(name) for _, name, _, _ in customers)
+    matches = [(customer_id, match) for customer_id, legal_name, date_of_birth, country in customers
+               for match in index.screen(legal_name, date_of_birth=date_of_birth, country=country,
+                                         threshold=settings.SCREENING_MATCH_THRESHOLD,
+                                         name_floor=settings.SCREENING_NAME_FLOOR)]
+    # An import may have delisted a matched entry since the index was read: only still-listed ones count.
+    listed = share_lock_listed_entries(match.entry_id for _, match in matches)
     created = []
-    for customer_id, legal_name, date_of_birth, country in customers:
-        matches = index.screen(legal_name, date_of_birth=date_of_birth, country=country,
-                               threshold=settings.SCREENING_MATCH_THRESHOLD, name_floor=settings.SCREENING_NAME_FLOOR)
-        for match in matches:
-            hit = _record_hit(customer_id, match)
-            if hit is not None:
-                created.append(hit)
+    for customer_id, match in matches:
+        hit = _record_hit(customer_id, match) if match.entry_id in listed else None
+        if hit is not None:
+            created.append(hit)
     if start_checks:
         for customer_id in sorted({hit.customer_id for hit in created}):
             start_kyc_check(customer=Customer(pk=customer_id))
     return created
 
 
-def _record_hit(customer_id: int, match: Any) -> ScreeningHit | None:
-    if ScreeningHit.objects.filter(customer_id=customer_id, entry_id=match.entry_id).exists():
-        return None  # already known, whatever its decision: a dismissed hit is not raised again
+def _record_hit(customer_id: int, match: Match) -> ScreeningHit | None:
+    known = ScreeningHit.objects.filter(customer_id=customer_id, entry_id=match.entry_id).first()
+    if known is not None:
+        # Already known, whatever its decision: a dismissed hit is not raised again. Only a hit closed because
+        # its entry left the list comes back, now that the entry is listed again.
+        return reopen_delisted_hit(hit=known, match=match) if known.status == ScreeningHit.Status.DELISTED else None
     try:
         with transaction.atomic():
             return ScreeningHit.objects.create(
@@ -132,30 +144,41 @@ def _parse_rows(stream: IO[str]) -> list[dict[str, Any]]:
 @transaction.atomic
 def import_screening_list(*, stream: IO[str], file_name: str, actor: Any = None) -> ScreeningListImport:
     """Load a sanctions/PEP list CSV (columns: name, aliases separated by ';', date_of_birth YYYY-MM-DD,
-    country ISO alpha-2, list_name, source_id). Entries are created or updated by (list_name, source_id) and
-    indexed by blocking key. All or nothing: one bad line refuses the file. Re-screening all customers is
-    started by the caller (the management command) with ``rescreen_batches``.
+    country ISO alpha-2, list_name, source_id). All or nothing: one bad line refuses the file.
+
+    The file replaces in full each list it names. Entries are created or updated by (list_name, source_id) and
+    indexed by blocking key; an entry of those lists missing from the file is delisted, one back in it is
+    listed again (apps.kyc.services.delisting says what happens to their hits). An entry whose details did not
+    change is not written, so importing the same file again changes nothing. ``actor``: the importing user, None
+    for the system. Re-screening all customers is started by the caller (the management command) with
+    ``rescreen_batches``.
     """
     rows = _parse_rows(stream)
-    record = ScreeningListImport(file_name=file_name[:255], imported_by=actor)
+    list_names = sorted({row["list_name"] for row in rows})
+    record = ScreeningListImport(file_name=file_name[:255], imported_by=actor, list_names=list_names)
     record._history_user = actor
     record.save()
-    existing = {(entry.list_name, entry.source_id): entry for entry in ScreeningEntry.objects.filter(
-        list_name__in={row["list_name"] for row in rows})}
-    to_create, to_update = [], []
+    existing = {(entry.list_name, entry.source_id): entry for entry in lock_list_entries(list_names)}
+    to_create, to_update, relisted = [], [], []
     for row in rows:
-        entry = existing.get((row["list_name"], row["source_id"]))
+        entry = existing.pop((row["list_name"], row["source_id"]), None)
         if entry is None:
             to_create.append(ScreeningEntry(imported_by=record, **row))
-        else:
-            for field, value in row.items():
-                setattr(entry, field, value)
-            entry.imported_by = record
-            to_update.append(entry)
+            continue
+        if entry.is_listed and all(getattr(entry, field) == row[field] for field in ENTRY_DETAILS):
+            continue
+        if not entry.is_listed:
+            relisted.append(entry)
+        for field in ENTRY_DETAILS:
+            setattr(entry, field, row[field])
+        entry.imported_by = record
+        to_update.append(entry)
+    to_delist = [entry for entry in existing.values() if entry.is_listed]  # left over: not in the file
+    relist_entries(entries=relisted, record=record, actor=actor)
     created = bulk_create_with_history(to_create, ScreeningEntry, batch_size=1000, default_user=actor)
     if to_update:
-        bulk_update_with_history(to_update, ScreeningEntry, ["name", "aliases", "date_of_birth", "country",
-                                                             "category", "normalized_names", "imported_by"],
+        bulk_update_with_history(to_update, ScreeningEntry, [*ENTRY_DETAILS, "imported_by", "delisted_at",
+                                                             "delisted_on_import"],
                                  batch_size=1000, default_user=actor)
         ScreeningToken.objects.filter(entry__in=to_update).delete()
     if not all(entry.pk for entry in created):  # databases that do not return ids from bulk inserts
@@ -163,9 +186,12 @@ def import_screening_list(*, stream: IO[str], file_name: str, actor: Any = None)
     tokens = [ScreeningToken(key=key, entry=entry) for entry in [*created, *to_update]
               for key in set().union(*(blocking_keys(name) for name in entry.normalized_names))]
     ScreeningToken.objects.bulk_create(tokens, batch_size=5000)
+    record.hits_closed, record.hits_to_review = delist_entries(entries=to_delist, record=record, actor=actor)
     record.entries_created, record.entries_updated = len(created), len(to_update)
+    record.entries_delisted, record.entries_relisted = len(to_delist), len(relisted)
     record.customers_to_screen = Customer.objects.exclude(status=Customer.Status.CLOSED).count()
-    record.save(update_fields=["entries_created", "entries_updated", "customers_to_screen"])
+    record.save(update_fields=["entries_created", "entries_updated", "entries_delisted", "entries_relisted",
+                               "hits_closed", "hits_to_review", "customers_to_screen"])
     return record
 
 

@@ -17,6 +17,8 @@ HEADER = "name,aliases,date_of_birth,country,list_name,source_id\n"
 
 
 def listed(name, *, aliases=(), dob="", country="", list_name="EU sanctions", source_id=None) -> ScreeningEntry:
+    """Import a file of ``list_name`` holding this one entry; a file replaces its list, so the entries listed
+    before in that list are delisted (apps.kyc.tests.factories.import_list builds files of several)."""
     source_id = source_id or f"T-{next(_ids)}"
     row = f'"{name}","{";".join(aliases)}",{dob},{country},{list_name},{source_id}\n'
     import_screening_list(stream=io.StringIO(HEADER + row), file_name="test.csv")

@@ -1,7 +1,8 @@
 """manage.py import_screening_list FILE: load a sanctions/PEP list (CSV) and re-screen every customer.
 
 CSV columns: name, aliases (separated by ';'), date_of_birth (YYYY-MM-DD or empty), country (ISO alpha-2 or
-empty), list_name, source_id. See docs/kyc.md and fixtures/screening_list_sample.csv.
+empty), list_name, source_id. The file replaces in full each list it names: entries missing from it are
+delisted. See docs/kyc.md and fixtures/screening_list_sample.csv.
 """
 
 import time
@@ -35,6 +36,9 @@ class Command(BaseCommand):
             raise CommandError(str(error)) from None
         self.stdout.write(f"{file.name}: {record.entries_created} entries created, "
                           f"{record.entries_updated} updated.")
+        self.stdout.write(f"Lists replaced: {', '.join(record.list_names)}. {record.entries_delisted} entries "
+                          f"delisted, {record.entries_relisted} listed again; {record.hits_closed} open hits closed, "
+                          f"{record.hits_to_review} confirmed matches to review.")
         batches = rescreen_batches(batch_size=batch_size)
         total = sum(len(batch) for batch in batches)
         ScreeningListImport.objects.filter(pk=record.pk).update(customers_to_screen=total)
