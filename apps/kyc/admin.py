@@ -9,7 +9,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from apps.customers.selectors import customers_for
 from apps.domain_errors import DomainError
 from apps.kyc.models import KycCheck, KycDocument, KycReview, ScreeningEntry, ScreeningHit, ScreeningListImport
-from apps.kyc.services import decide_screening_hit, reject_kyc_document, upload_kyc_document
+from apps.kyc.services import decide_screening_hit, reject_kyc_document, review_delisted_match, upload_kyc_document
 from apps.kyc.services.documents import check_upload
 from config.read_only_admin import ReadOnlyAdmin, ReadOnlyAdminMixin
 
@@ -110,22 +110,72 @@ class KycReviewAdmin(CustomerScopedAdminMixin, ReadOnlyAdmin):
     readonly_fields = ["customer", "check_reviewed", "maker", "reviewer", "decision", "reason", "decided_at"]
 
 
+class EntryListedFilter(admin.SimpleListFilter):
+    title = "on the list"
+    parameter_name = "on_list"
+
+    def lookups(self, request, model_admin):
+        return [("listed", "Listed"), ("delisted", "Delisted")]
+
+    def queryset(self, request, queryset):
+        if self.value() in ("listed", "delisted"):
+            return queryset.filter(delisted_at__isnull=self.value() == "listed")
+        return queryset
+
+
+class HitEntryListedFilter(EntryListedFilter):
+    title = "entry on the list"
+
+    def queryset(self, request, queryset):
+        if self.value() in ("listed", "delisted"):
+            return queryset.filter(entry__delisted_at__isnull=self.value() == "listed")
+        return queryset
+
+
 @admin.register(ScreeningHit)
 class ScreeningHitAdmin(ReadOnlyAdminMixin, CustomerScopedAdminMixin, SimpleHistoryAdmin):
-    """The compliance queue of possible sanctions/PEP matches: confirm or dismiss, with a reason."""
+    """The compliance queue of possible sanctions/PEP matches: confirm or dismiss, with a reason. Hits closed
+    because their entry left its list have the status "Closed: entry delisted"; confirmed matches whose entry
+    left its list wait under "Delisting review: Pending" for a compliance officer to keep or release them."""
 
-    list_display = ["id", "customer", "entry", "category", "score", "name_score", "status", "created_at"]
-    list_filter = ["status", "entry__category", "entry__list_name"]
+    list_display = ["id", "customer", "entry", "category", "entry_listed", "score", "name_score", "status",
+                    "delisting_review", "created_at"]
+    list_filter = ["status", "delisting_review", HitEntryListedFilter, "entry__category", "entry__list_name"]
     search_fields = ["=customer__id", "customer__legal_name", "entry__name", "entry__source_id"]
     list_select_related = ["customer", "entry"]
     readonly_fields = ["customer", "entry", "score", "name_score", "matched_name", "details", "status",
-                       "decided_by", "decision_reason", "decided_at", "created_at"]
+                       "decided_by", "decision_reason", "decided_at", "created_at", "delisted_on_import",
+                       "delisting_review", "delisting_reviewed_by", "delisting_review_reason",
+                       "delisting_reviewed_at"]
     action_form = ReasonActionForm
-    actions = ["confirm_hits", "dismiss_hits"]
+    actions = ["confirm_hits", "dismiss_hits", "keep_delisted_matches", "release_delisted_matches"]
 
     @admin.display(description="Category", ordering="entry__category")
     def category(self, hit):
         return hit.entry.get_category_display()
+
+    @admin.display(description="Entry listed", boolean=True, ordering="entry__delisted_at")
+    def entry_listed(self, hit):
+        return hit.entry.is_listed
+
+    def _review_delisting(self, request, queryset, release):
+        reason = request.POST.get("reason", "").strip()
+        for hit in queryset:
+            try:
+                review_delisted_match(hit=hit, officer=request.user, release=release, reason=reason)
+            except DomainError as error:
+                self.message_user(request, f"Hit #{hit.pk}: {error}", messages.ERROR)
+            else:
+                self.message_user(request, f"Hit #{hit.pk}: {'released' if release else 'confirmation kept'}.")
+
+    @admin.action(description="Delisted entry: keep the confirmation (give a reason)", permissions=["decide"])
+    def keep_delisted_matches(self, request, queryset):
+        self._review_delisting(request, queryset, release=False)
+
+    @admin.action(description="Delisted entry: release the match, KYC checked again (give a reason)",
+                  permissions=["decide"])
+    def release_delisted_matches(self, request, queryset):
+        self._review_delisting(request, queryset, release=True)
 
     def _decide(self, request, queryset, confirm):
         reason = request.POST.get("reason", "").strip()
@@ -151,15 +201,24 @@ class ScreeningHitAdmin(ReadOnlyAdminMixin, CustomerScopedAdminMixin, SimpleHist
 
 @admin.register(ScreeningEntry)
 class ScreeningEntryAdmin(ReadOnlyAdmin):
-    list_display = ["name", "list_name", "source_id", "category", "date_of_birth", "country"]
-    list_filter = ["category", "list_name"]
+    """List entries, kept when they leave their list (filter "On the list: Delisted"); screening ignores those."""
+
+    list_display = ["name", "list_name", "source_id", "category", "date_of_birth", "country", "listed",
+                    "delisted_at"]
+    list_filter = [EntryListedFilter, "category", "list_name"]
     search_fields = ["name", "source_id"]
     readonly_fields = ["name", "aliases", "list_name", "source_id", "category", "date_of_birth", "country",
-                       "normalized_names", "imported_by"]
+                       "normalized_names", "imported_by", "delisted_at", "delisted_on_import"]
+
+    @admin.display(description="Listed", boolean=True, ordering="delisted_at")
+    def listed(self, entry):
+        return entry.is_listed
 
 
 @admin.register(ScreeningListImport)
 class ScreeningListImportAdmin(ReadOnlyAdmin):
-    list_display = ["file_name", "imported_at", "entries_created", "entries_updated", "customers_screened",
+    list_display = ["file_name", "imported_at", "imported_by", "entries_created", "entries_updated",
+                    "entries_delisted", "entries_relisted", "hits_closed", "hits_to_review", "customers_screened",
                     "customers_to_screen", "hits_created"]
+    list_select_related = ["imported_by"]
 
