@@ -8,6 +8,7 @@ Two modes:
 """
 
 from datetime import timedelta
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 import environ
@@ -281,11 +282,36 @@ VELOCITYPAY_BREAKER_RESET_SECONDS = env.float("VELOCITYPAY_BREAKER_RESET_SECONDS
 # Outgoing payments still initiated or submitted after this long are looked up at the gateway.
 OUTGOING_PAYMENT_POLL_AFTER = timedelta(seconds=env.int("OUTGOING_PAYMENT_POLL_AFTER_SECONDS", default=120))
 OUTGOING_PAYMENT_POLL_BATCH = env.int("OUTGOING_PAYMENT_POLL_BATCH", default=200)
-# Payments above this amount to a beneficiary saved less than BENEFICIARY_COOLING_OFF_HOURS ago are refused.
-BENEFICIARY_COOLING_OFF_AMOUNT = env.str("BENEFICIARY_COOLING_OFF_AMOUNT", default="1000.00")
+
+
+def _amounts_by_currency(name: str, default: dict[str, str], *, replaces: str) -> dict[str, str]:
+    """A threshold per currency, ``EUR=1000.00,JPY=150000``: 1,000 means something else in each currency, so a
+    payment is compared with its own currency's amount (apps/payments/thresholds.py). A currency not listed has
+    no amount below which a payment passes: every payment in it is treated as above the threshold.
+    ``replaces``: the former single amount, refused rather than silently ignored or read as some currency's."""
+    if env.str(replaces, default=""):
+        raise ImproperlyConfigured(f"{replaces} (one amount for every currency) is now {name}, an amount per "
+                                   f"currency, e.g. {name}=EUR=1000.00,USD=1000.00.")
+    amounts = env.dict(name, default=default)
+    for currency, amount in amounts.items():
+        try:
+            valid = (len(currency) == 3 and currency.isalpha() and currency.isupper()
+                     and Decimal(amount).is_finite() and Decimal(amount) > 0)
+        except InvalidOperation:
+            valid = False
+        if not valid:
+            raise ImproperlyConfigured(f"{name}: {currency}={amount} is not an ISO 4217 code and a positive amount.")
+    return amounts
+
+
+# Payments above the amount of their currency to a beneficiary saved less than BENEFICIARY_COOLING_OFF_HOURS
+# ago are refused.
+BENEFICIARY_COOLING_OFF_AMOUNTS = _amounts_by_currency(
+    "BENEFICIARY_COOLING_OFF_AMOUNTS", {"EUR": "1000.00"}, replaces="BENEFICIARY_COOLING_OFF_AMOUNT")
 BENEFICIARY_COOLING_OFF_HOURS = env.int("BENEFICIARY_COOLING_OFF_HOURS", default=24)
-# Transfers and outgoing payments staff initiate above this amount wait for a checker (maker-checker).
-STAFF_PAYMENT_APPROVAL_THRESHOLD = env.str("STAFF_PAYMENT_APPROVAL_THRESHOLD", default="10000.00")
+# Transfers and outgoing payments staff initiate above the amount of their currency wait for a checker.
+STAFF_PAYMENT_APPROVAL_THRESHOLDS = _amounts_by_currency(
+    "STAFF_PAYMENT_APPROVAL_THRESHOLDS", {"EUR": "10000.00"}, replaces="STAFF_PAYMENT_APPROVAL_THRESHOLD")
 # How long a maker-checker request may wait for its checker.
 APPROVAL_REQUEST_TTL = timedelta(hours=env.int("APPROVAL_REQUEST_TTL_HOURS", default=72))
 

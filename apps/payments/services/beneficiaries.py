@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime
 import re
-from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -16,6 +15,7 @@ from apps.customers.models import Customer
 from apps.ledger.money import Money
 from apps.payments.errors import BeneficiaryCoolingOff, BeneficiaryRefused, UnknownBeneficiary
 from apps.payments.models import Beneficiary
+from apps.payments.thresholds import cooling_off_amount, is_above
 
 IBAN_PATTERN = re.compile(r"^[A-Z]{2}[0-9]{2}[A-Z0-9]{11,30}$")
 
@@ -88,17 +88,20 @@ def beneficiary_age(beneficiary: Beneficiary | None, now: datetime.datetime) -> 
 
 def ensure_cooling_off_respected(*, beneficiary: Beneficiary | None, money: Money, customer_initiated: bool,
                                  now: datetime.datetime) -> None:
-    """Refuse a payment above BENEFICIARY_COOLING_OFF_AMOUNT to a beneficiary saved less than
-    BENEFICIARY_COOLING_OFF_HOURS ago. A customer paying a payee they never saved is treated as paying a
-    beneficiary saved just now (otherwise not saving would skip the rule); staff at a counter are not (they
-    identify the customer, and large staff payments need a checker)."""
-    if money.amount <= Decimal(settings.BENEFICIARY_COOLING_OFF_AMOUNT):
+    """Refuse a payment above the cooling-off amount of its currency (BENEFICIARY_COOLING_OFF_AMOUNTS; a
+    currency without one: any amount) to a beneficiary saved less than BENEFICIARY_COOLING_OFF_HOURS ago. A
+    customer paying a payee they never saved is treated as paying a beneficiary saved just now (otherwise not
+    saving would skip the rule); staff at a counter are not (they identify the customer, and large staff
+    payments need a checker)."""
+    amount = cooling_off_amount(money.currency)
+    if not is_above(money, amount):
         return
     if beneficiary is None and not customer_initiated:
         return
     cooling_off = datetime.timedelta(hours=settings.BENEFICIARY_COOLING_OFF_HOURS)
     if beneficiary_age(beneficiary, now) < cooling_off:
+        payments = f"Payments above {amount} {money.currency}" if amount is not None else (
+            f"Payments in {money.currency}")
         raise BeneficiaryCoolingOff(
-            f"Payments above {settings.BENEFICIARY_COOLING_OFF_AMOUNT} {money.currency} to a beneficiary are "
-            f"possible {settings.BENEFICIARY_COOLING_OFF_HOURS} hours after it is saved"
-            + ("." if beneficiary is not None else "; save the payee as a beneficiary first."))
+            f"{payments} to a beneficiary are possible {settings.BENEFICIARY_COOLING_OFF_HOURS} hours after it is "
+            "saved" + ("." if beneficiary is not None else "; save the payee as a beneficiary first."))

@@ -1,18 +1,17 @@
 """Maker-checker on large staff-initiated payments.
 
 Staff channels (the API for staff users) go through ``submit_transfer`` and ``submit_outgoing_payment``: up to
-STAFF_PAYMENT_APPROVAL_THRESHOLD the payment runs at once; above it an approval request is recorded instead and
-nothing moves. Approving it (another person with ``organization.decide_approvalrequest``, see
-apps.organization.services.approve_request) runs the payment through the same service, once: the request is
-decided under its row lock, and the payment keeps the maker's idempotency key.
+the approval threshold of the payment's currency (STAFF_PAYMENT_APPROVAL_THRESHOLDS) the payment runs at once;
+above it an approval request is recorded instead and nothing moves. Approving it (another person with
+``organization.decide_approvalrequest``, see apps.organization.services.approve_request) runs the payment
+through the same service, once: the request is decided under its row lock, and the payment keeps the maker's
+idempotency key.
 """
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
-from django.conf import settings
 from django.db.models import QuerySet
 
 from apps.accounts.account_numbers import validate_account_number
@@ -23,13 +22,15 @@ from apps.organization.services import request_approval
 from apps.payments.models import Channel, OutgoingPayment, Transfer
 from apps.payments.services.external import initiate_outgoing_payment
 from apps.payments.services.transfers import resolve_payer_account, transfer_between_accounts
+from apps.payments.thresholds import is_above, staff_approval_threshold
 
 TRANSFER_OPERATION = "payments.transfer"
 OUTGOING_PAYMENT_OPERATION = "payments.outgoing_payment"
 
 
 def needs_checker(*, initiated_by: Any, money: Money) -> bool:
-    return bool(initiated_by.is_staff) and money.amount > Decimal(settings.STAFF_PAYMENT_APPROVAL_THRESHOLD)
+    """Staff initiated it, above the approval threshold of its currency (a currency without one: any amount)."""
+    return bool(initiated_by.is_staff) and is_above(money, staff_approval_threshold(money.currency))
 
 
 def _pending_or_new(*, operation: str, maker: Any, parameters: dict, summary: str) -> ApprovalRequest:

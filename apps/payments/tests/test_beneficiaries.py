@@ -135,3 +135,38 @@ def test_cooling_off_applies_to_outgoing_payments(alice, rich_alice, settings):
             idempotency_key="p1")
     assert not OutgoingPayment.objects.exists()
     assert LedgerAccount.objects.get(pk=rich_alice.ledger_account_id).balance == Decimal("5000.00")
+
+
+def _cooling_off(money, *, beneficiary=None, customer_initiated=True):
+    from django.utils import timezone
+
+    from apps.payments.services.beneficiaries import ensure_cooling_off_respected
+
+    ensure_cooling_off_respected(beneficiary=beneficiary, money=money, customer_initiated=customer_initiated,
+                                 now=timezone.now())
+
+
+def test_the_cooling_off_amount_is_the_one_of_the_payments_currency(alice, bob_account, settings):
+    # given: 1,000 euros, 150,000 yen
+    settings.BENEFICIARY_COOLING_OFF_AMOUNTS = {"EUR": "1000.00", "JPY": "150000"}
+    new = saved_beneficiary(alice, bob_account.number, hours_ago=1)
+    # when / then: 1,500 yen is a small payment, whatever 1,500 euros would be
+    _cooling_off(Money("1500", "JPY"), beneficiary=new)
+    _cooling_off(Money("150000", "JPY"), beneficiary=new)
+    with pytest.raises(BeneficiaryCoolingOff, match="above 150000 JPY"):
+        _cooling_off(Money("150001", "JPY"), beneficiary=new)
+    with pytest.raises(BeneficiaryCoolingOff, match=r"above 1000.00 EUR"):
+        _cooling_off(Money("1000.01", "EUR"), beneficiary=new)
+
+
+def test_a_currency_without_a_cooling_off_amount_waits_whatever_the_amount(alice, bob_account, settings):
+    # given: no amount set for dollars
+    settings.BENEFICIARY_COOLING_OFF_AMOUNTS = {"EUR": "1000.00"}
+    new = saved_beneficiary(alice, bob_account.number, hours_ago=1)
+    old = saved_beneficiary(alice, EXTERNAL_IBAN, hours_ago=25)
+    # when / then: a new beneficiary waits for any dollar amount; one past its cooling-off period does not
+    with pytest.raises(BeneficiaryCoolingOff, match="Payments in USD to a beneficiary are possible 24 hours"):
+        _cooling_off(Money("1.00", "USD"), beneficiary=new)
+    _cooling_off(Money("1000000.00", "USD"), beneficiary=old)
+    # staff paying an unsaved payee at the counter are not subject to it, in any currency
+    _cooling_off(Money("1000000.00", "USD"), customer_initiated=False)

@@ -14,7 +14,7 @@ from apps.organization.errors import CheckerIsMaker, RequestNotPending
 from apps.organization.models import ApprovalRequest
 from apps.organization.services import approve_request
 from apps.payments.models import FraudDecision, OutgoingPayment, Transfer
-from apps.payments.services.staff_payments import submit_outgoing_payment
+from apps.payments.services.staff_payments import needs_checker, submit_outgoing_payment
 from apps.payments.tests.factories import fraud_rule
 
 pytestmark = pytest.mark.django_db
@@ -68,7 +68,7 @@ def test_the_maker_cannot_approve_and_the_approval_executes_exactly_once(teller_
 
 
 def test_customers_are_never_sent_to_maker_checker(alice, big_account, bob_account, settings):
-    settings.BENEFICIARY_COOLING_OFF_AMOUNT = "100000.00"
+    settings.BENEFICIARY_COOLING_OFF_AMOUNTS = {"EUR": "100000.00"}
     client = APIClient()
     client.force_authenticate(alice.user)
     response = client.post(TRANSFERS, {"from_account": big_account.number, "to_account": bob_account.number,
@@ -103,3 +103,34 @@ def test_a_fraud_block_at_approval_closes_the_request_and_keeps_the_decision(tel
     assert approved.result["status"] == "blocked_by_fraud_rule"
     assert not Transfer.objects.exists()
     assert FraudDecision.objects.get().action == "block"
+
+
+def test_the_approval_threshold_is_the_one_of_the_payments_currency(teller_a, settings):
+    # given: 10,000 euros, 1,500,000 yen
+    settings.STAFF_PAYMENT_APPROVAL_THRESHOLDS = {"EUR": "10000.00", "JPY": "1500000"}
+    # then: 15,000 yen runs at once, whatever 15,000 euros would do
+    assert not needs_checker(initiated_by=teller_a, money=Money("15000", "JPY"))
+    assert not needs_checker(initiated_by=teller_a, money=Money("1500000", "JPY"))
+    assert needs_checker(initiated_by=teller_a, money=Money("1500001", "JPY"))
+    assert not needs_checker(initiated_by=teller_a, money=Money("10000.00", "EUR"))
+    assert needs_checker(initiated_by=teller_a, money=Money("10000.01", "EUR"))
+
+
+def test_a_currency_without_an_approval_threshold_always_needs_a_checker(teller_a, alice, settings):
+    settings.STAFF_PAYMENT_APPROVAL_THRESHOLDS = {"EUR": "10000.00"}
+    assert needs_checker(initiated_by=teller_a, money=Money("1.00", "USD"))
+    assert not needs_checker(initiated_by=alice.user, money=Money("1000000.00", "USD"))  # customers: never
+
+
+def test_a_staff_payment_in_a_currency_without_a_threshold_waits_and_moves_nothing(
+        teller_a, big_account, bob_account, settings):
+    # given: the bank set no approval threshold for its own accounts' currency
+    settings.STAFF_PAYMENT_APPROVAL_THRESHOLDS = {"USD": "10000.00"}
+    before = LedgerAccount.objects.get(pk=big_account.ledger_account_id).balance
+    # when
+    response = _staff_transfer(teller_a, big_account, bob_account, "1.00")
+    # then
+    assert response.status_code == 202, response.json()
+    assert ApprovalRequest.objects.get().operation == "payments.transfer"
+    assert not Transfer.objects.exists()
+    assert LedgerAccount.objects.get(pk=big_account.ledger_account_id).balance == before
