@@ -251,10 +251,11 @@ class BeneficiaryAdmin(SimpleHistoryAdmin):
 @admin.register(FraudRule)
 class FraudRuleAdmin(SimpleHistoryAdmin):
     """Rules checked before a payment to someone else is accepted. Parameters by kind are described on the
-    model (and validated on save); history records who changed a threshold and when."""
+    model (and validated on save); a rule with an amount is in one currency and checks payments in it only (one
+    rule per currency); history records who changed a threshold and when."""
 
-    list_display = ["name", "kind", "action", "is_active", "priority", "parameters"]
-    list_filter = ["kind", "action", "is_active"]
+    list_display = ["name", "kind", "action", "is_active", "priority", "parameters", "currency"]
+    list_filter = ["kind", "action", "is_active", "currency"]
     search_fields = ["name"]
     list_editable = ["is_active", "priority"]
 

@@ -22,6 +22,7 @@ from apps.ledger.money import Money
 from apps.organization.selectors import current_business_date
 from apps.payments.fraud_parameters import validated_parameters
 from apps.payments.models import (
+    KINDS_WITH_AN_AMOUNT,
     Beneficiary,
     Channel,
     CustomerTier,
@@ -45,7 +46,7 @@ LIMITS = [  # tier, per transfer, per business date
     (CustomerTier.STANDARD, "5000.00", "10000.00"),
     (CustomerTier.PREMIUM, "25000.00", "50000.00"),
 ]
-RULES = [  # name, kind, parameters, action, priority
+RULES = [  # name, kind, parameters, action, priority (a rule with an amount is in CURRENCY)
     ("High-risk destination country", FraudRule.Kind.HIGH_RISK_COUNTRY,
      {"countries": list(settings.KYC_HIGH_RISK_COUNTRIES)}, FraudRule.Action.BLOCK, 5),
     ("Many payments in a short time", FraudRule.Kind.VELOCITY,
@@ -78,7 +79,8 @@ def _fraud_rules() -> None:
         if FraudRule.objects.filter(name=name).exists():
             continue
         rule = FraudRule(name=name, kind=kind, parameters=validated_parameters(kind, parameters), action=action,
-                         priority=priority, description="Demo rule; tune or deactivate it in the admin.")
+                         currency=CURRENCY if kind in KINDS_WITH_AN_AMOUNT else "", priority=priority,
+                         description="Demo rule; tune or deactivate it in the admin.")
         rule.save()
 
 

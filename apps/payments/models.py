@@ -381,6 +381,10 @@ class IncomingPayment(models.Model):
         return f"IN {self.gateway_id} {self.amount} {self.currency}"
 
 
+# Kinds of fraud rule whose parameters hold an amount: such a rule is in one currency.
+KINDS_WITH_AN_AMOUNT = ["new_beneficiary_large_amount"]
+
+
 class FraudRule(models.Model):
     """A rule checked before a payment to someone else is accepted; compliance keeps them in the admin.
 
@@ -389,10 +393,15 @@ class FraudRule(models.Model):
     - velocity: ``{"max_payments": N, "window_minutes": M}`` fires on more than N payments in M minutes by the
       same customer (this one included);
     - unusual_amount: ``{"multiple": "5", "history_size": K, "minimum_history": H}`` fires when the amount is
-      more than ``multiple`` times the average of the customer's last K payments, once they have at least H;
+      more than ``multiple`` times the average of the customer's last K payments in the payment's currency,
+      once they have at least H;
     - new_beneficiary_large_amount: ``{"max_age_hours": H, "amount_above": "A"}`` fires when the payee was saved
       less than H hours ago (or is not saved at all) and the amount is above A;
     - high_risk_country: ``{"countries": ["KP", "IR"]}`` fires when the payee's bank is in one of them.
+
+    A rule with an amount (``KINDS_WITH_AN_AMOUNT``) has the ``currency`` of that amount and checks only payments
+    in it (1,000 EUR and 1,000 JPY are different payments: a bank sets one rule per currency); the other kinds
+    have none and check payments in every currency.
     """
 
     class Kind(models.TextChoices):
@@ -408,6 +417,10 @@ class FraudRule(models.Model):
     name = models.CharField(max_length=100, unique=True, help_text="Shown to the customer when it blocks.")
     kind = models.CharField(max_length=30, choices=Kind.choices)
     parameters = models.JSONField(default=dict)
+    currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES, blank=True,
+                                help_text="Rules with an amount (large amount to a new beneficiary): the currency "
+                                          "of that amount; the rule checks only payments in it. Empty for the "
+                                          "other kinds, which check payments in every currency.")
     action = models.CharField(max_length=10, choices=Action.choices)
     is_active = models.BooleanField(default=True)
     priority = models.PositiveSmallIntegerField(default=100, help_text="Lower numbers are evaluated first.")
@@ -420,20 +433,30 @@ class FraudRule(models.Model):
             models.CheckConstraint(condition=Q(kind__in=["velocity", "unusual_amount", "new_beneficiary_large_amount",
                                                          "high_risk_country"]), name="fraud_rule_kind_known"),
             models.CheckConstraint(condition=Q(action__in=["block", "hold"]), name="fraud_rule_action_known"),
+            models.CheckConstraint(condition=Q(kind__in=KINDS_WITH_AN_AMOUNT) & ~Q(currency="")
+                                   | ~Q(kind__in=KINDS_WITH_AN_AMOUNT) & Q(currency=""),
+                                   name="fraud_rule_currency_only_with_an_amount"),
         ]
 
     def __str__(self) -> str:
-        return f"{self.name} ({self.kind}, {self.action})"
+        return f"{self.name} ({self.kind}, {self.action}{', ' + self.currency if self.currency else ''})"
 
     def clean(self) -> None:
         from django.core.exceptions import ValidationError
 
         from apps.payments.fraud_parameters import ParameterError, validated_parameters
 
+        errors = {}
         try:
             self.parameters = validated_parameters(self.kind, self.parameters)
         except ParameterError as error:
-            raise ValidationError({"parameters": str(error)}) from None
+            errors["parameters"] = str(error)
+        if self.kind in KINDS_WITH_AN_AMOUNT and not self.currency:
+            errors["currency"] = "Give the currency of the rule's amount: it checks only payments in it."
+        elif self.kind not in KINDS_WITH_AN_AMOUNT and self.currency:
+            errors["currency"] = "Only a rule with an amount has a currency; this kind checks every currency."
+        if errors:
+            raise ValidationError(errors)
 
 
 class PaymentReview(models.Model):

@@ -18,6 +18,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import connection, transaction
+from django.db.models import Q
 
 from apps.accounts.models import Account
 from apps.ledger.money import Money
@@ -81,11 +82,15 @@ def _velocity(rule: FraudRule, payment: PaymentUnderCheck) -> dict | None:
 
 
 def _unusual_amount(rule: FraudRule, payment: PaymentUnderCheck) -> dict | None:
+    """The customer's usual is the average of their last payments *in the payment's currency*: an average of
+    euros and yen means nothing."""
     params = rule.parameters
-    size = params["history_size"]
+    size, currency = params["history_size"], payment.money.currency
     recent = sorted(
-        [*_transfers_to_others(payment.customer_id).order_by("-created_at").values_list("created_at", "amount")[:size],
-         *_outgoing(payment.customer_id).order_by("-created_at").values_list("created_at", "amount")[:size]],
+        [*_transfers_to_others(payment.customer_id).filter(currency=currency).order_by("-created_at")
+            .values_list("created_at", "amount")[:size],
+         *_outgoing(payment.customer_id).filter(currency=currency).order_by("-created_at")
+            .values_list("created_at", "amount")[:size]],
         reverse=True)[:size]
     if len(recent) < params["minimum_history"]:
         return None
@@ -138,10 +143,12 @@ def _serialise_customer_payments(customer_id: int) -> None:
 
 
 def evaluate_fraud_rules(payment: PaymentUnderCheck) -> list[FiredRule]:
-    """Every active rule that fires on the payment, in priority order. The caller holds the payer account's
+    """Every active rule that fires on the payment, in priority order: rules without a currency and those in the
+    payment's (an amount rule checks payments in its own currency only). The caller holds the payer account's
     row lock; rules that count the customer's payments also take the customer's advisory lock, so concurrent
     payments of one customer, from any of their accounts, are counted one after the other."""
-    rules = list(FraudRule.objects.filter(is_active=True).order_by("priority", "id"))
+    rules = list(FraudRule.objects.filter(Q(currency="") | Q(currency=payment.money.currency), is_active=True)
+                 .order_by("priority", "id"))
     if any(rule.kind in HISTORY_KINDS for rule in rules):
         _serialise_customer_payments(payment.customer_id)
     fired = []

@@ -4,14 +4,17 @@ import datetime
 
 from django.utils import timezone
 
-from apps.payments.models import Beneficiary, FraudRule
+from apps.payments.models import KINDS_WITH_AN_AMOUNT, Beneficiary, FraudRule
 from apps.payments.services.beneficiaries import add_beneficiary
 
 
 def fraud_rule(kind: str, action: str = "block", name: str | None = None, priority: int = 100,
-               **parameters) -> FraudRule:
+               currency: str | None = None, **parameters) -> FraudRule:
+    """A validated rule; a rule with an amount is in ``currency`` (EUR unless told)."""
+    if currency is None:
+        currency = "EUR" if kind in KINDS_WITH_AN_AMOUNT else ""
     rule = FraudRule(name=name or f"{kind} {action}", kind=kind, action=action, parameters=parameters,
-                     priority=priority)
+                     currency=currency, priority=priority)
     rule.full_clean()
     rule.save()
     return rule

@@ -33,6 +33,26 @@ def test_operations_admin_adds_a_rule_and_bad_parameters_are_refused(ops_admin):
     assert rule.history.get().history_user == ops_admin
 
 
+def test_an_amount_rule_is_added_in_one_currency_and_listed_with_it(ops_admin):
+    # given
+    client = _admin(ops_admin)
+    url = reverse("admin:payments_fraudrule_add")
+    form = {"name": "Large yen payment to a new payee", "kind": "new_beneficiary_large_amount", "action": "hold",
+            "priority": 30, "is_active": "on", "description": "",
+            "parameters": '{"max_age_hours": 72, "amount_above": "300000"}'}
+    # when the currency is left out, then it is a form error and nothing is written
+    missing = client.post(url, {**form, "currency": ""})
+    assert missing.status_code == 200 and "currency" in missing.context["adminform"].form.errors
+    assert not FraudRule.objects.exists()
+    # when it is given, then the rule is saved in it, and the list shows and filters by it
+    assert client.post(url, {**form, "currency": "JPY"}).status_code == 302
+    assert FraudRule.objects.get().currency == "JPY"
+    listed = client.get(reverse("admin:payments_fraudrule_changelist"), {"currency__exact": "JPY"})
+    assert [rule.name for rule in listed.context["cl"].result_list] == ["Large yen payment to a new payee"]
+    assert not client.get(reverse("admin:payments_fraudrule_changelist"),
+                          {"currency__exact": "EUR"}).context["cl"].result_list
+
+
 def test_compliance_reads_rules_but_does_not_edit_them(compliance_officer):
     rule = fraud_rule("high_risk_country", countries=["KP"])
     client = _admin(compliance_officer)

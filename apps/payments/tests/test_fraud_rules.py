@@ -105,6 +105,80 @@ class TestNewBeneficiaryLargeAmount:
         assert not FraudDecision.objects.exists()
 
 
+def _check(payer, amount, currency, *, beneficiary=None):
+    """A payment of ``amount`` in ``currency`` from ``payer``'s customer, as the rules see it."""
+    from django.utils import timezone
+
+    from apps.payments.services.fraud import PaymentUnderCheck
+
+    return PaymentUnderCheck(payment_kind="transfer", from_account=payer, money=Money(amount, currency),
+                             destination=EXTERNAL_IBAN, destination_country="PT", beneficiary=beneficiary,
+                             initiated_by=payer.customer.user, idempotency_key="check", now=timezone.now())
+
+
+@pytest.mark.django_db
+class TestAmountRulesPerCurrency:
+    def test_an_amount_rule_checks_only_payments_in_its_currency(self, alice, rich_alice, bob_account):
+        # given: a large amount in yen, which would be a small one in euros
+        fraud_rule("new_beneficiary_large_amount", name="Large in JPY", currency="JPY", max_age_hours=72,
+                   amount_above="500")
+        # when a payment of 900 euros goes to a new payee
+        transfer = _pay(alice, rich_alice, bob_account, "900.00")
+        # then the yen rule did not look at it
+        assert transfer.status == Transfer.Status.COMPLETED
+        assert not FraudDecision.objects.exists()
+
+    def test_each_currency_is_compared_with_its_own_rule(self, alice_account):
+        # given one rule per currency
+        from apps.payments.services.fraud import evaluate_fraud_rules
+
+        fraud_rule("new_beneficiary_large_amount", name="Large in EUR", currency="EUR", max_age_hours=72,
+                   amount_above="2000.00")
+        fraud_rule("new_beneficiary_large_amount", name="Large in JPY", currency="JPY", max_age_hours=72,
+                   amount_above="300000")
+
+        def fired(amount, currency):
+            return [f.rule.name for f in evaluate_fraud_rules(_check(alice_account, amount, currency))]
+
+        # then
+        assert fired("150000", "JPY") == []
+        assert fired("300001", "JPY") == ["Large in JPY"]
+        assert fired("2000.01", "EUR") == ["Large in EUR"]
+        assert fired("1000000.00", "USD") == []  # no rule in dollars
+
+    def test_the_usual_amount_is_the_average_of_payments_in_the_same_currency(self, alice, rich_alice,
+                                                                             bob_account):
+        # given: a history of small euro payments
+        from apps.payments.services.fraud import evaluate_fraud_rules
+
+        fraud_rule("unusual_amount", multiple="3", history_size=5, minimum_history=3)
+        for i in range(3):
+            _pay(alice, rich_alice, bob_account, "10.00", key=f"h{i}")
+        # then: 5,000 yen is not compared with 10 euros (no yen history yet), 31 euros is
+        assert evaluate_fraud_rules(_check(rich_alice, "5000", "JPY")) == []
+        assert evaluate_fraud_rules(_check(rich_alice, "31.00", "EUR"))[0].figures["average"] == "10.00"
+
+    @pytest.mark.parametrize(("kind", "parameters", "currency"), [
+        ("new_beneficiary_large_amount", {"max_age_hours": 24, "amount_above": "1000.00"}, ""),
+        ("velocity", {"max_payments": 3, "window_minutes": 5}, "EUR"),
+        ("high_risk_country", {"countries": ["KP"]}, "EUR"),
+    ])
+    def test_only_a_rule_with_an_amount_has_a_currency_and_it_must(self, kind, parameters, currency):
+        # when
+        with pytest.raises(ValidationError) as invalid:
+            FraudRule(name="r", kind=kind, action="block", parameters=parameters, currency=currency).full_clean()
+        # then
+        assert list(invalid.value.message_dict) == ["currency"]
+
+    def test_the_database_refuses_an_amount_rule_without_a_currency(self):
+        from django.db import IntegrityError, transaction
+
+        with pytest.raises(IntegrityError), transaction.atomic():
+            FraudRule.objects.create(name="r", kind="new_beneficiary_large_amount", action="hold",
+                                     parameters={"max_age_hours": 24, "amount_above": "1000.00"})
+        assert not FraudRule.objects.exists()
+
+
 @pytest.mark.django_db
 class TestHighRiskCountry:
     def test_fires_for_a_listed_destination(self, alice, rich_alice):
