@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import connection
+from django.db.models import QuerySet
 
 from apps.accounts.house_accounts import FEE_INCOME, house_account
 from apps.accounts.locks import lock_accounts
@@ -58,15 +59,16 @@ _PRODUCT_FIELDS = [f.attname for f in DepositProduct._meta.concrete_fields]
 _CUSTOMER_FIELDS = [f.attname for f in Customer._meta.concrete_fields if f.attname in {
     "id", "legal_name", "customer_type", "is_premium", "kyc_status", "kyc_review_due"}]
 
-# Lock the two deposit accounts in id order (the order every service locks accounts in); their customers come
-# along (read, not locked: a KYC or tier change does not need to wait for a transfer).
+# Lock the payer's and the payee's deposit accounts in id order (the order every service locks accounts in); their
+# customers come along (read, not locked: a KYC or tier change does not need to wait for a transfer). The payer
+# is only found (and locked) within what the initiator may debit: {payer_scope} restricts it to that queryset.
 _LOCK_ACCOUNTS_SQL = """
 SELECT {account_columns}, {product_columns}, {customer_columns},
        (SELECT id FROM ledger_ledgeraccount WHERE code = %s) AS fee_income_account_id
 FROM accounts_account AS account
 JOIN accounts_depositproduct AS product ON product.id = account.product_id
 JOIN customers_customer AS customer ON customer.id = account.customer_id
-WHERE account.number IN (%s, %s)
+WHERE account.number = %s OR (account.number = %s AND {{payer_scope}})
 ORDER BY account.id
 FOR UPDATE OF account
 """.format(  # noqa: S608 (column names come from the models, never from input)
@@ -76,16 +78,27 @@ FOR UPDATE OF account
 )
 
 
-def lock_transfer_accounts(numbers: tuple[str, str]) -> tuple[dict[str, Account], int]:
-    """Lock the accounts with these numbers (those that exist), by number, each with its product and customer
-    (read with the lock, not locked themselves); and the id
-    of the fee income ledger account."""
+def lock_transfer_accounts(*, payer_number: str, payee_number: str, payer_scope: QuerySet[Account] | None = None,
+                           ) -> tuple[dict[str, Account], int]:
+    """Lock the payee's account and the payer's (only if it is within ``payer_scope``, what the initiator may
+    debit; None: any account), those that exist, by number, each with its product and customer (read with the
+    lock, not locked themselves); and the id of the fee income ledger account. The numbers must differ.
+
+    A payer outside the scope is missing from the result exactly like one that does not exist, and it is not
+    locked, so nobody learns anything about, or holds up, another customer's account."""
     if not _use_sql():
-        accounts = Account.objects.filter(number__in=numbers).values_list("pk", flat=True)
-        locked = {account.number: account for account in lock_accounts(list(accounts))}
+        wanted = list(Account.objects.filter(number=payee_number).values_list("pk", flat=True))
+        scope = payer_scope if payer_scope is not None else Account.objects.all()
+        wanted += scope.filter(number=payer_number).values_list("pk", flat=True)
+        locked = {account.number: account for account in lock_accounts(wanted)}
         return locked, house_account(FEE_INCOME).pk
+    scope_sql, scope_params = "TRUE", ()
+    if payer_scope is not None:
+        subquery, scope_params = payer_scope.order_by().values("pk").query.get_compiler(connection=connection).as_sql()
+        scope_sql = f"account.id IN ({subquery})"
     with connection.cursor() as cursor:
-        cursor.execute(_LOCK_ACCOUNTS_SQL, [FEE_INCOME, *numbers])
+        cursor.execute(_LOCK_ACCOUNTS_SQL.format(payer_scope=scope_sql),
+                       [FEE_INCOME, payee_number, payer_number, *scope_params])
         rows = cursor.fetchall()
     locked, fee_income_id = {}, None
     width, product_end = len(_ACCOUNT_FIELDS), len(_ACCOUNT_FIELDS) + len(_PRODUCT_FIELDS)

@@ -126,7 +126,8 @@ def _transfer_between_accounts(*, from_account_number: str, to_account_number: s
     """The transfer in its transaction.
 
     ``payer_accounts`` is what the initiator may debit (a customer's own accounts); an account outside it is
-    "unknown", exactly like one that does not exist. Rules, all checked under the two accounts' row locks
+    "unknown", exactly like one that does not exist (the locking statement only finds it within that scope).
+    Rules, all checked under the two accounts' row locks
     (taken in id order, then their ledger accounts'): the payer is active, the payee open; one currency
     throughout; the payer's KYC is verified; the amount is within the per-transfer and daily limits of the
     payer's product and tier; the available balance covers amount and fee. A replay of ``idempotency_key`` by
@@ -137,16 +138,15 @@ def _transfer_between_accounts(*, from_account_number: str, to_account_number: s
         raise MoneyError("A transfer amount must be positive.", code="amount_not_positive")
     from_number = validate_account_number(from_account_number)
     to_number = validate_account_number(to_account_number)
-    if payer_accounts is not None:
-        resolve_payer_account(from_number, payer_accounts)
-    locked, fee_income_id = lock_transfer_accounts((from_number, to_number))
+    if from_number == to_number:
+        raise SameAccount("The payer and the payee account are the same.")
+    locked, fee_income_id = lock_transfer_accounts(payer_number=from_number, payee_number=to_number,
+                                                   payer_scope=payer_accounts)
     payer, payee = locked.get(from_number), locked.get(to_number)
     if payer is None:
         raise UnknownAccount(f"No account {from_number} that you may debit.")
     if payee is None:
         raise UnknownBeneficiaryAccount(f"No account {to_number} at this bank.")
-    if payer.pk == payee.pk:
-        raise SameAccount("The payer and the payee account are the same.")
     ledgers = lock_ledgers(payer, payee, fee_income_id)
     to_someone_else = payer.customer_id != payee.customer_id and channel != Channel.STANDING_ORDER
     facts = read_transfer_facts(

@@ -38,3 +38,27 @@ def test_a_transfer_with_a_fee_to_another_customer_takes_five_statements_and_its
     assert transfer.fee == Decimal("0.10") and transfer.entry.postings.count() == 3
     history = Transfer.history.get(id=transfer.pk)
     assert history.history_type == "+" and history.history_user == teller_a and history.amount == Decimal("1.00")
+
+
+def test_a_customers_transfer_checks_what_they_may_debit_in_the_locking_statement(branch_a, teller_a):
+    from apps.organization.models import User
+    from apps.payments.selectors import payer_accounts_of
+
+    install_chart()
+    product = savings_product(rate="0")
+    user = User.objects.create_user(username="payer.online")
+    payer = open_funded_account(verified_customer(branch=branch_a, user=user), product, "100.00", teller=teller_a)
+    payee = open_funded_account(verified_customer(branch=branch_a), product, "100.00", teller=teller_a)
+
+    def pay(key):
+        return transfer_between_accounts(from_account_number=payer.number, to_account_number=payee.number,
+                                         money=Money("1.00", "EUR"), channel=Channel.API, initiated_by=user,
+                                         idempotency_key=key, payer_accounts=payer_accounts_of(user))
+
+    pay("first")
+    with CaptureQueriesContext(connection) as statements:
+        pay("second")
+    sql = [s["sql"] for s in statements.captured_queries
+           if s["sql"] not in ("BEGIN", "COMMIT") and not s["sql"].startswith(("SAVEPOINT", "RELEASE"))]
+    assert len(sql) == 5, sql  # no separate look-up of the payer among the customer's accounts
+    assert "FOR UPDATE OF account" in sql[0] and "customers_customer" in sql[0].split("account.id IN", 1)[1]
