@@ -29,8 +29,16 @@ BENCH_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:
 os.environ["DATABASE_URL"] = BENCH_URL
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.test_settings")
 os.environ.setdefault("CACHE_KEY_PREFIX", "ogpgy-bench")
+os.environ.setdefault("LOG_LEVEL", "WARNING")  # the set-up's eager Celery tasks log every call at INFO
 
 from baseline import pgbench_tps, recreate_database
+from transfer_ceiling import (
+    bank_layout,
+    create_one_call_function,
+    one_call_script,
+    pgbench_script_tps,
+    service_statements_script,
+)
 
 
 def set_up_bank(accounts_count: int) -> list[str]:
@@ -134,6 +142,14 @@ def main():
         shape = "skewed (80% on 10 hot accounts)" if skewed else "uniform"
         print(f"(b) transfer service, {options.workers} workers, {options.accounts} accounts, {shape}: "
               f"{rate:,.0f} transfers/s ({refused} refused); ratio (b)/(a) = {rate / baseline:.2f}")
+    # The ceiling: the same transfers with no Python at all (bench/transfer_ceiling.py).
+    layout = bank_layout()
+    create_one_call_function(BENCH_URL)
+    for label, script in (("the service's statements from pgbench", service_statements_script(layout)),
+                          ("the same reads and writes in one PL/pgSQL call", one_call_script(layout))):
+        rate = pgbench_script_tps(BENCH_URL, script, clients=options.workers, seconds=options.seconds)
+        print(f"(c) no Python, {label}, {options.workers} clients, uniform: {rate:,.0f} transfers/s; "
+              f"ratio to (a) = {rate / baseline:.2f}")
     from django.core.management import call_command
 
     call_command("ledger_check", stdout=open(os.devnull, "w"))
