@@ -13,6 +13,8 @@ def _expire_holds(business_date):
 
 
 register_step("accounts.expire_holds", _expire_holds, order=100)
+# In a catch-up, accrue_interest runs 300, 400 and 500 itself for each missed date before the closing one
+# (close_missed_date): keep its order the same as here.
 register_step("accounts.accrue_interest", accrue_interest, order=200)
 register_step("accounts.mature_term_deposits", mature_term_deposits, order=300)
 register_step("accounts.post_interest", post_due_interest, order=400)

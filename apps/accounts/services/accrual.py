@@ -11,6 +11,10 @@ same transaction make a second run of the same date a no-op.
 The ledger carries the accrual as one journal entry per date, product and kind (interest expense against
 interest payable; overdraft interest receivable against interest income), rounded to the currency's minor
 unit, the rounding residue carried to the next day's entry of the same product and kind (``AccrualJournal``).
+
+A catch-up over several dates closes each missed date before accruing the next (``close_missed_date``): what
+that date's end of day posts (interest capitalised at a period end, a monthly fee, a matured term deposit)
+is dated that date and so is in the next date's balance, as if end of day had run every day.
 """
 
 from __future__ import annotations
@@ -39,6 +43,8 @@ from apps.accounts.models import (
     InterestAccrual,
     InterestTier,
 )
+from apps.accounts.services.interest import charge_monthly_fees, post_due_interest
+from apps.accounts.services.term import mature_term_deposits
 from apps.ledger.models import Posting
 from apps.ledger.money import Money, round_to_currency
 from apps.ledger.services import credit, debit, post_journal_entry
@@ -210,7 +216,11 @@ def accrue_interest(business_date: datetime.date) -> dict[str, int]:
     """End-of-day step: accrue every date after the last accrued one, up to ``business_date``, each once.
 
     Days the bank skipped (no end of day ran for them) are caught up here, each with its own end-of-day
-    balance. Before any accrual ran, it starts at the earliest account opening.
+    balance, and each missed date before ``business_date`` is then closed as its own end of day would have
+    closed it (``close_missed_date``): interest capitalised at a period end, a monthly fee, a matured term
+    deposit are posted on that date, so the next missed date accrues on the balance they leave, exactly as if
+    end of day had run every day. ``business_date`` itself is left to the steps that follow this one. Before
+    any accrual ran, it starts at the earliest account opening.
     """
     last = AccrualRun.objects.order_by("-business_date").values_list("business_date", flat=True).first()
     if last is not None:
@@ -219,9 +229,26 @@ def accrue_interest(business_date: datetime.date) -> dict[str, int]:
         start = (Account.objects.filter(status__in=ACCRUING).order_by("opened_on")
                  .values_list("opened_on", flat=True).first() or business_date)
     days = accruals = 0
+    closed: dict[str, int] = defaultdict(int)  # what closing the missed dates posted, for the step's record
     day = start
     while day <= business_date:
         accruals += accrue_interest_for_date(day=day)
         days += 1
+        if day < business_date:
+            for name, value in close_missed_date(day=day).items():
+                closed[name] += value
         day += ONE_DAY
-    return {"days": days, "accruals": accruals}
+    return {"days": days, "accruals": accruals, **{name: value for name, value in closed.items() if value}}
+
+
+@transaction.atomic
+def close_missed_date(*, day: datetime.date) -> dict[str, int]:
+    """What the deposit steps after the accrual (apps/accounts/eod_steps.py: 300 mature term deposits, 400
+    post interest, 500 monthly fees) would have done on ``day``, in that order, dated ``day``. Each is
+    idempotent and catches up on what is due up to the date it is given, so their own run for the closing
+    date afterwards finds these done. Counts are prefixed with the step they come from."""
+    counts = {}
+    for prefix, step in (("maturity", mature_term_deposits), ("posting", post_due_interest),
+                         ("fees", charge_monthly_fees)):
+        counts.update({f"{prefix}.{name}": value for name, value in step(day).items()})
+    return counts

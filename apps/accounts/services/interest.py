@@ -30,8 +30,11 @@ def _chunks(ids: list[int], size: int = CHUNK):
         yield ids[start:start + size]
 
 
-def _held_by_account(account_ids: list[int]) -> dict[int, Decimal]:
-    rows = (Hold.objects.filter(account_id__in=account_ids, status=Hold.Status.ACTIVE).values("account_id")
+def _held_by_account(account_ids: list[int], *, on: datetime.date) -> dict[int, Decimal]:
+    """What is held at the end of ``on``, after that date's hold expiry: a catch-up's end of day has already
+    expired holds ending after a missed date it closes (``close_missed_date``), which still held on it."""
+    held_on = Q(status=Hold.Status.ACTIVE) | Q(status=Hold.Status.EXPIRED, expires_on__gt=on)
+    rows = (Hold.objects.filter(held_on, account_id__in=account_ids).values("account_id")
             .annotate(total=Sum("amount")))
     return {row["account_id"]: row["total"] for row in rows}
 
@@ -57,7 +60,7 @@ def capitalize_interest(*, accounts: list[Account], through: datetime.date, busi
             .values("account_id", "kind").annotate(total=Sum("amount")))
     for row in rows:
         totals[(row["account_id"], row["kind"])] = row["total"]
-    held = _held_by_account(list(by_id))
+    held = _held_by_account(list(by_id), on=business_date)
     currency = accounts[0].ledger_account.currency
     postings, credited, charged, deferred = [], [], [], []
     paid_total = charged_total = Decimal(0)
@@ -141,7 +144,7 @@ def charge_monthly_fees(business_date: datetime.date) -> dict[str, int]:
         fee = Money(product.monthly_fee, product.currency)
         for chunk in _chunks(due_ids):
             accounts = lock_accounts(chunk)
-            held = _held_by_account(chunk)
+            held = _held_by_account(chunk, on=business_date)
             postings = []
             for account in accounts:
                 account.fee_charged_through = month_end
