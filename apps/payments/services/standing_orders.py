@@ -12,31 +12,10 @@ from apps.accounts.account_numbers import validate_account_number
 from apps.accounts.models import Account
 from apps.domain_errors import DomainError
 from apps.ledger.money import Money
-from apps.payments.errors import (
-    AccountNotAvailable,
-    PaymentRefused,
-    SameAccount,
-    TransferCurrencyMismatch,
-    UnknownAccount,
-)
+from apps.payments.errors import PaymentRefused, SameAccount, UnknownAccount
 from apps.payments.models import Channel, StandingOrder, StandingOrderExecution
 from apps.payments.schedules import first_due_date, following_due_date
-from apps.payments.services.transfers import PAYEE_REFUSED_STATUSES, transfer_between_accounts
-
-
-def _ensure_accounts_can_pay(payer: Account, payee: Account) -> None:
-    """The account rules of ``transfer_between_accounts``, with its codes and messages: an order whose every
-    execution the transfer would refuse is refused when it is set up, not night after night in end of day.
-    (The transfer checks them again under its locks: an account frozen or closed later fails the execution.)"""
-    if payer.status != Account.Status.ACTIVE:
-        raise AccountNotAvailable(f"Account {payer.number} is {payer.status}: nothing may be sent from it.",
-                                  code=f"account_{payer.status}")
-    if payee.status in PAYEE_REFUSED_STATUSES:
-        raise AccountNotAvailable(f"Account {payee.number} is {payee.status}: it cannot receive transfers.",
-                                  code=f"beneficiary_account_{payee.status}")
-    if payer.currency != payee.currency:
-        raise TransferCurrencyMismatch(f"{payer.number} is in {payer.currency} and {payee.number} in "
-                                       f"{payee.currency}.")
+from apps.payments.services.transfers import ensure_accounts_can_transfer, transfer_between_accounts
 
 
 def build_standing_order(*, from_account: Account, to_account_number: str, money: Money, frequency: str,
@@ -56,7 +35,7 @@ def build_standing_order(*, from_account: Account, to_account_number: str, money
         raise UnknownAccount(f"No account {to_account_number} at this bank.", code="unknown_beneficiary_account")
     if to_account.pk == from_account.pk:
         raise SameAccount("The payer and the payee account are the same.")
-    _ensure_accounts_can_pay(from_account, to_account)
+    ensure_accounts_can_transfer(from_account, to_account, currency=from_account.currency)
     if frequency == StandingOrder.Frequency.MONTHLY and not (day_of_month and 1 <= day_of_month <= 31):
         raise PaymentRefused("A monthly standing order needs a day of the month (1-31).", code="invalid_schedule")
     if frequency == StandingOrder.Frequency.WEEKLY and weekday not in range(7):

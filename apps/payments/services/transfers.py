@@ -55,6 +55,21 @@ def _replay(existing: Transfer, *, from_id: int, to_id: int, money: Money) -> Tr
     return existing
 
 
+def ensure_accounts_can_transfer(payer: Account, payee: Account, *, currency: str) -> None:
+    """The accounts' own rules for a transfer in ``currency``: the payer is active (a frozen, dormant, closed or
+    pending account sends nothing), the payee is neither pending nor closed, and both are in ``currency``.
+    Standing orders check the same when they are set up."""
+    if payer.status != Account.Status.ACTIVE:
+        raise AccountNotAvailable(f"Account {payer.number} is {payer.status}: nothing may be sent from it.",
+                                  code=f"account_{payer.status}")
+    if payee.status in PAYEE_REFUSED_STATUSES:
+        raise AccountNotAvailable(f"Account {payee.number} is {payee.status}: it cannot receive transfers.",
+                                  code=f"beneficiary_account_{payee.status}")
+    if not (currency == payer.currency == payee.currency):
+        raise TransferCurrencyMismatch(f"{payer.number} is in {payer.currency} and {payee.number} in "
+                                       f"{payee.currency}; the transfer is in {currency}.")
+
+
 def resolve_payer_account(number: str, payer_accounts: QuerySet[Account] | None) -> int:
     """The id of the account to debit, among those the initiator may debit; "unknown" otherwise, exactly as for
     a number that does not exist, so nobody learns whether someone else's account exists."""
@@ -157,15 +172,7 @@ def _transfer_between_accounts(*, from_account_number: str, to_account_number: s
         return _replay(Transfer.objects.get(pk=facts.existing_transfer_id), from_id=payer.pk, to_id=payee.pk,
                        money=money)
 
-    if payer.status != Account.Status.ACTIVE:
-        raise AccountNotAvailable(f"Account {payer.number} is {payer.status}: nothing may be sent from it.",
-                                  code=f"account_{payer.status}")
-    if payee.status in PAYEE_REFUSED_STATUSES:
-        raise AccountNotAvailable(f"Account {payee.number} is {payee.status}: it cannot receive transfers.",
-                                  code=f"beneficiary_account_{payee.status}")
-    if not (money.currency == payer.currency == payee.currency):
-        raise TransferCurrencyMismatch(f"{payer.number} is in {payer.currency} and {payee.number} in "
-                                       f"{payee.currency}; the transfer is in {money.currency}.")
+    ensure_accounts_can_transfer(payer, payee, currency=money.currency)
     business_date = facts.business_date
     ensure_kyc_verified(payer.customer, on=business_date, documents=facts.kyc_documents)
     ensure_within_limits(limit=facts.limit, money=money, spent_today=facts.spent_today)
