@@ -333,11 +333,14 @@ OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=12)
 # --- deposit accounts (docs/accounts.md) ---
 # Country prefix of the IBAN-style account numbers (two letters; the check digits are ISO 13616 mod-97).
 ACCOUNT_NUMBER_COUNTRY = env.str("ACCOUNT_NUMBER_COUNTRY", default="PT")
-# The largest cash deposit or withdrawal each role may do alone, per operation, in the account's currency;
-# above it a branch manager approves (maker-checker). A role not listed needs approval for any amount.
+# The largest cash deposit or withdrawal each role may do alone, per operation, per currency (the format of the
+# payment thresholds above: TELLER_CASH_LIMITS_TELLER=EUR=10000.00,JPY=1500000); above it a branch manager
+# approves (maker-checker). A currency not listed for a role, or a role not listed, needs approval for any amount.
 TELLER_CASH_LIMITS = {
-    "Teller": env.str("TELLER_CASH_LIMIT_TELLER", default="10000.00"),
-    "Branch manager": env.str("TELLER_CASH_LIMIT_BRANCH_MANAGER", default="50000.00"),
+    "Teller": _amounts_by_currency(
+        "TELLER_CASH_LIMITS_TELLER", {"EUR": "10000.00"}, replaces="TELLER_CASH_LIMIT_TELLER"),
+    "Branch manager": _amounts_by_currency(
+        "TELLER_CASH_LIMITS_BRANCH_MANAGER", {"EUR": "50000.00"}, replaces="TELLER_CASH_LIMIT_BRANCH_MANAGER"),
 }
 
 # --- email (staff notifications, e.g. KYC expiry to branch managers) ---

@@ -1,5 +1,5 @@
 """Cash at the counter: deposits and withdrawals against the teller's branch vault, with receipts, limits per
-role and a branch manager's approval above the limit (maker-checker)."""
+role and currency and a branch manager's approval above the limit (maker-checker)."""
 
 from __future__ import annotations
 
@@ -23,6 +23,7 @@ from apps.accounts.services.availability import DEBITABLE, ensure_available, ens
 from apps.accounts.services.lifecycle import activate_if_funded, record_customer_activity
 from apps.ledger.money import Money
 from apps.ledger.services import credit, debit, post_journal_entry
+from apps.ledger.thresholds import is_above, threshold
 from apps.organization.models import ApprovalRequest
 from apps.organization.selectors import current_business_date
 from apps.organization.services import request_approval
@@ -31,13 +32,26 @@ CASH_OPERATION = "accounts.cash_operation"
 SOURCE = "teller"
 
 
-def cash_limit(user: Any) -> Decimal | None:
-    """The largest cash operation ``user`` may do alone (TELLER_CASH_LIMITS, by role); None for no limit."""
-    if user.is_superuser:
-        return None
+def cash_limit(user: Any, currency: str) -> Decimal | None:
+    """The largest cash operation in ``currency`` that ``user`` may do alone: the highest amount their roles have
+    for it in TELLER_CASH_LIMITS (by role, then by currency); None when none of their roles has one."""
     roles = set(user.groups.values_list("name", flat=True))
-    limits = [Decimal(str(limit)) for role, limit in settings.TELLER_CASH_LIMITS.items() if role in roles]
-    return max(limits, default=Decimal("0"))
+    limits = [threshold(amounts, currency) for role, amounts in settings.TELLER_CASH_LIMITS.items() if role in roles]
+    return max((limit for limit in limits if limit is not None), default=None)
+
+
+def needs_approval(user: Any, amount: Money) -> bool:
+    """Whether a cash operation of ``amount`` by ``user`` needs a branch manager's approval: above the user's limit
+    in the amount's currency, or any amount in a currency for which the bank gave their roles no limit (a currency
+    the bank starts to hold is never waved through). Superusers have no limit."""
+    return not user.is_superuser and is_above(amount, cash_limit(user, amount.currency))
+
+
+def _beyond_limit(user: Any, amount: Money) -> str:
+    limit = cash_limit(user, amount.currency)
+    if limit is None:
+        return f"no cash limit in {amount.currency} is set for your role"
+    return f"above your limit of {limit} {amount.currency}"
 
 
 def _replay(existing: TellerTransaction, *, kind: str, account: Account, amount: Money) -> TellerTransaction:
@@ -69,9 +83,8 @@ def perform_cash_operation(*, kind: str, account: Account, amount: Money, teller
     existing = TellerTransaction.objects.filter(idempotency_key=idempotency_key).first()
     if existing is not None:
         return _replay(existing, kind=kind, account=account, amount=amount)
-    limit = cash_limit(teller)
-    if approved_by is None and limit is not None and amount.amount > limit:
-        raise TellerLimitExceeded(f"{amount} is above your limit of {limit}: a branch manager must approve it.")
+    if approved_by is None and needs_approval(teller, amount):
+        raise TellerLimitExceeded(f"{amount}: {_beyond_limit(teller, amount)}; a branch manager must approve it.")
 
     account = lock_account(account)
     # A concurrent request with the same key may have committed while we waited for the lock.
@@ -128,9 +141,9 @@ def submit_cash_operation(*, kind: str, account: Account, amount: Money, teller:
                           idempotency_key: str) -> TellerTransaction | ApprovalRequest:
     """What the counter calls: within the teller's limit the operation runs now (a receipt); above it, an
     approval request for a branch manager (the same key replays the same request)."""
-    limit = cash_limit(teller)
+    above = needs_approval(teller, amount)
     done = TellerTransaction.objects.filter(idempotency_key=idempotency_key).exists()
-    if done or limit is None or amount.amount <= limit:
+    if done or not above:
         return perform_cash_operation(kind=kind, account=account, amount=amount, teller=teller,
                                       idempotency_key=idempotency_key)
     pending = ApprovalRequest.objects.filter(operation=CASH_OPERATION, maker=teller,
@@ -142,7 +155,8 @@ def submit_cash_operation(*, kind: str, account: Account, amount: Money, teller:
         operation=CASH_OPERATION, maker=teller, branch=teller.home_branch,
         parameters={"kind": kind, "account_id": account.pk, "amount": str(amount.amount),
                     "currency": amount.currency, "idempotency_key": idempotency_key},
-        summary=f"Cash {label} of {amount} on {account.number} by {teller.username} (above limit {limit})",
+        summary=f"Cash {label} of {amount} on {account.number} by {teller.username} "
+                f"({_beyond_limit(teller, amount)})",
     )
 
 

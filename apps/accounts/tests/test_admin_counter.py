@@ -80,7 +80,7 @@ def test_submitting_the_same_cash_form_twice_moves_the_money_once(customer, savi
 def test_cash_above_the_tellers_limit_waits_for_a_branch_manager_and_moves_nothing(
         customer, savings, teller_a, settings):
     # given
-    settings.TELLER_CASH_LIMITS = {"Teller": "1000.00", "Branch manager": "50000.00"}
+    settings.TELLER_CASH_LIMITS = {"Teller": {"EUR": "1000.00"}, "Branch manager": {"EUR": "50000.00"}}
     account = open_funded_account(customer, savings, "100.00", teller=teller_a)
     client = _login(teller_a)
     entries, receipts = JournalEntry.objects.count(), TellerTransaction.objects.count()

@@ -10,6 +10,7 @@ from rest_framework.test import APIClient
 from apps.accounts.models import TellerTransaction
 from apps.accounts.tests.factories import open_funded_account
 from apps.customers.tests.factories import verified_customer
+from apps.organization.models import ApprovalRequest
 from apps.organization.tests.factories import CustomerUserFactory
 
 pytestmark = pytest.mark.django_db
@@ -97,6 +98,22 @@ def test_staff_open_an_account_and_tellers_deposit_with_an_idempotency_key(ana, 
     assert first.status_code == 201 and again.json() == first.json()
     assert TellerTransaction.objects.count() == 1
     assert client.get(f"/api/v1/accounts/{number}/").json()["balance"] == "50.00"
+
+
+def test_a_deposit_in_a_currency_without_a_cash_limit_is_a_202_approval_request_and_moves_nothing(
+        ana, savings, teller_a, settings):
+    # given: cash limits for another currency than the account's
+    settings.TELLER_CASH_LIMITS = {"Teller": {"USD": "10000.00"}, "Branch manager": {"USD": "50000.00"}}
+    account = open_funded_account(ana, savings, "100.00", teller=teller_a)
+    receipts = TellerTransaction.objects.count()
+    # when
+    response = _client(teller_a).post(f"/api/v1/accounts/{account.number}/deposit/", {"amount": "1.00"},
+                                      format="json", HTTP_IDEMPOTENCY_KEY="no-eur-limit")
+    # then
+    assert response.status_code == 202, response.json()
+    assert ApprovalRequest.objects.get(pk=response.json()["approval_request"]).operation == "accounts.cash_operation"
+    account.ledger_account.refresh_from_db()
+    assert account.ledger_account.balance == Decimal("100.00") and TellerTransaction.objects.count() == receipts
 
 
 def test_staff_of_another_branch_cannot_see_or_move_the_account(ana, savings, teller_a, teller_b):

@@ -7,7 +7,7 @@ import pytest
 from apps.accounts.errors import AccountStateRefused, InsufficientAvailableBalance, TellerLimitExceeded
 from apps.accounts.models import Account, TellerTransaction
 from apps.accounts.services.holds import place_hold
-from apps.accounts.services.teller import cash_deposit, cash_withdrawal, submit_cash_operation
+from apps.accounts.services.teller import cash_deposit, cash_withdrawal, needs_approval, submit_cash_operation
 from apps.accounts.tests.factories import open_funded_account, term_product
 from apps.domain_errors import PermissionRefused
 from apps.ledger.models import JournalEntry, LedgerAccount
@@ -56,7 +56,7 @@ def test_withdrawal_is_refused_beyond_the_available_balance_and_nothing_moves(cu
 
 
 def test_above_the_tellers_limit_a_branch_manager_approves(customer, savings, teller_a, manager_a, settings):
-    settings.TELLER_CASH_LIMITS = {"Teller": "1000.00", "Branch manager": "50000.00"}
+    settings.TELLER_CASH_LIMITS = {"Teller": {EUR: "1000.00"}, "Branch manager": {EUR: "50000.00"}}
     account = open_funded_account(customer, savings, None, teller=teller_a)
     # the direct service refuses; the counter's submission asks for approval instead
     with pytest.raises(TellerLimitExceeded):
@@ -80,7 +80,7 @@ def test_a_teller_cannot_approve_another_tellers_cash_above_limit(customer, savi
     from apps.organization import roles
     from apps.organization.tests.factories import StaffFactory
 
-    settings.TELLER_CASH_LIMITS = {"Teller": "1000.00"}
+    settings.TELLER_CASH_LIMITS = {"Teller": {EUR: "1000.00"}}
     account = open_funded_account(customer, savings, None, teller=teller_a)
     request = submit_cash_operation(kind="deposit", account=account, amount=Money("5000.00", EUR), teller=teller_a,
                                     idempotency_key="big2")
@@ -88,6 +88,54 @@ def test_a_teller_cannot_approve_another_tellers_cash_above_limit(customer, savi
     with pytest.raises(PermissionRefused):
         approve_request(request=request, checker=other_teller)
     assert not TellerTransaction.objects.filter(idempotency_key="big2").exists()
+
+
+def test_in_euros_a_teller_does_up_to_10000_and_a_branch_manager_up_to_50000_alone(teller_a, manager_a):
+    # the defaults (TELLER_CASH_LIMITS_TELLER, ..._BRANCH_MANAGER): the former single amounts, in euros
+    assert not needs_approval(teller_a, Money("10000.00", EUR))
+    assert needs_approval(teller_a, Money("10000.01", EUR))
+    assert not needs_approval(manager_a, Money("50000.00", EUR))
+    assert needs_approval(manager_a, Money("50000.01", EUR))
+
+
+def test_the_cash_limit_is_the_one_of_the_amounts_currency(teller_a, settings):
+    # given: 1,000 euros, 150,000 yen
+    settings.TELLER_CASH_LIMITS = {"Teller": {EUR: "1000.00", "JPY": "150000"}}
+    # then: 5,000 yen is done alone, whatever 5,000 euros would need
+    assert not needs_approval(teller_a, Money("5000", "JPY"))
+    assert not needs_approval(teller_a, Money("150000", "JPY"))
+    assert needs_approval(teller_a, Money("150001", "JPY"))
+    assert needs_approval(teller_a, Money("5000.00", EUR))
+
+
+def test_a_currency_without_a_cash_limit_needs_a_branch_manager_for_any_amount(teller_a, manager_a, settings):
+    settings.TELLER_CASH_LIMITS = {"Teller": {EUR: "1000.00"}, "Branch manager": {EUR: "50000.00"}}
+    assert needs_approval(teller_a, Money("0.01", "USD"))
+    assert needs_approval(manager_a, Money("0.01", "USD"))
+
+
+def test_cash_in_a_currency_without_a_limit_waits_for_a_branch_manager_and_moves_nothing_until_approved(
+        customer, savings, teller_a, manager_a, settings):
+    # given: the bank set cash limits for another currency than the account's
+    settings.TELLER_CASH_LIMITS = {"Teller": {"USD": "10000.00"}, "Branch manager": {"USD": "50000.00"}}
+    account = open_funded_account(customer, savings, "100.00", teller=teller_a)
+    entries, vault, receipts = JournalEntry.objects.count(), _vault(), TellerTransaction.objects.count()
+    # when: a one-euro deposit at the counter
+    with pytest.raises(TellerLimitExceeded):
+        cash_deposit(account=account, amount=Money("1.00", EUR), teller=teller_a, idempotency_key="eur-1")
+    request = submit_cash_operation(kind="deposit", account=account, amount=Money("1.00", EUR), teller=teller_a,
+                                    idempotency_key="eur-1")
+    # then: a request for a branch manager, and nothing moved
+    assert isinstance(request, ApprovalRequest) and request.state == "pending"
+    assert "no cash limit in EUR" in request.summary
+    account.ledger_account.refresh_from_db()
+    assert account.ledger_account.balance == Decimal("100.00") and _vault() == vault
+    assert JournalEntry.objects.count() == entries and TellerTransaction.objects.count() == receipts
+    # when the branch manager approves, the cash is posted
+    approve_request(request=request, checker=manager_a)
+    account.ledger_account.refresh_from_db()
+    assert account.ledger_account.balance == Decimal("101.00")
+    assert TellerTransaction.objects.get(idempotency_key="eur-1").approved_by == manager_a
 
 
 def test_a_deposit_reaching_the_minimum_activates_a_pending_account(customer, chart, teller_a):

@@ -13,9 +13,10 @@ from django.utils import timezone
 from apps.accounts.account_numbers import normalize
 from apps.customers.models import Customer
 from apps.ledger.money import Money
+from apps.ledger.thresholds import is_above
 from apps.payments.errors import BeneficiaryCoolingOff, BeneficiaryRefused, UnknownBeneficiary
 from apps.payments.models import Beneficiary
-from apps.payments.thresholds import cooling_off_amount, is_above
+from apps.payments.thresholds import cooling_off_amount
 
 IBAN_PATTERN = re.compile(r"^[A-Z]{2}[0-9]{2}[A-Z0-9]{11,30}$")
 

@@ -17,12 +17,13 @@ from django.db.models import QuerySet
 from apps.accounts.account_numbers import validate_account_number
 from apps.accounts.models import Account
 from apps.ledger.money import Money, MoneyError
+from apps.ledger.thresholds import is_above
 from apps.organization.models import ApprovalRequest
 from apps.organization.services import request_approval
 from apps.payments.models import Channel, OutgoingPayment, Transfer
 from apps.payments.services.external import initiate_outgoing_payment
 from apps.payments.services.transfers import resolve_payer_account, transfer_between_accounts
-from apps.payments.thresholds import is_above, staff_approval_threshold
+from apps.payments.thresholds import staff_approval_threshold
 
 TRANSFER_OPERATION = "payments.transfer"
 OUTGOING_PAYMENT_OPERATION = "payments.outgoing_payment"
