@@ -325,6 +325,27 @@ KYC_HIGH_RISK_COUNTRIES = env.list("KYC_HIGH_RISK_COUNTRIES", default=["KP", "IR
 SCREENING_MATCH_THRESHOLD = env.int("SCREENING_MATCH_THRESHOLD", default=90)
 SCREENING_NAME_FLOOR = env.int("SCREENING_NAME_FLOOR", default=85)
 SCREENING_BATCH_SIZE = env.int("SCREENING_BATCH_SIZE", default=1000)
+
+
+def _share(name: str, default: str) -> Decimal:
+    value = env.str(name, default=default)
+    try:
+        share = Decimal(value)
+        valid = share.is_finite() and 0 <= share <= 1
+    except InvalidOperation:
+        valid = False
+    if not valid:
+        raise ImproperlyConfigured(f"{name}={value} is not a share between 0 and 1 (e.g. 0.10 for 10%).")
+    return share
+
+
+# A list file that would delist more than SCREENING_MAX_DELISTED_SHARE of a list's listed entries, and more than
+# SCREENING_MAX_DELISTED_FLOOR of them, is refused unless allowed explicitly: a partial file (changes only, a
+# download cut short) would otherwise delist most of a sanctions list and close its open hits (docs/kyc.md).
+SCREENING_MAX_DELISTED_SHARE = _share("SCREENING_MAX_DELISTED_SHARE", "0.10")
+SCREENING_MAX_DELISTED_FLOOR = env.int("SCREENING_MAX_DELISTED_FLOOR", default=5)
+if SCREENING_MAX_DELISTED_FLOOR < 0:
+    raise ImproperlyConfigured("SCREENING_MAX_DELISTED_FLOOR must be 0 or more entries.")
 # Outbox delivery retries: after the n-th failure, wait base * 2^(n-1), at most the cap; give up after max.
 OUTBOX_RETRY_BASE_DELAY = timedelta(seconds=env.int("OUTBOX_RETRY_BASE_SECONDS", default=30))
 OUTBOX_MAX_RETRY_DELAY = timedelta(seconds=env.int("OUTBOX_MAX_RETRY_SECONDS", default=60 * 60))

@@ -219,6 +219,7 @@ class ScreeningEntryAdmin(ReadOnlyAdmin):
 class ScreeningListImportAdmin(ReadOnlyAdmin):
     list_display = ["file_name", "imported_at", "imported_by", "entries_created", "entries_updated",
                     "entries_delisted", "entries_relisted", "hits_closed", "hits_to_review", "customers_screened",
-                    "customers_to_screen", "hits_created"]
+                    "customers_to_screen", "hits_created", "mass_delisting_allowed"]
+    list_filter = ["mass_delisting_allowed"]
     list_select_related = ["imported_by"]
 

@@ -53,3 +53,11 @@ class InvalidScreeningList(DomainError):
 class NoDelistingReview(Conflict):
     code = "screening_hit_no_delisting_review"
     title = "The screening hit is not a confirmed match waiting for a review of its entry's delisting"
+
+
+class MassDelistingRefused(Conflict):
+    """An import would delist more of a list than a normal update does: a file of changes only, or a download cut
+    short, looks like this. Nothing is imported unless the mass delisting is allowed explicitly, with a reason."""
+
+    code = "screening_mass_delisting"
+    title = "The screening list file would delist too many entries"

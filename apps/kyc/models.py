@@ -144,10 +144,25 @@ class ScreeningListImport(models.Model):
     customers_to_screen = models.PositiveIntegerField(default=0)
     customers_screened = models.PositiveIntegerField(default=0)
     hits_created = models.PositiveIntegerField(default=0)
+    # Set only when the import delisted more of a list than the limit allows (a possible partial file), because
+    # someone said so: who (empty for the command, the system) and why.
+    mass_delisting_allowed = models.BooleanField(
+        default=False, help_text="It delisted more of a list than an import may without an explicit permission.")
+    mass_delisting_allowed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        help_text="Who allowed the mass delisting; empty when the command (the system) did.")
+    mass_delisting_reason = models.TextField(blank=True, help_text="Why the mass delisting was allowed.")
     history = HistoricalRecords()
 
     class Meta:
         ordering = ["-imported_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(mass_delisting_allowed=False, mass_delisting_allowed_by__isnull=True,
+                            mass_delisting_reason="")
+                | (Q(mass_delisting_allowed=True) & ~Q(mass_delisting_reason="")),
+                name="screening_import_mass_delisting_explained"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.file_name} ({self.imported_at:%Y-%m-%d %H:%M})"

@@ -8,15 +8,18 @@ customer's KYC is decided again only by the KYC check (``start_kyc_check``), whe
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Iterable
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from simple_history.utils import bulk_update_with_history
 
 from apps.customers.models import Customer
 from apps.domain_errors import DomainError
-from apps.kyc.errors import NoDelistingReview, NotAllowedToReview
+from apps.kyc.errors import MassDelistingRefused, NoDelistingReview, NotAllowedToReview
 from apps.kyc.models import ScreeningEntry, ScreeningHit, ScreeningListImport, ScreeningToken
 from apps.kyc.screening import Match
 from apps.kyc.services.checks import start_kyc_check
@@ -36,6 +39,38 @@ def _return_reason(list_name: str, record: ScreeningListImport) -> str:
 def _publish_hit_decided(hit: ScreeningHit) -> None:
     publish_event("screening.hit_decided", {"hit_id": hit.pk, "customer_id": hit.customer_id,
                                             "entry_id": hit.entry_id, "status": hit.status}, aggregate=hit)
+
+
+def lists_over_delisting_limit(*, entries: Iterable[ScreeningEntry],
+                               to_delist: Iterable[ScreeningEntry]) -> list[dict[str, Any]]:
+    """The lists of which an import would delist ``to_delist`` beyond what it may without an explicit permission:
+    more than SCREENING_MAX_DELISTED_SHARE of the list's listed ``entries`` *and* more than
+    SCREENING_MAX_DELISTED_FLOOR entries. Each as {list_name, would_delist, listed}.
+
+    Why: a file replaces its lists in full, so a file of changes only, or a download cut short, would delist most
+    of a list and close its open hits. Real updates remove a handful of names; the floor lets a small list lose a
+    few without a permission nobody would then think about. A list with nothing listed yet (its first file) delists
+    nothing, so is never over the limit.
+    """
+    listed = Counter(entry.list_name for entry in entries if entry.is_listed)
+    delisting = Counter(entry.list_name for entry in to_delist)
+    return [{"list_name": list_name, "would_delist": count, "listed": listed[list_name]}
+            for list_name, count in sorted(delisting.items())
+            if count > settings.SCREENING_MAX_DELISTED_FLOOR
+            and count > settings.SCREENING_MAX_DELISTED_SHARE * listed[list_name]]
+
+
+def mass_delisting_refused(*, file_name: str, lists: list[dict[str, Any]]) -> MassDelistingRefused:
+    """The refusal of a file over the limit (``lists_over_delisting_limit``), saying what it would have done."""
+    shrinkage = " and ".join(f"{item['would_delist']} of the {item['listed']} entries listed on {item['list_name']} "
+                             f"({100 * item['would_delist'] / item['listed']:.0f}%)" for item in lists)
+    share = f"{(settings.SCREENING_MAX_DELISTED_SHARE * 100).normalize():f}%"
+    return MassDelistingRefused(
+        f"{file_name} would delist {shrinkage}: more than an import may delist without an explicit permission "
+        f"(more than {share} of a list's listed entries and more than {settings.SCREENING_MAX_DELISTED_FLOOR}). "
+        f"A partial file (changes only, or a download cut short) looks like this. Nothing was imported. If the list "
+        f"really lost these entries, import the file again allowing the mass delisting, with the reason.",
+        lists=lists)
 
 
 def delist_entries(*, entries: list[ScreeningEntry], record: ScreeningListImport, actor: Any) -> tuple[int, int]:

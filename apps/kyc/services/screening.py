@@ -26,13 +26,20 @@ from apps.kyc.locks import lock_list_entries, share_lock_listed_entries
 from apps.kyc.models import ScreeningEntry, ScreeningHit, ScreeningListImport, ScreeningToken
 from apps.kyc.screening import ListedParty, Match, ScreeningIndex, blocking_keys, normalize_name
 from apps.kyc.services.checks import start_kyc_check
-from apps.kyc.services.delisting import delist_entries, relist_entries, reopen_delisted_hit
+from apps.kyc.services.delisting import (
+    delist_entries,
+    lists_over_delisting_limit,
+    mass_delisting_refused,
+    relist_entries,
+    reopen_delisted_hit,
+)
 from apps.outbox.services import publish_event
 
 CSV_COLUMNS = ("name", "aliases", "date_of_birth", "country", "list_name", "source_id")
 ENTRY_DETAILS = ("name", "aliases", "date_of_birth", "country", "category", "normalized_names")
 ALIAS_SEPARATOR = ";"
 _KEYS_PER_QUERY = 5000
+_CHANGE_REASON_LENGTH = 100  # simple-history's history_change_reason column
 
 
 def _index_for(names: Iterable[str]) -> ScreeningIndex:
@@ -142,7 +149,8 @@ def _parse_rows(stream: IO[str]) -> list[dict[str, Any]]:
 
 
 @transaction.atomic
-def import_screening_list(*, stream: IO[str], file_name: str, actor: Any = None) -> ScreeningListImport:
+def import_screening_list(*, stream: IO[str], file_name: str, actor: Any = None, allow_mass_delisting: bool = False,
+                          mass_delisting_reason: str = "") -> ScreeningListImport:
     """Load a sanctions/PEP list CSV (columns: name, aliases separated by ';', date_of_birth YYYY-MM-DD,
     country ISO alpha-2, list_name, source_id). All or nothing: one bad line refuses the file.
 
@@ -152,16 +160,33 @@ def import_screening_list(*, stream: IO[str], file_name: str, actor: Any = None)
     change is not written, so importing the same file again changes nothing. ``actor``: the importing user, None
     for the system. Re-screening all customers is started by the caller (the management command) with
     ``rescreen_batches``.
+
+    A file that would delist more of a list than the limit allows (``lists_over_delisting_limit``) is refused
+    whole, like a bad line, unless ``allow_mass_delisting`` with a ``mass_delisting_reason``: the import then
+    records that ``actor`` allowed it, and why.
     """
+    mass_delisting_reason = mass_delisting_reason.strip()
+    if allow_mass_delisting and not mass_delisting_reason:
+        raise DomainError("Say why the import may delist more of a list than the limit allows.",
+                          code="reason_required")
     rows = _parse_rows(stream)
     list_names = sorted({row["list_name"] for row in rows})
+    existing = {(entry.list_name, entry.source_id): entry for entry in lock_list_entries(list_names)}
+    in_file = {(row["list_name"], row["source_id"]) for row in rows}
+    to_delist = [entry for key, entry in existing.items() if entry.is_listed and key not in in_file]
+    over_limit = lists_over_delisting_limit(entries=existing.values(), to_delist=to_delist)
+    if over_limit and not allow_mass_delisting:
+        raise mass_delisting_refused(file_name=file_name, lists=over_limit)
     record = ScreeningListImport(file_name=file_name[:255], imported_by=actor, list_names=list_names)
+    if over_limit:
+        record.mass_delisting_allowed, record.mass_delisting_allowed_by = True, actor
+        record.mass_delisting_reason = mass_delisting_reason
+        record._change_reason = f"mass delisting allowed: {mass_delisting_reason}"[:_CHANGE_REASON_LENGTH]
     record._history_user = actor
     record.save()
-    existing = {(entry.list_name, entry.source_id): entry for entry in lock_list_entries(list_names)}
     to_create, to_update, relisted = [], [], []
     for row in rows:
-        entry = existing.pop((row["list_name"], row["source_id"]), None)
+        entry = existing.get((row["list_name"], row["source_id"]))
         if entry is None:
             to_create.append(ScreeningEntry(imported_by=record, **row))
             continue
@@ -173,7 +198,6 @@ def import_screening_list(*, stream: IO[str], file_name: str, actor: Any = None)
             setattr(entry, field, row[field])
         entry.imported_by = record
         to_update.append(entry)
-    to_delist = [entry for entry in existing.values() if entry.is_listed]  # left over: not in the file
     relist_entries(entries=relisted, record=record, actor=actor)
     created = bulk_create_with_history(to_create, ScreeningEntry, batch_size=1000, default_user=actor)
     if to_update:

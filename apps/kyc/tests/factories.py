@@ -40,6 +40,8 @@ def list_file(*rows: dict[str, Any]) -> io.StringIO:
     return text
 
 
-def import_list(*rows: dict[str, Any], actor: Any = None, file_name: str = "list.csv") -> ScreeningListImport:
-    """Import a file holding exactly ``rows``: each list named in it is replaced by its rows."""
-    return import_screening_list(stream=list_file(*rows), file_name=file_name, actor=actor)
+def import_list(*rows: dict[str, Any], actor: Any = None, file_name: str = "list.csv",
+                **options: Any) -> ScreeningListImport:
+    """Import a file holding exactly ``rows``: each list named in it is replaced by its rows. ``options``: the
+    service's other arguments (allow_mass_delisting, mass_delisting_reason)."""
+    return import_screening_list(stream=list_file(*rows), file_name=file_name, actor=actor, **options)

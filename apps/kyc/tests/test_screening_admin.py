@@ -14,6 +14,7 @@ from apps.kyc.tests.factories import ListRowFactory, import_list
 pytestmark = pytest.mark.django_db
 HITS = "admin:kyc_screeninghit_changelist"
 ENTRIES = "admin:kyc_screeningentry_changelist"
+IMPORTS = "admin:kyc_screeninglistimport_changelist"
 
 
 def admin_client(user):
@@ -32,6 +33,21 @@ def _delisted_hits(branch, officer):
     decide_screening_hit(hit=ScreeningHit.objects.get(entry__source_id="EU-2"), officer=officer, confirm=True,
                          reason="Same passport")
     import_list(rows[2])
+
+
+def test_the_import_list_filters_imports_that_allowed_a_mass_delisting(bank, compliance_officer, ops_admin):
+    # given an ordinary import, and one whose mass delisting someone allowed
+    rows = [ListRowFactory() for _ in range(12)]
+    import_list(*rows, file_name="complete.csv")
+    record = import_list(rows[0], file_name="programme-ended.csv", actor=ops_admin, allow_mass_delisting=True,
+                         mass_delisting_reason="Programme ended")
+    client = admin_client(compliance_officer)
+    # when compliance filters the imports on it
+    page = client.get(reverse(IMPORTS), {"mass_delisting_allowed__exact": "1"}).content.decode()
+    # then only that import is listed, and its page says who allowed it and why
+    assert "programme-ended.csv" in page and "complete.csv" not in page
+    detail = client.get(reverse("admin:kyc_screeninglistimport_change", args=[record.pk])).content.decode()
+    assert "Programme ended" in detail and ops_admin.get_username() in detail
 
 
 def test_the_entry_list_filters_delisted_entries(branch_a, compliance_officer):
@@ -84,7 +100,8 @@ def test_the_hit_list_costs_the_same_queries_whatever_its_length(branch_a, compl
     import_list(*rows, ListRowFactory(source_id="X-end"))
     for row in rows:
         CustomerFactory(branch=branch_a, legal_name=row["name"])
-    import_list(ListRowFactory(source_id="X-end"))  # every X- hit is closed by delisting
+    # every X- hit is closed by delisting: a mass delisting once there are more than a few
+    import_list(ListRowFactory(source_id="X-end"), allow_mass_delisting=True, mass_delisting_reason="test list")
     assert ScreeningHit.objects.filter(status="delisted").count() >= extra + 1
     client = admin_client(compliance_officer)
     client.get(reverse(HITS))  # warm the session
@@ -98,7 +115,8 @@ def test_the_entry_list_costs_the_same_queries_whatever_its_length(branch_a, com
                                                                    django_assert_max_num_queries):
     _delisted_hits(branch_a, compliance_officer)
     import_list(*[ListRowFactory(list_name="OFAC SDN") for _ in range(extra)], ListRowFactory(list_name="OFAC SDN"))
-    import_list(ListRowFactory(list_name="OFAC SDN", source_id="OFAC-only"))
+    import_list(ListRowFactory(list_name="OFAC SDN", source_id="OFAC-only"), allow_mass_delisting=True,
+                mass_delisting_reason="test list")
     assert ScreeningEntry.objects.filter(delisted_at__isnull=False).count() == extra + 3
     client = admin_client(compliance_officer)
     client.get(reverse(ENTRIES))

@@ -2,7 +2,8 @@
 
 CSV columns: name, aliases (separated by ';'), date_of_birth (YYYY-MM-DD or empty), country (ISO alpha-2 or
 empty), list_name, source_id. The file replaces in full each list it names: entries missing from it are
-delisted. See docs/kyc.md and fixtures/screening_list_sample.csv.
+delisted. A file that would delist more of a list than the limit allows (a partial file?) is refused unless
+--allow-mass-delisting REASON. See docs/kyc.md and fixtures/screening_list_sample.csv.
 """
 
 import time
@@ -11,6 +12,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from apps.domain_errors import DomainError
+from apps.kyc.errors import MassDelistingRefused
 from apps.kyc.models import ScreeningListImport
 from apps.kyc.services import import_screening_list
 from apps.kyc.services.screening import rescreen_batches
@@ -25,17 +27,26 @@ class Command(BaseCommand):
         parser.add_argument("--batch-size", type=int, default=None, help="Customers per Celery task.")
         parser.add_argument("--no-wait", action="store_true", help="Queue the batches and return at once.")
         parser.add_argument("--timeout", type=int, default=3600, help="Seconds to wait for the re-screening.")
+        parser.add_argument("--allow-mass-delisting", metavar="REASON", default=None,
+                            help="Allow the file to delist more of a list than the limit allows (it is the list's "
+                                 "complete current version), saying why; recorded on the import.")
 
-    def handle(self, *args, file: Path, batch_size, no_wait, timeout, **options):
+    def handle(self, *args, file: Path, batch_size, no_wait, timeout, allow_mass_delisting, **options):
         if not file.is_file():
             raise CommandError(f"{file} is not a file.")
         try:
             with file.open(encoding="utf-8-sig", newline="") as stream:
-                record = import_screening_list(stream=stream, file_name=file.name)
+                record = import_screening_list(stream=stream, file_name=file.name,
+                                               allow_mass_delisting=allow_mass_delisting is not None,
+                                               mass_delisting_reason=allow_mass_delisting or "")
+        except MassDelistingRefused as error:
+            raise CommandError(f"{error} (--allow-mass-delisting REASON)") from None
         except DomainError as error:
             raise CommandError(str(error)) from None
         self.stdout.write(f"{file.name}: {record.entries_created} entries created, "
                           f"{record.entries_updated} updated.")
+        if record.mass_delisting_allowed:
+            self.stdout.write(self.style.WARNING(f"Mass delisting allowed: {record.mass_delisting_reason}"))
         self.stdout.write(f"Lists replaced: {', '.join(record.list_names)}. {record.entries_delisted} entries "
                           f"delisted, {record.entries_relisted} listed again; {record.hits_closed} open hits closed, "
                           f"{record.hits_to_review} confirmed matches to review.")
