@@ -285,14 +285,18 @@ OUTGOING_PAYMENT_POLL_BATCH = env.int("OUTGOING_PAYMENT_POLL_BATCH", default=200
 
 
 def _amounts_by_currency(name: str, default: dict[str, str], *, replaces: str) -> dict[str, str]:
-    """A threshold per currency, ``EUR=1000.00,JPY=150000``: 1,000 means something else in each currency, so a
-    payment is compared with its own currency's amount (apps/payments/thresholds.py). A currency not listed has
-    no amount below which a payment passes: every payment in it is treated as above the threshold.
+    """A threshold or limit per currency, ``EUR=1000.00,JPY=150000``: 1,000 means something else in each
+    currency, so an amount is compared with its own currency's (apps/ledger/thresholds.py). A currency not
+    listed has no amount below which an operation passes: every one in it is treated as above the threshold.
     ``replaces``: the former single amount, refused rather than silently ignored or read as some currency's."""
     if env.str(replaces, default=""):
         raise ImproperlyConfigured(f"{replaces} (one amount for every currency) is now {name}, an amount per "
                                    f"currency, e.g. {name}=EUR=1000.00,USD=1000.00.")
-    amounts = env.dict(name, default=default)
+    try:
+        amounts = env.dict(name, default=default)
+    except ValueError as error:  # an item without "=", e.g. a bare amount
+        raise ImproperlyConfigured(f"{name} is a list of CURRENCY=amount, e.g. {name}=EUR=1000.00,USD=1000.00."
+                                   ) from error
     for currency, amount in amounts.items():
         try:
             valid = (len(currency) == 3 and currency.isalpha() and currency.isupper()

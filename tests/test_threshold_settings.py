@@ -49,9 +49,11 @@ def test_a_malformed_threshold_stops_the_start(name, value):
     assert "ImproperlyConfigured" in error and name in error
 
 
-def test_a_bare_amount_under_the_new_name_stops_the_start():
+@pytest.mark.parametrize("name", ["STAFF_PAYMENT_APPROVAL_THRESHOLDS", "TELLER_CASH_LIMITS_TELLER"])
+def test_a_bare_amount_under_the_new_name_stops_the_start_naming_the_format(name):
     # the old value copied to the new name without a currency is not read as some currency's amount
-    assert isinstance(_settings(TELLER_CASH_LIMITS_TELLER="10000.00"), str)
+    error = _settings(**{name: "10000.00"})
+    assert "ImproperlyConfigured" in error and f"{name} is a list of CURRENCY=amount" in error
 
 
 @pytest.mark.parametrize(("former", "replacement"), [
