@@ -123,6 +123,22 @@ def test_a_customer_cannot_debit_someone_elses_account_nor_learn_that_it_exists(
     _nothing_moved(before, alice_account, bob_account)
 
 
+def test_staff_debit_only_their_branchs_accounts(alice_account, bob_account, teller_a, teller_b):
+    # given alice's and bob's accounts at branch A
+    before = _balances(alice_account, bob_account)
+    other_branch, own_branch = APIClient(), APIClient()
+    other_branch.force_authenticate(teller_b)
+    own_branch.force_authenticate(teller_a)
+    # when a teller of branch B debits one of them: the account is unknown to them, nothing moves
+    refused = _post(other_branch, _order(alice_account, bob_account), key="other-branch")
+    assert refused.status_code == 404 and refused.json()["code"] == "unknown_account"
+    _nothing_moved(before, alice_account, bob_account)
+    # then a teller of branch A can
+    allowed = _post(own_branch, _order(alice_account, bob_account), key="own-branch")
+    assert allowed.status_code == 201, allowed.json()
+    assert allowed.json()["channel"] == Channel.BRANCH
+
+
 def test_mistyped_beneficiary_number_fails_its_check_digits(alice, alice_account, bob_account):
     mistyped = bob_account.number[:-1] + str((int(bob_account.number[-1]) + 1) % 10)
     response = _post(_client(alice), {**_order(alice_account, bob_account), "to_account": mistyped})
