@@ -13,7 +13,6 @@ Traffic stays on 127.0.0.1 and stops after ``--seconds``. CI does not run it.
 """
 
 import argparse
-import datetime
 import json
 import os
 import re
@@ -24,7 +23,6 @@ import sys
 import tempfile
 import time
 import urllib.request
-from decimal import Decimal
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -45,6 +43,7 @@ os.environ["DATABASE_URL"] = BENCH_URL
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.test_settings")
 
 from baseline import pgbench_tps, recreate_database
+from bench_bank import open_bench_bank, open_funded_customer_account
 
 LUA = r"""
 local customers = {CUSTOMERS}
@@ -91,36 +90,15 @@ end
 
 
 def set_up(customers_count: int) -> list[dict]:
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
+    branch, teller, product = open_bench_bank()
     from rest_framework.authtoken.models import Token
 
-    from apps.accounts.services.opening import open_account
-    from apps.accounts.tests.factories import deposit, install_chart, savings_product
-    from apps.customers.tests.factories import verified_customer
-    from apps.organization import roles
-    from apps.organization.models import Bank, User
-    from apps.organization.services import create_staff_user, open_branch
-    from apps.payments.models import Channel, FeeSchedule
+    from apps.organization.models import User
 
-    Bank.objects.create(code="BENCH", name="Bench bank", current_business_date=datetime.date(2026, 11, 23))
-    branch = open_branch(bank=Bank.objects.get(), code="B01", name="Bench branch")
-    install_chart()
-    teller = create_staff_user(username="bench.teller", password="bench-password-long-enough",  # noqa: S106
-                               role=roles.TELLER, home_branch=branch)
-    product = savings_product(rate="1.5")
-    FeeSchedule.objects.create(channel=Channel.API, currency="EUR", fixed_fee=Decimal("0.10"),
-                               percentage=Decimal("0.001"), maximum_fee=Decimal("5.00"))
     customers = []
     for i in range(customers_count):
         user = User.objects.create_user(username=f"bench.customer{i}")
-        customer = verified_customer(branch=branch, legal_name=f"Bench Customer {i}", user=user)
-        account = open_account(customer=customer, product=product, actor=teller)
-        deposit(account, "100000.00", teller=teller)
+        account = open_funded_customer_account(i, branch=branch, teller=teller, product=product, user=user)
         customers.append({"account": account.number, "token": Token.objects.create(user=user).key})
     from django.db import connection
 

@@ -13,13 +13,11 @@ postgres://postgres@127.0.0.1:5432/ogpgy_bench_transfers) is recreated each run.
 """
 
 import argparse
-import datetime
 import multiprocessing
 import os
 import random
 import sys
 import time
-from decimal import Decimal
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -32,6 +30,7 @@ os.environ.setdefault("CACHE_KEY_PREFIX", "ogpgy-bench")
 os.environ.setdefault("LOG_LEVEL", "WARNING")  # the set-up's eager Celery tasks log every call at INFO
 
 from baseline import pgbench_tps, recreate_database
+from bench_bank import open_bench_bank, open_funded_customer_account
 from transfer_ceiling import (
     bank_layout,
     create_one_call_function,
@@ -42,35 +41,11 @@ from transfer_ceiling import (
 
 
 def set_up_bank(accounts_count: int) -> list[str]:
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
-    from apps.accounts.services.opening import open_account
-    from apps.accounts.tests.factories import deposit, install_chart, savings_product
-    from apps.customers.tests.factories import verified_customer
-    from apps.organization import roles
-    from apps.organization.models import Bank
-    from apps.organization.services import create_staff_user, open_branch
-    from apps.payments.models import Channel, FeeSchedule
-
-    Bank.objects.create(code="BENCH", name="Bench bank", current_business_date=datetime.date(2026, 11, 23))
-    branch = open_branch(bank=Bank.objects.get(), code="B01", name="Bench branch")
-    install_chart()
-    teller = create_staff_user(username="bench.teller", password="bench-password-long-enough",  # noqa: S106
-                               role=roles.TELLER,
-                               home_branch=branch)
-    product = savings_product(rate="1.5")
-    FeeSchedule.objects.create(channel=Channel.API, currency="EUR", fixed_fee=Decimal("0.10"),
-                               percentage=Decimal("0.001"), maximum_fee=Decimal("5.00"))
+    branch, teller, product = open_bench_bank()
     numbers = []
     started = time.monotonic()
     for i in range(accounts_count):
-        customer = verified_customer(branch=branch, legal_name=f"Bench Customer {i}")
-        account = open_account(customer=customer, product=product, actor=teller)
-        deposit(account, "100000.00", teller=teller)
+        account = open_funded_customer_account(i, branch=branch, teller=teller, product=product)
         numbers.append(account.number)
     print(f"set-up: {accounts_count} verified customers with funded accounts in {time.monotonic() - started:.0f} s")
     from django.db import connection
