@@ -480,12 +480,15 @@ class PaymentReview(models.Model):
                                    related_name="+")
     decided_at = models.DateTimeField(null=True, blank=True)
     decision_reason = models.CharField(max_length=300, blank=True)
+    # The business date on which the payment was held: the review deadline counts from it, not from the wall
+    # clock, which can differ from the bank's date (a catch-up, a bank whose date lags the calendar).
+    held_on = models.DateField()
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
 
     class Meta:
         ordering = ["created_at", "id"]
-        indexes = [models.Index(fields=["created_at"], condition=Q(status="pending"), name="payment_review_pending")]
+        indexes = [models.Index(fields=["held_on"], condition=Q(status="pending"), name="payment_review_pending")]
         permissions = [("review_payment", "Can release or reject payments held by fraud rules")]
         constraints = [
             models.CheckConstraint(condition=Q(transfer__isnull=False, outgoing_payment__isnull=True)

@@ -22,6 +22,7 @@ from django.db.models import Q
 
 from apps.accounts.models import Account
 from apps.ledger.money import Money
+from apps.organization.selectors import current_business_date
 from apps.payments.errors import PaymentBlockedByFraudRule
 from apps.payments.models import (
     Beneficiary,
@@ -186,7 +187,8 @@ def record_hold_decisions(payment: PaymentUnderCheck, fired: list[FiredRule], *,
         decision.save()
     review = PaymentReview(transfer=transfer, outgoing_payment=outgoing_payment, from_account=payment.from_account,
                            amount=payment.money.amount, currency=payment.money.currency,
-                           rules_fired=", ".join(f.rule.name for f in fired)[:300])
+                           rules_fired=", ".join(f.rule.name for f in fired)[:300],
+                           held_on=current_business_date())
     review._history_user = payment.initiated_by
     review.save()
     return review

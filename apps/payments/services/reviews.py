@@ -116,15 +116,16 @@ def _give_the_funds_back(review: PaymentReview, *, actor: Any, reason: str) -> N
 
 
 def expire_undecided_reviews(business_date: datetime.date) -> dict[str, int]:
-    """End of day: a held payment nobody decided within PAYMENT_REVIEW_DEADLINE_DAYS (counted from the day it
-    was held to ``business_date``) does not go; its funds are given back as for a rejection and the review is
-    closed as expired, with no decider. 0 turns the deadline off. Idempotent: an expired review is no longer
-    pending. A review that cannot be closed fails the step (end of day records the error and resumes from it)."""
+    """End of day: a held payment nobody decided within PAYMENT_REVIEW_DEADLINE_DAYS, counted in days from the
+    business date on which it was held (``held_on``) to ``business_date``, does not go; its funds are given back
+    as for a rejection and the review is closed as expired, with no decider. 0 turns the deadline off. Idempotent:
+    an expired review is no longer pending. A review that cannot be closed fails the step (end of day records the
+    error and resumes from it)."""
     days = settings.PAYMENT_REVIEW_DEADLINE_DAYS
     if days <= 0:
         return {"expired": 0}
     held_before = business_date - datetime.timedelta(days=days)
-    stale = list(PaymentReview.objects.filter(status=PaymentReview.Status.PENDING, created_at__date__lte=held_before)
+    stale = list(PaymentReview.objects.filter(status=PaymentReview.Status.PENDING, held_on__lte=held_before)
                  .order_by("pk").values_list("pk", flat=True))
     for review_id in stale:
         _expire(review_id, days=days)

@@ -67,3 +67,23 @@ def test_undecided_held_payments_expire_after_the_deadline_and_give_the_funds_ba
 def test_a_deadline_of_zero_keeps_held_payments_waiting(held):
     assert expire_undecided_reviews(current_business_date() + datetime.timedelta(days=365)) == {"expired": 0}
     assert PaymentReview.objects.filter(status=PaymentReview.Status.PENDING).count() == 2
+
+
+@override_settings(PAYMENT_REVIEW_DEADLINE_DAYS=5)
+def test_the_deadline_counts_from_the_business_date_of_the_hold_not_the_wall_clock(bank, alice, alice_account,
+                                                                                   bob_account):
+    # given a bank whose business date is months behind the calendar's (a catch-up, a date that lags)
+    bank.current_business_date = datetime.date(2026, 6, 10)
+    bank.save(update_fields=["current_business_date"])
+    fraud_rule("high_risk_country", action="hold", name="Review destinations", countries=["PT"])
+    transfer = transfer_between_accounts(from_account_number=alice_account.number,
+                                         to_account_number=bob_account.number, money=Money("100.00", "EUR"),
+                                         initiated_by=alice.user, idempotency_key="held-in-june")
+    review = PaymentReview.objects.get(transfer=transfer)
+    # then the review records the business date it was held on
+    assert review.held_on == datetime.date(2026, 6, 10)
+    # and the deadline is five days after it, whatever today's date is
+    assert expire_undecided_reviews(datetime.date(2026, 6, 14)) == {"expired": 0}
+    assert PaymentReview.objects.get(pk=review.pk).status == PaymentReview.Status.PENDING
+    assert expire_undecided_reviews(datetime.date(2026, 6, 15)) == {"expired": 1}
+    assert PaymentReview.objects.get(pk=review.pk).status == PaymentReview.Status.EXPIRED
