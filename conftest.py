@@ -73,3 +73,9 @@ def compliance_officer(branch_a):
 @pytest.fixture
 def ops_admin(branch_a):
     return StaffFactory(role=roles.OPERATIONS_ADMIN, home_branch=branch_a)
+
+
+@pytest.fixture
+def ops_checker(branch_a):
+    """A second operations admin: the checker of configuration changes another one proposes."""
+    return StaffFactory(role=roles.OPERATIONS_ADMIN, home_branch=branch_a)

@@ -2,10 +2,12 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.utils.html import format_html, format_html_join
 from simple_history.admin import SimpleHistoryAdmin
 
 from apps.domain_errors import DomainError
 from apps.organization import selectors, services
+from apps.organization.configuration import diff_rows
 from apps.organization.models import ApprovalRequest, Bank, Branch, User
 
 
@@ -72,7 +74,8 @@ class ApprovalRequestAdmin(SimpleHistoryAdmin):
     list_filter = ["state", "operation", "branch"]
     search_fields = ["summary", "operation", "=id"]
     list_select_related = ["maker", "checker", "branch"]
-    readonly_fields = [f.name for f in ApprovalRequest._meta.fields]
+    readonly_fields = ["id", "operation", "summary", "proposed_changes",
+                       *(f.name for f in ApprovalRequest._meta.fields if f.name not in ("id", "operation", "summary"))]
     action_form = DecisionActionForm
     actions = ["approve", "reject"]
 
@@ -84,6 +87,16 @@ class ApprovalRequestAdmin(SimpleHistoryAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    @admin.display(description="Proposed change")
+    def proposed_changes(self, approval):
+        """A configuration change's diff, field by field, as the checker decides it."""
+        rows = diff_rows(approval)
+        if not rows:
+            return "-"
+        body = format_html_join("", "<tr><th>{}</th><td>{}</td><td>{}</td></tr>", rows)
+        return format_html('<table class="configuration-diff"><thead><tr><th>Field</th><th>Before</th>'
+                           "<th>After</th></tr></thead><tbody>{}</tbody></table>", body)
 
     def has_decide_permission(self, request):
         return request.user.has_perm("organization.decide_approvalrequest")

@@ -26,14 +26,18 @@ class ApprovableOperation:
     run: Runner
     # What the maker needs to ask for it; the checker needs organization.decide_approvalrequest as well.
     permission: str
+    # What the checker needs besides deciding, when only someone entitled to the change may check it
+    # (configuration changes: a branch manager may decide cash requests, not a product's rates).
+    checker_permission: str = ""
 
 
 _REGISTRY: dict[str, ApprovableOperation] = {}
 
 
-def approvable(name: str, *, permission: str) -> Callable[[Runner], Runner]:
+def approvable(name: str, *, permission: str, checker_permission: str = "") -> Callable[[Runner], Runner]:
     def register(run: Runner) -> Runner:
-        _REGISTRY[name] = ApprovableOperation(name=name, run=run, permission=permission)
+        _REGISTRY[name] = ApprovableOperation(name=name, run=run, permission=permission,
+                                              checker_permission=checker_permission)
         return run
 
     return register
