@@ -22,3 +22,37 @@ def approve_in_admin(checker, approval: ApprovalRequest):
 
 def pending_request(operation: str) -> ApprovalRequest:
     return ApprovalRequest.objects.get(operation=operation, state=ApprovalRequest.State.PENDING)
+
+
+def change_form_data(response, **changes) -> dict:
+    """What submitting an admin add/change page as shown would post (its form and inline formsets), with
+    ``changes`` applied: ``field=value``, a checkbox True/False, an inline field as ``"prefix-0-field"``."""
+    from django.forms import CheckboxInput
+
+    data: dict = {}
+
+    def put(form, name, field):
+        value = form[name].value()
+        key = form.add_prefix(name)
+        if isinstance(field.widget, CheckboxInput):
+            if value:
+                data[key] = "on"
+        elif value is not None:
+            data[key] = [str(v) for v in value] if isinstance(value, list | tuple) else str(value)
+
+    form = response.context["adminform"].form
+    for name, field in form.fields.items():
+        put(form, name, field)
+    for inline in response.context["inline_admin_formsets"]:
+        formset = inline.formset
+        for name, field in formset.management_form.fields.items():
+            put(formset.management_form, name, field)
+        for inline_form in formset.forms:
+            for name, field in inline_form.fields.items():
+                put(inline_form, name, field)
+    for key, value in changes.items():
+        if value is False:
+            data.pop(key, None)
+        else:
+            data[key] = "on" if value is True else value
+    return data
