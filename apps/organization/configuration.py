@@ -68,6 +68,8 @@ def value_text(instance: models.Model, name: str) -> str:
         return str(getattr(instance, name))
     if isinstance(value, bool):
         return "yes" if value else "no"
+    if isinstance(field, models.DecimalField):
+        return stored_value(instance, name)
     if isinstance(value, dict | list):
         return json.dumps(value, sort_keys=True)
     return str(value)

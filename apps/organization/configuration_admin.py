@@ -40,6 +40,11 @@ class ConfigurationChangeAdminMixin:
         except DomainError as error:
             request._configuration_refusal = str(error)
 
+    def construct_change_message(self, request, form, formsets, add=False):
+        if self._proposes(not add):
+            return ""  # the inlines were not saved: there is no change to describe, only the request
+        return super().construct_change_message(request, form, formsets, add)
+
     def log_addition(self, request, obj, message):
         if not self.proposes_additions:
             return super().log_addition(request, obj, message)
