@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 
@@ -51,17 +52,24 @@ class ConfigurationChangeAdminMixin:
         return None  # nothing was added: the approval request is the record
 
     def log_change(self, request, obj, message):
-        if getattr(request, "_configuration_approval", None) is None and not hasattr(
-                request, "_configuration_refusal"):
-            return super().log_change(request, obj, message)  # an admin action's own log entry
-        return None
+        return None  # nothing was changed: the approval request is the record
+
+    def revert_disabled(self, request, obj=None):
+        return True  # history is shown, never restored: a revert would be a change without a checker
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if request.method == "POST":
+            raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
 
     def _after_proposal(self, request, back_to: str):
         refusal = getattr(request, "_configuration_refusal", None)
         if refusal is not None:
             self.message_user(request, f"Nothing was changed: {refusal}", messages.ERROR)
             return HttpResponseRedirect(request.path)
-        approval = request._configuration_approval
+        approval = getattr(request, "_configuration_approval", None)
+        if approval is None:
+            return HttpResponseRedirect(back_to)
         link = reverse("admin:organization_approvalrequest_change", args=[approval.pk])
         self.message_user(request, f"Nothing is changed yet: the change waits for a second person's approval as "
                                    f"request #{approval.pk} ({link}).", messages.WARNING)

@@ -193,3 +193,17 @@ def test_a_product_change_applies_through_its_service_only_as_approved(product, 
     with pytest.raises(StaleConfigurationChange):
         apply_product_change(parameters=parameters, actor=ops_checker, maker=ops_admin)
     assert DepositProduct.objects.get(pk=product.pk).interest_rate == Decimal("2.5")
+
+
+def test_reverting_a_product_to_an_old_version_from_its_history_is_refused(product, ops_admin):
+    # given an old version in the product's history
+    version = product.history.earliest()
+    client = admin_client(ops_admin)
+    url = reverse("admin:accounts_depositproduct_simple_history", args=[product.pk, version.history_id])
+    page = client.get(url)
+    before = _product_state(product)
+    # when the old version's form is posted with another rate
+    response = client.post(url, change_form_data(page, interest_rate="7.0"))
+    # then
+    assert response.status_code == 403
+    assert _product_state(product) == before and not ApprovalRequest.objects.exists()

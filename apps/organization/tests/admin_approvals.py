@@ -43,7 +43,7 @@ def change_form_data(response, **changes) -> dict:
     form = response.context["adminform"].form
     for name, field in form.fields.items():
         put(form, name, field)
-    for inline in response.context["inline_admin_formsets"]:
+    for inline in response.context.get("inline_admin_formsets", []):
         formset = inline.formset
         for name, field in formset.management_form.fields.items():
             put(formset.management_form, name, field)
