@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from apps.domain_errors import DomainError, PermissionRefused
 from apps.organization.approvals import get_operation
-from apps.organization.errors import CheckerIsMaker, NotAllowedToDecide, RequestNotPending
+from apps.organization.errors import CheckerIsMaker, NotAllowedToDecide, RequestNotPending, UnknownOperation
 from apps.organization.models import ApprovalRequest, Bank, Branch, User
 from apps.organization.roles import ALL_ROLES, BANK_WIDE_ROLES
 
@@ -108,7 +108,10 @@ def _lock_pending(request: ApprovalRequest, checker: User, now: datetime.datetim
         raise CheckerIsMaker("You made this request: another person must decide it.")
     if not checker.has_perm("organization.decide_approvalrequest"):
         raise NotAllowedToDecide("Your role may not decide approval requests.")
-    checker_permission = get_operation(request.operation).checker_permission
+    try:
+        checker_permission = get_operation(request.operation).checker_permission
+    except UnknownOperation:
+        checker_permission = ""  # a request for an operation no longer registered can still be rejected
     if checker_permission and not checker.has_perm(checker_permission):
         raise NotAllowedToDecide(f"Deciding {request.operation} needs {checker_permission}.")
     from apps.organization.branch_scope import is_bank_wide
