@@ -2,6 +2,7 @@
 it cannot be given an overdraft or unfrozen on its own (the ops.hq finding: a savings account's ledger account
 was given a 50,000 overdraft in the admin by one person, and a withdrawal took the savings account negative)."""
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -9,7 +10,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 
 from apps.accounts.errors import InsufficientAvailableBalance
-from apps.accounts.models import Account
+from apps.accounts.models import Account, TellerTransaction
 from apps.accounts.selectors import available_balance
 from apps.accounts.services.lifecycle import freeze_account
 from apps.accounts.services.teller import cash_withdrawal
@@ -47,16 +48,24 @@ def test_one_person_cannot_give_a_savings_accounts_ledger_account_an_overdraft_i
     assert available_balance(Account.objects.get(pk=account.pk)) == Money("100.00", "EUR")
 
 
-def test_a_withdrawal_cannot_take_a_savings_account_negative(customer, savings, teller_a):
-    # given
+def test_a_withdrawal_at_the_counter_cannot_take_a_savings_account_negative(customer, savings, teller_a, ops_admin):
+    # given a savings account ops tried to give an overdraft (refused)
     account = open_funded_account(customer, savings, "100.00", teller=teller_a)
-    entries = JournalEntry.objects.count()
-    # when / then
+    url = reverse("admin:ledger_ledgeraccount_change", args=[account.ledger_account_id])
+    admin_client(ops_admin).post(url, {"allow_overdraft": "on", "overdraft_limit": "50000.00"})
+    entries, receipts = JournalEntry.objects.count(), TellerTransaction.objects.count()
+    client = admin_client(teller_a)
+    cash_page = f"/admin/accounts/account/{account.pk}/cash/"
+    key = re.search(r'name="idempotency_key" value="([0-9a-f-]+)"', client.get(cash_page).content.decode()).group(1)
+    # when the teller pays out more than the balance
+    response = client.post(cash_page, {"kind": "withdrawal", "amount": "951.23", "idempotency_key": key})
+    # then it is refused and nothing moved
+    assert response.status_code == 200 and "100.00 EUR available" in response.content.decode()
+    assert LedgerAccount.objects.get(pk=account.ledger_account_id).balance == Decimal("100.00")
+    assert (JournalEntry.objects.count(), TellerTransaction.objects.count()) == (entries, receipts)
     with pytest.raises(InsufficientAvailableBalance):
         cash_withdrawal(account=account, amount=Money("100.01", "EUR"), teller=teller_a, idempotency_key="over",
                         approved_by=teller_a)
-    assert LedgerAccount.objects.get(pk=account.ledger_account_id).balance == Decimal("100.00")
-    assert JournalEntry.objects.count() == entries
 
 
 def test_the_database_refuses_an_overdraft_on_a_savings_accounts_ledger_account(customer, savings, teller_a):
