@@ -16,6 +16,7 @@ from apps.accounts.models import Account, DepositProduct, InterestTier
 from apps.domain_errors import PermissionRefused
 from apps.ledger.locks import lock_ledger_accounts
 from apps.ledger.models import LedgerAccount
+from apps.ledger.money import Money
 from apps.organization.configuration import (
     EMPTY_TEXT,
     StaleConfigurationChange,
@@ -56,8 +57,10 @@ def _stored_tiers(product: DepositProduct | None) -> list[list[str]]:
 
 
 def _check_product_rules(*, stored: DepositProduct | None, proposed: DepositProduct) -> None:
-    """A product with accounts keeps its currency (their ledgers are in it) and its kind (their overdraft,
-    maturity and posting follow it)."""
+    """A product's overdraft limit is an amount of its currency (its accounts' ledgers carry it); a product with
+    accounts keeps its currency (their ledgers are in it) and its kind (their overdraft, maturity and posting
+    follow it)."""
+    Money(proposed.overdraft_limit, proposed.currency)  # refuses a fraction of the minor unit
     if stored is None or not Account.objects.filter(product=stored).exists():
         return
     if stored.currency != proposed.currency:
@@ -100,6 +103,7 @@ def _accounts_follow_overdraft(*, product: DepositProduct, actor: User, reason: 
     """Every account of the product carries the product's overdraft in its ledger account. Refused when an
     account is already overdrawn below the new floor (it must be settled first)."""
     allow, limit = product.ledger_overdraft()
+    limit = None if limit is None else Money(limit, product.currency).amount
     ledger_ids = list(Account.objects.filter(product=product).values_list("ledger_account_id", flat=True))
     ledgers = list(lock_ledger_accounts(ledger_ids).values())
     floor = -(limit or Decimal("0"))
