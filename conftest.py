@@ -1,10 +1,40 @@
 """Fixtures shared by every app's tests: the bank, its branches, and staff in each role."""
 
+import datetime
+import os
+
 import pytest
 from django.core.cache import cache
 
 from apps.organization import roles
 from apps.organization.tests.factories import BankFactory, StaffFactory, open_test_branch
+
+CLOCK_SHIFT_DAYS = int(os.environ.get("OGPGY_TEST_CLOCK_SHIFT_DAYS") or 0)
+
+
+def pytest_configure(config):
+    """OGPGY_TEST_CLOCK_SHIFT_DAYS=N runs the whole suite with the wall clock N days ahead (CI uses 400+): the
+    suite must not depend on today's date, nor on the calendar agreeing with the bank's business date.
+    time-machine moves the clock every thread of this process reads (datetime, date.today, time.time) and
+    keeps it ticking; the monotonic clock that timeouts and sleeps use is left alone."""
+    if CLOCK_SHIFT_DAYS:
+        import time_machine
+
+        moved = datetime.datetime.now(datetime.UTC) + datetime.timedelta(days=CLOCK_SHIFT_DAYS)
+        config._ogpgy_clock = time_machine.travel(moved, tick=True)
+        config._ogpgy_clock.start()
+
+
+def pytest_unconfigure(config):
+    clock = getattr(config, "_ogpgy_clock", None)
+    if clock is not None:
+        clock.stop()
+
+
+def pytest_report_header(config):
+    if CLOCK_SHIFT_DAYS:
+        return f"clock moved {CLOCK_SHIFT_DAYS} days ahead: today is {datetime.date.today().isoformat()}"
+    return None
 
 
 @pytest.fixture(autouse=True)
