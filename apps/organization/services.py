@@ -108,6 +108,9 @@ def _lock_pending(request: ApprovalRequest, checker: User, now: datetime.datetim
         raise CheckerIsMaker("You made this request: another person must decide it.")
     if not checker.has_perm("organization.decide_approvalrequest"):
         raise NotAllowedToDecide("Your role may not decide approval requests.")
+    checker_permission = get_operation(request.operation).checker_permission
+    if checker_permission and not checker.has_perm(checker_permission):
+        raise NotAllowedToDecide(f"Your role may not decide {request.operation} requests.")
     from apps.organization.branch_scope import is_bank_wide
 
     if request.branch_id and not is_bank_wide(checker) and checker.home_branch_id != request.branch_id:

@@ -148,7 +148,7 @@ class AccountViewSet(viewsets.GenericViewSet):
     def freeze(self, request, number=None):
         data = ReasonSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        account = lifecycle.freeze_account(account=self._staff_account(), reason=data.validated_data["reason"],
+        account = lifecycle.freeze_account(account=self._staff_account("view"), reason=data.validated_data["reason"],
                                            actor=request.user)
         return Response(StaffAccountSerializer(with_balances(Account.objects.filter(pk=account.pk)).get()).data)
 
@@ -157,7 +157,7 @@ class AccountViewSet(viewsets.GenericViewSet):
     def unfreeze(self, request, number=None):
         data = ReasonSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        approval = lifecycle.request_unfreeze(account=self._staff_account(), reason=data.validated_data["reason"],
+        approval = lifecycle.request_unfreeze(account=self._staff_account("view"), reason=data.validated_data["reason"],
                                               maker=request.user)
         return Response(ApprovalPendingSerializer(approval).data, status=status.HTTP_202_ACCEPTED)
 
