@@ -5,7 +5,11 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
 from apps.domain_errors import DomainError
-from apps.organization import selectors, services
+from apps.organization import (
+    beat_admin,  # noqa: F401  (replaces django-celery-beat's PeriodicTask admin)
+    selectors,
+    services,
+)
 from apps.organization.models import ApprovalRequest, Bank, Branch, User
 
 
