@@ -62,6 +62,11 @@ def manager_b(branch_b):
 
 
 @pytest.fixture
+def loan_officer(branch_a):
+    return StaffFactory(role=roles.LOAN_OFFICER, home_branch=branch_a)
+
+
+@pytest.fixture
 def auditor(branch_a):
     return StaffFactory(role=roles.AUDITOR, home_branch=branch_a)
 
