@@ -6,9 +6,12 @@ action needs the change permission (operations only, apps.organization.roles), c
 again and writes an admin log entry naming the user, and nobody deletes a periodic task (disable it instead).
 """
 
+from django import forms
 from django.contrib import admin, messages
 from django_celery_beat.admin import PeriodicTaskAdmin as BeatPeriodicTaskAdmin
+from django_celery_beat.admin import PeriodicTaskForm as BeatPeriodicTaskForm
 from django_celery_beat.models import PeriodicTask
+from kombu.utils.json import loads
 
 from apps.domain_errors import DomainError
 from apps.organization import services
@@ -16,8 +19,19 @@ from apps.organization import services
 admin.site.unregister(PeriodicTask)
 
 
+class PeriodicTaskForm(BeatPeriodicTaskForm):
+    def clean_kwargs(self):
+        value = super().clean_kwargs()
+        parsed = loads(value or "{}")
+        if isinstance(parsed, dict) and services.STARTER_KWARG in parsed:
+            # who started a run is the run-now service's to say, never a stored argument
+            raise forms.ValidationError(f"{services.STARTER_KWARG} is set by the back office, not stored.")
+        return value
+
+
 @admin.register(PeriodicTask)
 class PeriodicTaskAdmin(BeatPeriodicTaskAdmin):
+    form = PeriodicTaskForm
     actions = ["enable_tasks", "disable_tasks", "toggle_tasks", "run_tasks"]
 
     def has_delete_permission(self, request, obj=None):

@@ -132,3 +132,26 @@ def test_nobody_deletes_a_periodic_task_from_the_admin(ops_admin, end_of_day):
     delete = reverse("admin:django_celery_beat_periodictask_delete", args=[end_of_day.pk])
     assert _client(ops_admin).post(delete, {"post": "yes"}).status_code == 403
     assert PeriodicTask.objects.filter(pk=end_of_day.pk).exists()
+
+
+def test_a_stored_argument_cannot_name_the_starter_of_the_nightly_run(ops_admin, auditor, end_of_day):
+    change = reverse("admin:django_celery_beat_periodictask_change", args=[end_of_day.pk])
+    response = _client(ops_admin).post(change, {
+        "name": end_of_day.name, "task": EOD_TASK, "enabled": "on", "crontab": end_of_day.crontab_id,
+        "args": "[]", "kwargs": f'{{"started_by_id": {auditor.pk}}}', "expire_seconds": "", "priority": "",
+        "headers": "{}"})
+    assert response.status_code == 200 and "started_by_id is set by the back office" in response.content.decode()
+    end_of_day.refresh_from_db()
+    assert end_of_day.kwargs == "{}"
+
+
+def test_operations_edits_a_task_in_its_form_and_the_log_names_them(ops_admin, end_of_day):
+    change = reverse("admin:django_celery_beat_periodictask_change", args=[end_of_day.pk])
+    response = _client(ops_admin).post(change, {
+        "name": end_of_day.name, "task": EOD_TASK, "enabled": "on", "crontab": end_of_day.crontab_id,
+        "args": "[]", "kwargs": "{}", "expire_seconds": "", "priority": "", "headers": "{}",
+        "description": "Closes the business date"})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    end_of_day.refresh_from_db()
+    assert end_of_day.description == "Closes the business date"
+    assert LogEntry.objects.get(object_id=str(end_of_day.pk)).user == ops_admin
