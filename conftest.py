@@ -7,6 +7,7 @@ import pytest
 from django.core.cache import cache
 
 from apps.organization import roles
+from apps.organization.services import assign_role
 from apps.organization.tests.factories import BankFactory, StaffFactory, open_test_branch
 
 CLOCK_SHIFT_DAYS = int(os.environ.get("OGPGY_TEST_CLOCK_SHIFT_DAYS") or 0)
@@ -91,6 +92,11 @@ def manager_b(branch_b):
 
 
 @pytest.fixture
+def loan_officer(branch_a):
+    return StaffFactory(role=roles.LOAN_OFFICER, home_branch=branch_a)
+
+
+@pytest.fixture
 def auditor(branch_a):
     return StaffFactory(role=roles.AUDITOR, home_branch=branch_a)
 
@@ -98,6 +104,15 @@ def auditor(branch_a):
 @pytest.fixture
 def compliance_officer(branch_a):
     return StaffFactory(role=roles.COMPLIANCE_OFFICER, home_branch=branch_a)
+
+
+@pytest.fixture
+def onboarding_compliance_officer(branch_a):
+    """A compliance officer who also works a counter (the teller role too), so onboards customers: compliance
+    alone onboards nobody, and a maker must never review their own customer."""
+    officer = StaffFactory(role=roles.COMPLIANCE_OFFICER, home_branch=branch_a)
+    assign_role(user=officer, role=roles.TELLER)
+    return officer
 
 
 @pytest.fixture
