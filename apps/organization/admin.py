@@ -2,15 +2,15 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from simple_history.admin import SimpleHistoryAdmin
 
 from apps.domain_errors import DomainError
 from apps.organization import selectors, services
 from apps.organization.models import ApprovalRequest, Bank, Branch, User
+from config.history_admin import EvidenceHistoryAdmin
 
 
 @admin.register(Bank)
-class BankAdmin(SimpleHistoryAdmin):
+class BankAdmin(EvidenceHistoryAdmin):
     list_display = ["code", "name", "base_currency", "current_business_date"]
     # The business date moves only through end of day, never by hand.
     readonly_fields = ["current_business_date"]
@@ -20,7 +20,7 @@ class BankAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Branch)
-class BranchAdmin(SimpleHistoryAdmin):
+class BranchAdmin(EvidenceHistoryAdmin):
     list_display = ["code", "name", "bank", "is_head_office", "is_active"]
     list_filter = ["is_head_office", "is_active"]
     search_fields = ["code", "name"]
@@ -41,7 +41,7 @@ class BranchAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(User)
-class StaffUserAdmin(DjangoUserAdmin, SimpleHistoryAdmin):
+class StaffUserAdmin(DjangoUserAdmin, EvidenceHistoryAdmin):
     list_display = ["username", "first_name", "last_name", "home_branch", "is_staff", "is_active", "roles"]
     list_filter = ["is_staff", "is_active", "groups", "home_branch"]
     list_select_related = ["home_branch"]
@@ -64,7 +64,7 @@ class DecisionActionForm(ActionForm):
 
 
 @admin.register(ApprovalRequest)
-class ApprovalRequestAdmin(SimpleHistoryAdmin):
+class ApprovalRequestAdmin(EvidenceHistoryAdmin):
     """The checker's queue: approve runs the operation's service; reject records why."""
 
     list_display = ["id", "operation", "summary", "branch", "maker", "state", "checker", "created_at",
