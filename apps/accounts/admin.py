@@ -247,6 +247,11 @@ class AccountAdmin(BranchScopedAdminMixin, EvidenceHistoryAdmin):
     def has_add_permission(self, request):
         return False  # accounts are opened through the API's service (KYC gate, ledger account, number)
 
+    def save_model(self, request, obj, form, change):
+        """Every field of an account is the lifecycle's, the teller's or end of day's, and read-only here: a
+        save of the change page writes nothing (a full-row save would put back what a service just changed,
+        a freeze for one)."""
+
     def has_delete_permission(self, request, obj=None):
         return False
 

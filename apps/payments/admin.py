@@ -89,6 +89,9 @@ class OutgoingPaymentAdmin(EvidenceHistoryAdmin):
     def has_add_permission(self, request):
         return False
 
+    def has_change_permission(self, request, obj=None):
+        return False
+
     def has_delete_permission(self, request, obj=None):
         return False
 
@@ -105,6 +108,9 @@ class IncomingPaymentAdmin(EvidenceHistoryAdmin):
         return super().get_queryset(request).filter(to_account__in=visible_to(request.user, Account.objects.all()))
 
     def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
         return False
 
     def has_delete_permission(self, request, obj=None):
@@ -244,6 +250,9 @@ class BeneficiaryAdmin(EvidenceHistoryAdmin):
         return super().get_queryset(request).filter(owner__in=visible_to(request.user, Customer.objects.all()))
 
     def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
         return False
 
     def has_delete_permission(self, request, obj=None):
