@@ -37,7 +37,8 @@ EDITABLE_ON_CHANGE = {
     # payments.services.reviews.release_held_payment / reject_held_payment, while the review is pending
     "payments.PaymentReview": {"decision", "decision_reason"},
 }
-# Configuration: its changes are proposed to a checker (maker-checker for configuration, docs/admin.md).
+# Configuration (overdrafts, rates, fees, limits, fraud thresholds): maker-checker for configuration owns these
+# pages and their own tests.
 CONFIGURATION = {"ledger.LedgerAccount", "accounts.DepositProduct", "payments.FeeSchedule", "payments.TransferLimit",
                  "payments.FraudRule"}
 
