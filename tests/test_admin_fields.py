@@ -141,6 +141,17 @@ def test_the_user_page_cannot_make_a_superuser_or_give_groups_or_permissions(tel
     assert set(teller.groups.values_list("pk", flat=True)) == groups
 
 
+def test_operations_cannot_change_a_superusers_password_or_page(superuser, ops_admin):
+    client = _login(ops_admin)
+    password = User.objects.get(pk=superuser.pk).password
+    response = client.post(reverse("admin:auth_user_password_change", args=[superuser.pk]),
+                           {"password1": "a-new-long-password-1", "password2": "a-new-long-password-1"})
+    assert response.status_code == 403
+    page = client.get(reverse("admin:organization_user_change", args=[superuser.pk]))
+    assert page.status_code == 200 and not page.context["has_change_permission"]
+    assert User.objects.get(pk=superuser.pk).password == password
+
+
 def test_moving_staff_to_another_branch_moves_their_branch_access(teller_a, ops_admin, branch_a, branch_b):
     # given a Porto customer the Lisbon teller cannot see
     porto_customer = verified_customer(branch=branch_b)

@@ -131,6 +131,12 @@ class StaffUserAdmin(DjangoUserAdmin, EvidenceHistoryAdmin):
         if moved_to is not None:
             services.move_staff_to_branch(user=obj, branch=moved_to, actor=request.user)
 
+    def has_change_permission(self, request, obj=None):
+        # A superuser holds every permission: only a superuser changes one (a new password hands them over).
+        if obj is not None and obj.is_superuser and not request.user.is_superuser:
+            return False
+        return super().has_change_permission(request, obj)
+
     def add_view(self, request, form_url="", extra_context=None):
         try:
             return super().add_view(request, form_url, extra_context)
