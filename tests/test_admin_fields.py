@@ -99,6 +99,22 @@ def test_no_change_page_edits_a_field_a_service_owns(lisbon_account, superuser):
     assert editable == {label: fields for label, fields in EDITABLE_ON_CHANGE.items() if label not in pending_review}
 
 
+# Records that only their services write: no change page, for anyone (a full-row save of a read-only page would
+# put back what a service changed meanwhile).
+RECORDS = {"organization.ApprovalRequest", "payments.Transfer", "payments.OutgoingPayment",
+           "payments.IncomingPayment", "payments.Beneficiary", "payments.FraudDecision", "payments.GatewayEvent",
+           "kyc.ScreeningHit", "kyc.KycCheck", "kyc.KycReview", "ledger.JournalEntry", "ledger.Posting",
+           "accounts.TellerTransaction", "accounts.InterestAccrual", "eod.EodRun", "eod.LedgerSeal"}
+
+
+def test_records_written_by_services_have_no_change_page_even_for_a_superuser(superuser):
+    request = RequestFactory().get("/admin/")
+    request.user = superuser
+    changeable = sorted(model._meta.label for model, model_admin in admin.site._registry.items()
+                        if model._meta.label in RECORDS and model_admin.has_change_permission(request))
+    assert changeable == []
+
+
 def _updates_of(table: str, queries) -> list[str]:
     return [q["sql"] for q in queries if q["sql"].lstrip().upper().startswith("UPDATE") and table in q["sql"]]
 

@@ -182,6 +182,9 @@ class ApprovalRequestAdmin(EvidenceHistoryAdmin):
     def has_add_permission(self, request):
         return False
 
+    def has_change_permission(self, request, obj=None):
+        return False  # a request changes only by its decision (the actions); the page shows it
+
     def has_delete_permission(self, request, obj=None):
         return False
 
