@@ -7,7 +7,6 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils.html import format_html
-from simple_history.admin import SimpleHistoryAdmin
 
 from apps.accounts.account_numbers import InvalidAccountNumber, validate_account_number
 from apps.accounts.admin_forms import CashOperationForm, OpenAccountForm
@@ -20,6 +19,7 @@ from apps.domain_errors import DomainError, PermissionRefused
 from apps.ledger.money import Money
 from apps.organization.branch_scope import BranchScopedAdminMixin, visible_to
 from apps.organization.selectors import current_business_date
+from config.history_admin import EvidenceHistoryAdmin
 from config.read_only_admin import ReadOnlyAdminMixin
 
 
@@ -29,7 +29,7 @@ class InterestTierInline(admin.TabularInline):
 
 
 @admin.register(DepositProduct)
-class DepositProductAdmin(SimpleHistoryAdmin):
+class DepositProductAdmin(EvidenceHistoryAdmin):
     list_display = ["code", "name", "kind", "currency", "interest_rate", "day_count", "posting_frequency",
                     "overdraft_limit", "monthly_fee", "term_months", "is_active"]
     list_filter = ["kind", "currency", "is_active"]
@@ -60,7 +60,7 @@ class HoldInline(admin.TabularInline):
 
 
 @admin.register(Account)
-class AccountAdmin(BranchScopedAdminMixin, SimpleHistoryAdmin):
+class AccountAdmin(BranchScopedAdminMixin, EvidenceHistoryAdmin):
     """Branch-scoped accounts with ledger and available balances; freeze, and maker-checker unfreeze and
     closure as actions; CSV and PDF statements, cash deposits and withdrawals from the change page; opening an
     account from the list. Every write is a service call."""
@@ -248,6 +248,11 @@ class AccountAdmin(BranchScopedAdminMixin, SimpleHistoryAdmin):
 
     def has_add_permission(self, request):
         return False  # accounts are opened through the API's service (KYC gate, ledger account, number)
+
+    def save_model(self, request, obj, form, change):
+        """Every field of an account is the lifecycle's, the teller's or end of day's, and read-only here: a
+        save of the change page writes nothing (a full-row save would put back what a service just changed,
+        a freeze for one)."""
 
     def has_delete_permission(self, request, obj=None):
         return False
