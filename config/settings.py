@@ -165,6 +165,12 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 LOGIN_URL = "admin:login"
 
+# History is evidence: the admin shows past versions and never saves one back ("Revert"), nor edits history
+# rows. Every history-enabled ModelAdmin uses config.history_admin.EvidenceHistoryAdmin, which also refuses a
+# POST to a past version and scopes the history pages like the change view.
+SIMPLE_HISTORY_REVERT_DISABLED = True
+SIMPLE_HISTORY_EDIT = False
+
 # Lock a staff login out after 10 failed attempts, for 30 minutes, whatever address they come from.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=10)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=30))

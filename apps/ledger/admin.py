@@ -1,7 +1,6 @@
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
-from simple_history.admin import SimpleHistoryAdmin
 
 from apps.domain_errors import DomainError
 from apps.ledger.models import JournalEntry, LedgerAccount, Posting
@@ -10,11 +9,12 @@ from apps.ledger.services import propose_ledger_account_change, set_ledger_accou
 from apps.organization.branch_scope import BranchScopedAdminMixin, visible_to
 from apps.organization.configuration_admin import ConfigurationChangeAdminMixin
 from apps.organization.services import request_approval
+from config.history_admin import EvidenceHistoryAdmin
 from config.read_only_admin import ReadOnlyAdminMixin
 
 
 @admin.register(LedgerAccount)
-class LedgerAccountAdmin(ConfigurationChangeAdminMixin, BranchScopedAdminMixin, SimpleHistoryAdmin):
+class LedgerAccountAdmin(ConfigurationChangeAdminMixin, BranchScopedAdminMixin, EvidenceHistoryAdmin):
     """The chart of accounts. Changing a house account (its overdraft, name, code, branch) is proposed to a
     checker; the ledger account of a customer's deposit account is read-only here: its overdraft follows its
     product and its status the deposit account (freeze and unfreeze that account)."""

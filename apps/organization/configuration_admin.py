@@ -10,7 +10,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 
@@ -53,14 +52,6 @@ class ConfigurationChangeAdminMixin:
 
     def log_change(self, request, obj, message):
         return None  # nothing was changed: the approval request is the record
-
-    def revert_disabled(self, request, obj=None):
-        return True  # history is shown, never restored: a revert would be a change without a checker
-
-    def history_form_view(self, request, object_id, version_id, extra_context=None):
-        if request.method == "POST":
-            raise PermissionDenied
-        return super().history_form_view(request, object_id, version_id, extra_context)
 
     def _after_proposal(self, request, back_to: str):
         refusal = getattr(request, "_configuration_refusal", None)

@@ -6,9 +6,9 @@ from django.contrib.admin.widgets import AdminDateWidget
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.http import HttpResponseRedirect
-from simple_history.admin import SimpleHistoryAdmin
 
 from apps.accounts.models import Account
+from apps.customers.models import Customer
 from apps.domain_errors import DomainError
 from apps.ledger.money import Money
 from apps.organization.branch_scope import visible_to
@@ -31,9 +31,10 @@ from apps.payments.models import (
 from apps.payments.services import reviews
 from apps.payments.services.settings_changes import propose_payment_setting_change
 from apps.payments.services.standing_orders import build_standing_order, create_standing_order
+from config.history_admin import EvidenceHistoryAdmin
 
 
-class PaymentSettingAdmin(ConfigurationChangeAdminMixin, SimpleHistoryAdmin):
+class PaymentSettingAdmin(ConfigurationChangeAdminMixin, EvidenceHistoryAdmin):
     """Saving proposes the change (or the new row) to a checker; nothing changes until another person approves."""
 
     def propose_change(self, request, proposed, form, formsets):
@@ -56,7 +57,7 @@ class TransferLimitAdmin(PaymentSettingAdmin):
 
 
 @admin.register(Transfer)
-class TransferAdmin(SimpleHistoryAdmin):
+class TransferAdmin(EvidenceHistoryAdmin):
     """Transfers are records of posted entries: read-only; a mistake is corrected by reversing the entry."""
 
     list_display = ["id", "business_date", "from_account", "to_account", "amount", "fee", "currency", "channel",
@@ -80,7 +81,7 @@ class TransferAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(OutgoingPayment)
-class OutgoingPaymentAdmin(SimpleHistoryAdmin):
+class OutgoingPaymentAdmin(EvidenceHistoryAdmin):
     """Payments to other banks. Their state changes only through the gateway's answers (submission, webhooks,
     polling); staff read them here."""
 
@@ -97,18 +98,28 @@ class OutgoingPaymentAdmin(SimpleHistoryAdmin):
     def has_add_permission(self, request):
         return False
 
+    def has_change_permission(self, request, obj=None):
+        return False
+
     def has_delete_permission(self, request, obj=None):
         return False
 
 
 @admin.register(IncomingPayment)
-class IncomingPaymentAdmin(SimpleHistoryAdmin):
+class IncomingPaymentAdmin(EvidenceHistoryAdmin):
     list_display = ["gateway_id", "business_date", "to_account", "amount", "currency", "debtor_name"]
     search_fields = ["=gateway_id", "=to_account__number", "debtor_name"]
     list_select_related = ["to_account"]
     readonly_fields = [f.name for f in IncomingPayment._meta.fields]
 
+    def get_queryset(self, request):
+        # The beneficiary's account decides who sees a payment in, as the payer's does for one out.
+        return super().get_queryset(request).filter(to_account__in=visible_to(request.user, Account.objects.all()))
+
     def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
         return False
 
     def has_delete_permission(self, request, obj=None):
@@ -191,7 +202,7 @@ class StandingOrderAddForm(forms.ModelForm):
 
 
 @admin.register(StandingOrder)
-class StandingOrderAdmin(SimpleHistoryAdmin):
+class StandingOrderAdmin(EvidenceHistoryAdmin):
     """Standing orders of the accounts the staff member may see. A new one is set up through
     ``create_standing_order`` (the add form asks the service first, so a refusal is a form error); once set up an
     order is read-only: a change is a new order."""
@@ -235,7 +246,7 @@ class StandingOrderAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Beneficiary)
-class BeneficiaryAdmin(SimpleHistoryAdmin):
+class BeneficiaryAdmin(EvidenceHistoryAdmin):
     """Customers' saved payees. Saved and removed through the customer channels; staff read them here."""
 
     list_display = ["name", "account_identifier", "country", "owner", "created_at", "removed_at"]
@@ -245,12 +256,12 @@ class BeneficiaryAdmin(SimpleHistoryAdmin):
     readonly_fields = [f.name for f in Beneficiary._meta.fields]
 
     def get_queryset(self, request):
-        from apps.customers.models import Customer
-        from apps.organization.branch_scope import visible_to
-
         return super().get_queryset(request).filter(owner__in=visible_to(request.user, Customer.objects.all()))
 
     def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
         return False
 
     def has_delete_permission(self, request, obj=None):
@@ -273,7 +284,7 @@ class FraudRuleAdmin(PaymentSettingAdmin):
 
 
 @admin.register(FraudDecision)
-class FraudDecisionAdmin(SimpleHistoryAdmin):
+class FraudDecisionAdmin(EvidenceHistoryAdmin):
     list_display = ["decided_at", "rule", "action", "payment_kind", "from_account", "destination", "amount",
                     "currency", "transfer", "outgoing_payment"]
     list_filter = ["action", "payment_kind", "rule"]
@@ -283,9 +294,6 @@ class FraudDecisionAdmin(SimpleHistoryAdmin):
     date_hierarchy = "decided_at"
 
     def get_queryset(self, request):
-        from apps.accounts.models import Account
-        from apps.organization.branch_scope import visible_to
-
         return super().get_queryset(request).filter(from_account__in=visible_to(request.user, Account.objects.all()))
 
     def has_add_permission(self, request):
@@ -327,7 +335,7 @@ class OutgoingFraudDecisionInline(FraudDecisionInline):
 
 
 @admin.register(PaymentReview)
-class PaymentReviewAdmin(SimpleHistoryAdmin):
+class PaymentReviewAdmin(EvidenceHistoryAdmin):
     """The review queue: payments a fraud rule held. Open one, choose release or reject and say why; the
     decision runs through the review service and history records who decided."""
 
