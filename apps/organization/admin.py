@@ -2,10 +2,12 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.utils import timezone
+from knox.models import AuthToken
 from simple_history.admin import SimpleHistoryAdmin
 
 from apps.domain_errors import DomainError
-from apps.organization import selectors, services
+from apps.organization import api_tokens, selectors, services
 from apps.organization.models import ApprovalRequest, Bank, Branch, User
 
 
@@ -106,3 +108,49 @@ class ApprovalRequestAdmin(SimpleHistoryAdmin):
         reason = request.POST.get("reason", "")
         self._decide(request, queryset,
                      lambda a: services.reject_request(request=a, checker=request.user, reason=reason))
+
+
+# knox's own admin lists digests and can create a token and show its secret in a message: never here.
+if admin.site.is_registered(AuthToken):
+    admin.site.unregister(AuthToken)
+
+
+@admin.register(AuthToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Who holds an API token and until when: the key prefix, never the secret (only its digest is stored).
+    Tokens come only from a login; staff with ``knox.delete_authtoken`` can revoke them."""
+
+    list_display = ["token_key", "user", "created", "expiry", "is_live"]
+    list_display_links = None
+    list_filter = ["expiry"]
+    search_fields = ["user__username", "=token_key"]
+    list_select_related = ["user"]
+    fields = ["token_key", "user", "created", "expiry"]
+    readonly_fields = fields
+    ordering = ["-created"]
+    actions = ["revoke"]
+
+    @admin.display(description="Live", boolean=True)
+    def is_live(self, token):
+        return api_tokens.token_is_live(token, now=timezone.now())
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_revoke_permission(self, request):
+        return request.user.has_perm("knox.delete_authtoken")
+
+    @admin.action(description="Revoke the selected tokens (those devices are logged out)", permissions=["revoke"])
+    def revoke(self, request, queryset):
+        try:
+            revoked = api_tokens.revoke_api_tokens_by_staff(tokens=queryset, actor=request.user)
+        except DomainError as error:
+            self.message_user(request, str(error), messages.ERROR)
+        else:
+            self.message_user(request, f"{revoked} token(s) revoked.")

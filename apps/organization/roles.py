@@ -110,6 +110,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "django_celery_beat.change_periodictask",
         "axes.view_accessattempt",
         "axes.delete_accessattempt",
+        # API tokens: who holds one until when (never the secret); revoke a lost device's.
+        "knox.view_authtoken",
+        "knox.delete_authtoken",
         "customers.view_customer",
         "kyc.view_screeninglistimport",
         "outbox.view_outboxevent",
