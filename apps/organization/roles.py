@@ -125,6 +125,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "accounts.delete_interesttier",
         "accounts.request_account_closure",
         "eod.view_ledgerseal",
+        "eod.run_end_of_day",
         *_PAYMENTS_READ,
         "payments.view_gatewayevent",
         "payments.add_feeschedule",
