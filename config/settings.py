@@ -44,7 +44,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     # third party
     "rest_framework",
-    "knox",  # API tokens: stored as a digest, with an expiry, one per device (apps.organization.api_tokens)
+    "apps.organization.api_tokens_app.ApiTokensConfig",  # django-rest-knox: hashed, expiring API tokens
     "django_filters",
     "drf_spectacular",
     "simple_history",

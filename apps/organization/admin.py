@@ -115,20 +115,41 @@ if admin.site.is_registered(AuthToken):
     admin.site.unregister(AuthToken)
 
 
+class LiveTokenFilter(admin.SimpleListFilter):
+    title = "state"
+    parameter_name = "state"
+
+    def lookups(self, request, model_admin):
+        return [("live", "Live"), ("expired", "Expired")]
+
+    def queryset(self, request, queryset):
+        now = timezone.now()
+        if self.value() == "live":
+            return queryset.filter(expiry__gt=now)
+        if self.value() == "expired":
+            return queryset.filter(expiry__lte=now)
+        return queryset
+
+
 @admin.register(AuthToken)
 class ApiTokenAdmin(admin.ModelAdmin):
-    """Who holds an API token and until when: the key prefix, never the secret (only its digest is stored).
-    Tokens come only from a login; staff with ``knox.delete_authtoken`` can revoke them."""
+    """Who holds an API token and until when: the key prefix, never the secret (only its digest is stored;
+    the digest is the row's key but cannot authenticate). Tokens come only from a login; staff with
+    ``knox.delete_authtoken`` (operations) revoke them."""
 
-    list_display = ["token_key", "user", "created", "expiry", "is_live"]
+    list_display = ["key_prefix", "user", "created", "expiry", "is_live"]
     list_display_links = None
-    list_filter = ["expiry"]
+    list_filter = [LiveTokenFilter]
     search_fields = ["user__username", "=token_key"]
     list_select_related = ["user"]
     fields = ["token_key", "user", "created", "expiry"]
     readonly_fields = fields
     ordering = ["-created"]
     actions = ["revoke"]
+
+    @admin.display(description="Key prefix", ordering="token_key")
+    def key_prefix(self, token):
+        return f"{token.token_key}…"
 
     @admin.display(description="Live", boolean=True)
     def is_live(self, token):

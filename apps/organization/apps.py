@@ -15,3 +15,4 @@ class OrganizationConfig(AppConfig):
         # Setup, not business flow: after every migrate the role groups get the permissions roles.py names,
         # including those of models that later migrations added.
         post_migrate.connect(sync_role_permissions, dispatch_uid="organization.sync_role_permissions")
+
