@@ -7,7 +7,12 @@ from knox.models import AuthToken
 from simple_history.admin import SimpleHistoryAdmin
 
 from apps.domain_errors import DomainError
-from apps.organization import api_tokens, selectors, services
+from apps.organization import (
+    api_tokens,
+    beat_admin,  # noqa: F401  (replaces django-celery-beat's PeriodicTask admin)
+    selectors,
+    services,
+)
 from apps.organization.models import ApprovalRequest, Bank, Branch, User
 
 
@@ -54,6 +59,16 @@ class StaffUserAdmin(DjangoUserAdmin, SimpleHistoryAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("groups")
+
+    def get_readonly_fields(self, request, obj=None):
+        """Operations keeps staff logins and their roles, but a role is the only way to a permission: nobody but
+        a superuser makes a superuser or grants a bare permission, and nobody changes their own roles."""
+        fields = list(super().get_readonly_fields(request, obj))
+        if not request.user.is_superuser:
+            fields += ["is_superuser", "user_permissions"]
+            if obj is not None and obj.pk == request.user.pk:
+                fields += ["groups", "is_staff", "is_active"]
+        return fields
 
     @admin.display(description="Roles and groups")
     def roles(self, user):

@@ -13,6 +13,7 @@ from apps.accounts.errors import (
     AccountStateRefused,
     InvalidAccountOperation,
     NotAllowedToApproveCash,
+    NotAllowedToHandleCash,
     TellerLimitExceeded,
     TellerReplayConflict,
 )
@@ -24,12 +25,23 @@ from apps.accounts.services.lifecycle import activate_if_funded, record_customer
 from apps.ledger.money import Money
 from apps.ledger.services import credit, debit, post_journal_entry
 from apps.ledger.thresholds import is_above, threshold
-from apps.organization.models import ApprovalRequest
+from apps.organization.branch_scope import can_access
+from apps.organization.models import ApprovalRequest, User
 from apps.organization.selectors import current_business_date
 from apps.organization.services import request_approval
 
 CASH_OPERATION = "accounts.cash_operation"
 SOURCE = "teller"
+CASH_PERMISSION = "accounts.operate_cash"
+
+
+def ensure_may_handle_cash(teller: User, account: Account) -> None:
+    """Cash is handled by staff whose role does (``accounts.operate_cash``), on accounts they may change (their
+    branch's). The counter page, the API, an approval's run and any task meet this same rule."""
+    if not teller.is_active or not teller.has_perm(CASH_PERMISSION):
+        raise NotAllowedToHandleCash("Your role does not handle cash.")
+    if not can_access(teller, account, "change"):
+        raise NotAllowedToHandleCash(f"Account {account.number} belongs to another branch.")
 
 
 def cash_limit(user: Any, currency: str) -> Decimal | None:
@@ -64,14 +76,15 @@ def _replay(existing: TellerTransaction, *, kind: str, account: Account, amount:
 
 
 @transaction.atomic
-def perform_cash_operation(*, kind: str, account: Account, amount: Money, teller: Any, idempotency_key: str,
-                           approved_by: Any = None) -> TellerTransaction:
+def perform_cash_operation(*, kind: str, account: Account, amount: Money, teller: User, idempotency_key: str,
+                           approved_by: User | None = None) -> TellerTransaction:
     """Post a cash deposit or withdrawal as one journal entry against the teller's branch vault.
 
     Replaying the idempotency key returns the first receipt and moves nothing. Above the teller's limit it
     needs ``approved_by`` (a branch manager, through maker-checker). A withdrawal needs the available balance;
     a deposit activates a pending account that reaches its product's minimum.
     """
+    ensure_may_handle_cash(teller, account)
     if kind not in TellerTransaction.Kind.values:
         raise InvalidAccountOperation(f"Unknown cash operation {kind!r}.")
     if not idempotency_key:
@@ -124,23 +137,25 @@ def perform_cash_operation(*, kind: str, account: Account, amount: Money, teller
     return receipt
 
 
-def cash_deposit(*, account: Account, amount: Money, teller: Any, idempotency_key: str,
-                 approved_by: Any = None) -> TellerTransaction:
+def cash_deposit(*, account: Account, amount: Money, teller: User, idempotency_key: str,
+                 approved_by: User | None = None) -> TellerTransaction:
     return perform_cash_operation(kind=TellerTransaction.Kind.DEPOSIT, account=account, amount=amount,
                                   teller=teller, idempotency_key=idempotency_key, approved_by=approved_by)
 
 
-def cash_withdrawal(*, account: Account, amount: Money, teller: Any, idempotency_key: str,
-                    approved_by: Any = None) -> TellerTransaction:
+def cash_withdrawal(*, account: Account, amount: Money, teller: User, idempotency_key: str,
+                    approved_by: User | None = None) -> TellerTransaction:
     return perform_cash_operation(kind=TellerTransaction.Kind.WITHDRAWAL, account=account, amount=amount,
                                   teller=teller, idempotency_key=idempotency_key, approved_by=approved_by)
 
 
 @transaction.atomic
-def submit_cash_operation(*, kind: str, account: Account, amount: Money, teller: Any,
+def submit_cash_operation(*, kind: str, account: Account, amount: Money, teller: User,
                           idempotency_key: str) -> TellerTransaction | ApprovalRequest:
     """What the counter calls: within the teller's limit the operation runs now (a receipt); above it, an
-    approval request for a branch manager (the same key replays the same request)."""
+    approval request for a branch manager (the same key replays the same request). Refused before either
+    unless the teller may handle cash on the account (``ensure_may_handle_cash``)."""
+    ensure_may_handle_cash(teller, account)
     above = needs_approval(teller, amount)
     done = TellerTransaction.objects.filter(idempotency_key=idempotency_key).exists()
     if done or not above:
