@@ -1,9 +1,10 @@
 """Daily interest accrual: one set-based statement per business date over every interest-bearing account.
 
 For each account that is active, dormant or frozen, opened on or before the date and (term deposits) before
-its maturity date — the deposits maturing on the date mature first, so a rolled-over one is in its new term and a
-paid-out one is closed, its money in the linked account — the end-of-day ledger balance of that date is taken (the current balance minus what was posted on
-later business dates, so a catch-up day sees its own balance), the rate is the product's (or the tier the
+its maturity date — the deposits maturing on the date mature first, so a rolled-over one is in its new term
+and a paid-out one is closed, its money in the linked account — the end-of-day ledger balance of that date is
+taken (the current balance minus what was posted on later business dates, so a catch-up day sees its own
+balance), the rate is the product's (or the tier the
 balance falls in; an overdrawn balance takes the overdraft rate), and the day's fraction of a year comes from
 the product's day-count convention. The amount is kept at full precision (12 decimals) in one
 ``InterestAccrual`` row per account and date; UNIQUE (account, date) and the ``AccrualRun`` row written in the
