@@ -124,6 +124,9 @@ def run_kyc_check(*, customer: Customer, on: datetime.date | None = None) -> Kyc
     """Score the customer's KYC risk in [0, 1] and decide: below 0.3 with every document, verified; below 0.7,
     manual review (in progress); otherwise rejected. The check is stored with its inputs and reasons, and sets
     the risk rating (low/medium/high by the same bands) that decides how soon KYC is reviewed again.
+
+    An expired KYC is verified again only on new evidence: a required document received since it expired (or a
+    compliance review, ``decide_kyc_review``). Without one it stays expired, whatever the old evidence scores.
     """
     on = on or current_business_date()
     customer = Customer.objects.select_for_update().get(pk=customer.pk)
@@ -131,6 +134,11 @@ def run_kyc_check(*, customer: Customer, on: datetime.date | None = None) -> Kyc
     standing = _standing_review(customer, factors)
     if standing is not None:
         inputs["manual_review_stands"] = {"review_id": standing.pk, "decision": standing.decision}
+    new_evidence = None
+    if customer.kyc_status == Customer.KycStatus.EXPIRED:
+        new_evidence = _evidence_since_expiry(customer, on=on)
+        inputs["kyc_expired_at"] = customer.kyc_expired_at.isoformat()
+        inputs["new_documents_since_expiry"] = new_evidence
     check = KycCheck.objects.create(customer=customer, inputs=inputs, factors=factors, score=score,
                                     decision=decision, business_date=on)
     customer.risk_rating = rules.risk_rating_for(score)
@@ -142,15 +150,11 @@ def run_kyc_check(*, customer: Customer, on: datetime.date | None = None) -> Kyc
         status = decision
         names = ", ".join(factor["factor"] for factor in factors) or "no risk factor"
         reason = f"KYC check #{check.pk}: {score} ({names})"
-    if status == Customer.KycStatus.VERIFIED and customer.kyc_status == Customer.KycStatus.EXPIRED:
-        evidence = _evidence_since_expiry(customer, on=on)
-        check.inputs = {**inputs, "kyc_expired_at": customer.kyc_expired_at.isoformat(),
-                        "new_documents_since_expiry": evidence}
-        check.save(update_fields=["inputs"])
-        if not evidence:
-            # The evidence that expired cannot verify the customer again: it needs a new document or a
-            # compliance review (decide_kyc_review), whatever the score of the old evidence.
-            status = Customer.KycStatus.EXPIRED
+    if status == Customer.KycStatus.VERIFIED and new_evidence == []:
+        # The evidence that expired cannot verify the customer again, whatever its score (nor a review decided on
+        # it): that takes a document received since, or a compliance review (decide_kyc_review).
+        status = Customer.KycStatus.EXPIRED
+        reason = f"KYC check #{check.pk}: KYC expired, no new document since; stays expired"
     _set_kyc_status(customer, status, actor=None, on=on, reason=reason)
     return check
 
