@@ -133,9 +133,9 @@ def porto(bank, branch_a, branch_b, teller_b, manager_b, compliance_officer) -> 
                                   money=Money("15.00", "EUR"), frequency="monthly",
                                   start_date=bank.current_business_date + datetime.timedelta(days=1),
                                   created_by=manager_b, day_of_month=1, count=3, reference="Porto savings")
-    # an approved maker-checker request of the branch: compliance freezes, a second officer unfreezes
+    # an approved maker-checker request of the branch: compliance freezes, operations unfreezes
     freeze_account(account=other, reason="Investigation", actor=compliance_officer)
-    checker = StaffFactory(role=roles.COMPLIANCE_OFFICER, home_branch=branch_a)
+    checker = StaffFactory(role=roles.OPERATIONS_ADMIN, home_branch=branch_a)
     approval = approve_request(request=request_unfreeze(account=other, reason="Cleared", maker=compliance_officer),
                                checker=checker)
     # a screening hit: the customer's name is on a list

@@ -4,10 +4,13 @@ from django.contrib.admin.helpers import ActionForm
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import UserChangeForm, UserCreationForm
 from django.http import HttpResponseRedirect
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
+from knox.models import AuthToken
 
 from apps.domain_errors import DomainError
 from apps.organization import (
+    api_tokens,
     beat_admin,  # noqa: F401  (replaces django-celery-beat's PeriodicTask admin)
     selectors,
     services,
@@ -236,3 +239,70 @@ class ApprovalRequestAdmin(EvidenceHistoryAdmin):
         reason = request.POST.get("reason", "")
         self._decide(request, queryset,
                      lambda a: services.reject_request(request=a, checker=request.user, reason=reason))
+
+
+# knox's own admin lists digests and can create a token and show its secret in a message: never here.
+if admin.site.is_registered(AuthToken):
+    admin.site.unregister(AuthToken)
+
+
+class LiveTokenFilter(admin.SimpleListFilter):
+    title = "state"
+    parameter_name = "state"
+
+    def lookups(self, request, model_admin):
+        return [("live", "Live"), ("expired", "Expired")]
+
+    def queryset(self, request, queryset):
+        now = timezone.now()
+        if self.value() == "live":
+            return queryset.filter(expiry__gt=now)
+        if self.value() == "expired":
+            return queryset.filter(expiry__lte=now)
+        return queryset
+
+
+@admin.register(AuthToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Who holds an API token and until when: the key prefix, never the secret (only its digest is stored;
+    the digest is the row's key but cannot authenticate). Tokens come only from a login; staff with
+    ``knox.delete_authtoken`` (operations) revoke them."""
+
+    list_display = ["key_prefix", "user", "created", "expiry", "is_live"]
+    list_display_links = None
+    list_filter = [LiveTokenFilter]
+    search_fields = ["user__username", "=token_key"]
+    list_select_related = ["user"]
+    fields = ["token_key", "user", "created", "expiry"]
+    readonly_fields = fields
+    ordering = ["-created"]
+    actions = ["revoke"]
+
+    @admin.display(description="Key prefix", ordering="token_key")
+    def key_prefix(self, token):
+        return f"{token.token_key}…"
+
+    @admin.display(description="Live", boolean=True)
+    def is_live(self, token):
+        return api_tokens.token_is_live(token, now=timezone.now())
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_revoke_permission(self, request):
+        return request.user.has_perm("knox.delete_authtoken")
+
+    @admin.action(description="Revoke the selected tokens (those devices are logged out)", permissions=["revoke"])
+    def revoke(self, request, queryset):
+        try:
+            revoked = api_tokens.revoke_api_tokens_by_staff(tokens=queryset, actor=request.user)
+        except DomainError as error:
+            self.message_user(request, str(error), messages.ERROR)
+        else:
+            self.message_user(request, f"{revoked} token(s) revoked.")

@@ -60,8 +60,9 @@ _FRAUD_READ = ["payments.view_fraudrule", "payments.view_frauddecision", "paymen
 _BEAT_SCHEDULES = [f"django_celery_beat.{action}_{model}" for model in (
     "periodictask", "crontabschedule", "intervalschedule", "clockedschedule", "solarschedule")
     for action in ("view", "add", "change")]
-# Permissions no role gets from the auditor's "every view permission": seeing an API token is holding it.
-AUDITOR_NEVER_VIEWS = ("authtoken",)
+# Permissions no role gets from the auditor's "every view permission": who holds which API token (knox; the
+# secret itself is never stored) is for operations, who revoke them, not for every reader.
+AUDITOR_NEVER_VIEWS = ("knox",)
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     TELLER: [*_LEDGER_READ, "organization.view_branch", "organization.view_approvalrequest", *_CUSTOMER_BRANCH,
@@ -133,6 +134,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_BEAT_SCHEDULES,
         "axes.view_accessattempt",
         "axes.delete_accessattempt",
+        # API tokens: who holds one until when (never the secret); revoke a lost device's.
+        "knox.view_authtoken",
+        "knox.delete_authtoken",
         "customers.view_customer",
         "kyc.view_screeninglistimport",
         "outbox.view_outboxevent",
@@ -145,6 +149,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "accounts.delete_interesttier",
         "accounts.request_account_closure",
         "eod.view_ledgerseal",
+        "eod.run_end_of_day",
         *_PAYMENTS_READ,
         "payments.view_gatewayevent",
         "payments.add_feeschedule",

@@ -75,6 +75,33 @@ def _replay(existing: TellerTransaction, *, kind: str, account: Account, amount:
     return existing
 
 
+def _ensure_valid_request(*, kind: str, amount: Money, teller: Any, idempotency_key: str) -> None:
+    if kind not in TellerTransaction.Kind.values:
+        raise InvalidAccountOperation(f"Unknown cash operation {kind!r}.")
+    if not idempotency_key:
+        raise InvalidAccountOperation("A cash operation needs an idempotency key.", code="idempotency_key_missing")
+    if not amount.is_positive:
+        raise InvalidAccountOperation("The amount must be positive.", code="amount_not_positive")
+    if teller.home_branch_id is None:
+        raise InvalidAccountOperation("Only staff with a home branch handle cash.", code="no_home_branch")
+
+
+def ensure_cash_operation_allowed(*, kind: str, account: Account, amount: Money) -> None:
+    """The account's side of a cash operation: its status allows it and, for a withdrawal, the available balance
+    covers it. The caller holds the account's row lock. Checked when a teller submits an operation above their
+    limit (nothing goes to the approval queue that would fail) and again when it runs."""
+    is_term = account.product.kind == ProductKind.TERM
+    if kind == TellerTransaction.Kind.DEPOSIT:
+        allowed = (Account.Status.PENDING,) if is_term else (*DEBITABLE, Account.Status.PENDING, Account.Status.FROZEN)
+        ensure_status(account, allowed, "a cash deposit")
+    else:
+        if is_term:
+            raise AccountStateRefused("Money leaves a term deposit only at maturity or by early withdrawal.",
+                                      code="term_deposit_locked")
+        ensure_status(account, DEBITABLE, "a cash withdrawal")
+        ensure_available(account, amount)
+
+
 @transaction.atomic
 def perform_cash_operation(*, kind: str, account: Account, amount: Money, teller: User, idempotency_key: str,
                            approved_by: User | None = None) -> TellerTransaction:
@@ -85,14 +112,7 @@ def perform_cash_operation(*, kind: str, account: Account, amount: Money, teller
     a deposit activates a pending account that reaches its product's minimum.
     """
     ensure_may_handle_cash(teller, account)
-    if kind not in TellerTransaction.Kind.values:
-        raise InvalidAccountOperation(f"Unknown cash operation {kind!r}.")
-    if not idempotency_key:
-        raise InvalidAccountOperation("A cash operation needs an idempotency key.", code="idempotency_key_missing")
-    if not amount.is_positive:
-        raise InvalidAccountOperation("The amount must be positive.", code="amount_not_positive")
-    if teller.home_branch_id is None:
-        raise InvalidAccountOperation("Only staff with a home branch handle cash.", code="no_home_branch")
+    _ensure_valid_request(kind=kind, amount=amount, teller=teller, idempotency_key=idempotency_key)
     existing = TellerTransaction.objects.filter(idempotency_key=idempotency_key).first()
     if existing is not None:
         return _replay(existing, kind=kind, account=account, amount=amount)
@@ -104,16 +124,7 @@ def perform_cash_operation(*, kind: str, account: Account, amount: Money, teller
     existing = TellerTransaction.objects.filter(idempotency_key=idempotency_key).first()
     if existing is not None:
         return _replay(existing, kind=kind, account=account, amount=amount)
-    is_term = account.product.kind == ProductKind.TERM
-    if kind == TellerTransaction.Kind.DEPOSIT:
-        allowed = (Account.Status.PENDING,) if is_term else (*DEBITABLE, Account.Status.PENDING, Account.Status.FROZEN)
-        ensure_status(account, allowed, "a cash deposit")
-    else:
-        if is_term:
-            raise AccountStateRefused("Money leaves a term deposit only at maturity or by early withdrawal.",
-                                      code="term_deposit_locked")
-        ensure_status(account, DEBITABLE, "a cash withdrawal")
-        ensure_available(account, amount)
+    ensure_cash_operation_allowed(kind=kind, account=account, amount=amount)
 
     vault = vault_cash(teller.home_branch)
     customer_side, vault_side = (credit, debit) if kind == TellerTransaction.Kind.DEPOSIT else (debit, credit)
@@ -154,7 +165,9 @@ def submit_cash_operation(*, kind: str, account: Account, amount: Money, teller:
                           idempotency_key: str) -> TellerTransaction | ApprovalRequest:
     """What the counter calls: within the teller's limit the operation runs now (a receipt); above it, an
     approval request for a branch manager (the same key replays the same request). Refused before either
-    unless the teller may handle cash on the account (``ensure_may_handle_cash``)."""
+    unless the teller may handle cash on the account (``ensure_may_handle_cash``). An operation that could not
+    run — a withdrawal above the available balance, an account whose status refuses it — is refused now, with the
+    code the direct path gives, and no request is made; the approval checks it again when it runs."""
     ensure_may_handle_cash(teller, account)
     above = needs_approval(teller, amount)
     done = TellerTransaction.objects.filter(idempotency_key=idempotency_key).exists()
@@ -165,6 +178,8 @@ def submit_cash_operation(*, kind: str, account: Account, amount: Money, teller:
                                              parameters__idempotency_key=idempotency_key).first()
     if pending is not None:
         return pending
+    _ensure_valid_request(kind=kind, amount=amount, teller=teller, idempotency_key=idempotency_key)
+    ensure_cash_operation_allowed(kind=kind, account=lock_account(account), amount=amount)
     label = "deposit" if kind == TellerTransaction.Kind.DEPOSIT else "withdrawal"
     return request_approval(
         operation=CASH_OPERATION, maker=teller, branch=teller.home_branch,

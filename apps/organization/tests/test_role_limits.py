@@ -124,7 +124,7 @@ def test_an_auditor_must_not_change_a_customer_or_see_api_tokens(auditor, ana):
                                    format="json")
     _forbidden(response)
     assert Customer.objects.get(pk=ana.pk).phone == ana.phone
-    assert _admin(auditor).get(reverse("admin:authtoken_tokenproxy_changelist")).status_code == 403
+    assert _admin(auditor).get(reverse("admin:knox_authtoken_changelist")).status_code == 403
 
 
 def test_operations_must_not_move_money_or_make_itself_a_superuser(ops_admin, ana_account, bea_account):
