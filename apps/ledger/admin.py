@@ -5,6 +5,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from apps.domain_errors import DomainError
 from apps.ledger.models import JournalEntry, LedgerAccount, Posting
+from apps.ledger.money import to_minor_unit
 from apps.ledger.selectors import with_current_balance
 from apps.ledger.services import set_ledger_account_status
 from apps.organization.branch_scope import BranchScopedAdminMixin, visible_to
@@ -43,7 +44,7 @@ class LedgerAccountAdmin(BranchScopedAdminMixin, SimpleHistoryAdmin):
 
     @admin.display(description="Balance", ordering="current_balance")
     def current_balance(self, account):
-        return account.current_balance
+        return to_minor_unit(account.current_balance, account.currency)
 
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))
