@@ -8,6 +8,8 @@ with one idempotency key), and on a file SQLite makes a second writer wait (``ti
 database would fail it at once with "database table is locked".
 """
 
+import os
+
 from config.test_settings import *  # noqa: F403
 from config.test_settings import VAR_DIR
 
@@ -18,7 +20,8 @@ DATABASES = {
         "NAME": VAR_DIR / "ogpgy.sqlite3",
         # The embedded mode's options (config/settings.py): a write transaction takes the lock when it begins.
         "OPTIONS": {"transaction_mode": "IMMEDIATE", "timeout": 20},
-        # A file under var/ (kept between runs by --reuse-db: pass --create-db after a migration changes).
-        "TEST": {"NAME": str(VAR_DIR / "test-ogpgy.sqlite3")},
+        # A file under var/ (kept between runs by --reuse-db: pass --create-db after a migration changes);
+        # SQLITE_TEST_DATABASE names another, for two SQLite runs side by side.
+        "TEST": {"NAME": os.environ.get("SQLITE_TEST_DATABASE", str(VAR_DIR / "test-ogpgy.sqlite3"))},
     }
 }
