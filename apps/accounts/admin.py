@@ -17,7 +17,7 @@ from apps.accounts.services import lifecycle, teller
 from apps.accounts.services.opening import open_account, save_product
 from apps.accounts.statements import csv_rows, pdf_file, statement_summary
 from apps.domain_errors import DomainError
-from apps.ledger.money import Money
+from apps.ledger.money import Money, to_minor_unit
 from apps.organization.branch_scope import BranchScopedAdminMixin, can_access, visible_to
 from apps.organization.selectors import current_business_date
 from config.read_only_admin import ReadOnlyAdminMixin
@@ -95,15 +95,15 @@ class AccountAdmin(BranchScopedAdminMixin, SimpleHistoryAdmin):
 
     @admin.display(description="Ledger balance", ordering="ledger_balance")
     def ledger_balance(self, account):
-        return account.ledger_balance
+        return to_minor_unit(account.ledger_balance, account.product.currency)
 
     @admin.display(description="Held")
     def held(self, account):
-        return account.held
+        return to_minor_unit(account.held, account.product.currency)
 
     @admin.display(description="Available", ordering="available_balance")
     def available_balance(self, account):
-        return account.available_balance
+        return to_minor_unit(account.available_balance, account.product.currency)
 
     @admin.display(description="Statement (this month)")
     def statements(self, account):

@@ -11,12 +11,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Q, Sum
+from django.db.models import Q
 
 from apps.accounts.account_numbers import formatted
 from apps.accounts.models import Account
 from apps.accounts.selectors import account_postings, balance_before
 from apps.ledger.models import Posting
+from apps.ledger.sums import AmountSum
 
 CHUNK = 2000
 
@@ -48,11 +49,11 @@ def statement_summary(account: Account, date_from: datetime.date, date_to: datet
     opening = balance_before(account, date_from)
     totals = Posting.objects.filter(account_id=account.ledger_account_id, entry__business_date__gte=date_from,
                                     entry__business_date__lte=date_to).aggregate(
-        credits=Sum("amount", filter=Q(side="C"), default=Decimal(0)),
-        debits=Sum("amount", filter=Q(side="D"), default=Decimal(0)),
-        interest=Sum("amount", filter=Q(side="C", entry__source="interest"), default=Decimal(0)),
-        overdraft_interest=Sum("amount", filter=Q(side="D", entry__source="interest"), default=Decimal(0)),
-        fees=Sum("amount", filter=Q(side="D", entry__source="fees"), default=Decimal(0)),
+        credits=AmountSum("amount", filter=Q(side="C"), default=Decimal(0)),
+        debits=AmountSum("amount", filter=Q(side="D"), default=Decimal(0)),
+        interest=AmountSum("amount", filter=Q(side="C", entry__source="interest"), default=Decimal(0)),
+        overdraft_interest=AmountSum("amount", filter=Q(side="D", entry__source="interest"), default=Decimal(0)),
+        fees=AmountSum("amount", filter=Q(side="D", entry__source="fees"), default=Decimal(0)),
     )
     return StatementSummary(
         account=account, date_from=date_from, date_to=date_to, opening_balance=opening,
