@@ -7,7 +7,9 @@ apps/payments/tests/test_unique_with_default_lines.py.
 """
 
 import pytest
-from django.db import connection
+from django.db import connection, models
+
+from apps.ledger.models import Posting
 
 # Each rule the database enforces, with the triggers (name, table) that enforce it on each database. A trigger
 # added on one database only fails test_every_trigger_is_a_known_guard until its twin exists on the other.
@@ -75,3 +77,22 @@ def test_every_guard_is_installed_after_the_migrations(rule):
 def test_every_trigger_is_a_known_guard():
     known = set().union(*(triggers[connection.vendor] for triggers in GUARDS.values()))
     assert _installed_triggers() - known == set(), "a trigger without its twin on the other database"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_guards_survive_a_schema_change_that_rebuilds_the_postings_table():
+    """SQLite changes a column by rebuilding the table, which drops its triggers, and fails on a trigger of another
+    table that reads it; config/sqlite keeps every trigger through it (as PostgreSQL does with ALTER TABLE)."""
+    before = _installed_triggers()
+    old = Posting._meta.get_field("currency")
+    wider = models.CharField(max_length=4, choices=old.choices)
+    wider.set_attributes_from_name("currency")
+    wider.model = Posting
+    with connection.schema_editor() as editor:
+        editor.alter_field(Posting, old, wider)
+    try:
+        assert _installed_triggers() == before
+    finally:
+        with connection.schema_editor() as editor:
+            editor.alter_field(Posting, wider, old)
+    assert _installed_triggers() == before
