@@ -38,6 +38,38 @@ def pytest_report_header(config):
     return None
 
 
+RACE_NEEDS_POSTGRESQL = "real threads racing for PostgreSQL's row locks"
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config, items):
+    """``postgresql_only`` must say why (collection fails otherwise); ``race`` implies it. On another database the
+    ``postgresql_only`` tests are deselected (not skipped), as ``-m "not postgresql_only"`` does: this hook runs
+    before ``-m`` is applied."""
+    missing = []
+    for item in items:
+        marker = item.get_closest_marker("postgresql_only")
+        if marker is None:
+            if item.get_closest_marker("race") is not None:
+                item.add_marker(pytest.mark.postgresql_only(reason=RACE_NEEDS_POSTGRESQL))
+            continue
+        reason = marker.kwargs.get("reason", marker.args[0] if marker.args else "")
+        if not isinstance(reason, str) or not reason.strip():
+            missing.append(item.nodeid)
+    if missing:
+        raise pytest.UsageError(
+            "@pytest.mark.postgresql_only needs reason=\"why\" (what PostgreSQL has that the test needs): "
+            + ", ".join(missing))
+
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        deselected = [item for item in items if item.get_closest_marker("postgresql_only") is not None]
+        if deselected:
+            config.hook.pytest_deselected(items=deselected)
+            items[:] = [item for item in items if item.get_closest_marker("postgresql_only") is None]
+
+
 @pytest.fixture(autouse=True)
 def _clear_cache_between_tests():
     """Throttle counters, lockouts and circuit breakers live in Redis under this run's key prefix; each test

@@ -108,13 +108,15 @@ if env.str("DATABASE_URL", default=""):
             "DATABASE_SERVER_SIDE_BINDING", default=True):
         DATABASES["default"].setdefault("OPTIONS", {}).update(
             server_side_binding=True, prepare_threshold=env.int("DATABASE_PREPARE_THRESHOLD", default=5))
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+        DATABASES["default"]["ENGINE"] = "config.sqlite"  # keeps the ledger's triggers (config/sqlite/base.py)
 else:
     if not DEBUG:
         raise ImproperlyConfigured("DATABASE_URL must be set when DEBUG is off: production runs on PostgreSQL.")
     VAR_DIR.mkdir(exist_ok=True)
     DATABASES = {
         "default": {
-            "ENGINE": "django.db.backends.sqlite3",
+            "ENGINE": "config.sqlite",  # Django's SQLite backend, keeping the ledger's triggers
             "NAME": VAR_DIR / "ogpgy.sqlite3",
             "OPTIONS": {"transaction_mode": "IMMEDIATE", "timeout": 20},
         }

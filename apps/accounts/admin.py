@@ -16,7 +16,7 @@ from apps.accounts.services import lifecycle, products, teller
 from apps.accounts.services.opening import may_open_accounts, open_account
 from apps.accounts.statements import csv_rows, pdf_file, statement_summary
 from apps.domain_errors import DomainError, PermissionRefused
-from apps.ledger.money import Money
+from apps.ledger.money import Money, to_minor_unit
 from apps.organization.branch_scope import BranchScopedAdminMixin, visible_to
 from apps.organization.configuration_admin import ConfigurationChangeAdminMixin
 from apps.organization.selectors import current_business_date
@@ -110,15 +110,15 @@ class AccountAdmin(BranchScopedAdminMixin, EvidenceHistoryAdmin):
 
     @admin.display(description="Ledger balance", ordering="ledger_balance")
     def ledger_balance(self, account):
-        return account.ledger_balance
+        return to_minor_unit(account.ledger_balance, account.product.currency)
 
     @admin.display(description="Held")
     def held(self, account):
-        return account.held
+        return to_minor_unit(account.held, account.product.currency)
 
     @admin.display(description="Available", ordering="available_balance")
     def available_balance(self, account):
-        return account.available_balance
+        return to_minor_unit(account.available_balance, account.product.currency)
 
     @admin.display(description="Statement (this month)")
     def statements(self, account):

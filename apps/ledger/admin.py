@@ -4,6 +4,7 @@ from django.contrib.admin.helpers import ActionForm
 
 from apps.domain_errors import DomainError
 from apps.ledger.models import JournalEntry, LedgerAccount, Posting
+from apps.ledger.money import to_minor_unit
 from apps.ledger.selectors import with_current_balance
 from apps.ledger.services import propose_ledger_account_change, set_ledger_account_status
 from apps.organization.branch_scope import BranchScopedAdminMixin, visible_to
@@ -49,7 +50,7 @@ class LedgerAccountAdmin(ConfigurationChangeAdminMixin, BranchScopedAdminMixin, 
 
     @admin.display(description="Balance", ordering="current_balance")
     def current_balance(self, account):
-        return account.current_balance
+        return to_minor_unit(account.current_balance, account.currency)
 
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))
