@@ -51,6 +51,16 @@ GUARDS = {
         "sqlite": {("one_limit_per_product_tier_currency_on_insert", "payments_transferlimit"),
                    ("one_limit_per_product_tier_currency_on_update", "payments_transferlimit")},
     },
+    # apps/accounts/sql/product_overdraft.{pg,sqlite}.sql (accounts migration 0003)
+    "an account's overdraft stays within what its product allows": {
+        "postgresql": {("accounts_ledger_overdraft_within_product", "ledger_ledgeraccount"),
+                       ("accounts_account_overdraft_within_product", "accounts_account"),
+                       ("accounts_product_overdraft_within_product", "accounts_depositproduct")},
+        "sqlite": {("accounts_ledger_overdraft_within_product", "ledger_ledgeraccount"),
+                   ("accounts_account_insert_overdraft_within_product", "accounts_account"),
+                   ("accounts_account_update_overdraft_within_product", "accounts_account"),
+                   ("accounts_product_overdraft_within_product", "accounts_depositproduct")},
+    },
 }
 
 _TRIGGERS_SQL = {
