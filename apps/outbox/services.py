@@ -34,7 +34,10 @@ def publish_event(event_type: str, payload: dict[str, Any], *, aggregate: models
 def _enqueue_delivery(event_id: int) -> None:
     from apps.outbox.tasks import deliver_outbox_event
 
-    send_task(deliver_outbox_event, event_id, backstop="the outbox sweep (outbox.deliver_pending_events) delivers it")
+    try:
+        send_task(deliver_outbox_event, event_id, backstop="the outbox sweep (outbox.deliver_pending_events) sends it")
+    except Exception:  # eager mode: the delivery ran here and failed; the event stays pending for the sweep
+        logger.exception("Delivery of outbox event %s failed; the sweep will retry it.", event_id)
 
 
 def retry_delay(attempts: int) -> datetime.timedelta:
