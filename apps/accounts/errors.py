@@ -22,6 +22,11 @@ class ProductCurrencyLocked(Conflict):
     title = "A product in use cannot change its currency"
 
 
+class ProductKindLocked(Conflict):
+    code = "product_kind_in_use"
+    title = "A product in use cannot change its kind"
+
+
 class AccountStateRefused(Conflict):
     """The account's status does not allow the operation (pending, dormant, frozen, closed)."""
 
@@ -53,6 +58,16 @@ class TellerLimitExceeded(PermissionRefused):
 class NotAllowedToApproveCash(PermissionRefused):
     code = "not_allowed_to_approve_cash"
     title = "Only a branch manager may approve this cash operation"
+
+
+class NotAllowedToOpenAccount(PermissionRefused):
+    code = "account_opening_not_allowed"
+    title = "Not allowed to open this account"
+
+
+class NotAllowedToHandleCash(PermissionRefused):
+    code = "cash_operation_not_allowed"
+    title = "Not allowed to handle cash on this account"
 
 
 class TellerReplayConflict(Conflict):

@@ -22,14 +22,15 @@ logger = logging.getLogger(__name__)
 BROKER_ERRORS = (OperationalError, ChannelError, OSError)
 
 
-def send_task(task: Task, *args: Any, backstop: str) -> bool:
-    """Send ``task(*args)`` now. False, with a warning naming the backstop, if the broker did not take it.
+def send_task(task: Task, *args: Any, backstop: str, kwargs: dict[str, Any] | None = None, **options: Any) -> bool:
+    """Send ``task(*args, **kwargs)`` now (``options`` as for ``apply_async``: task_id, queue, headers...). False,
+    with a warning naming the backstop, if the broker did not take it.
 
     Call it outside any transaction (``send_task_on_commit`` does that for you): a worker may run the task before
     an open transaction commits, or for a change that then rolls back.
     """
     try:
-        task.delay(*args)
+        task.apply_async(args=args, kwargs=kwargs, **options)
     except BROKER_ERRORS as error:
         if task.app.conf.task_always_eager:
             raise  # no broker involved: the task ran here and this is its own error

@@ -3,8 +3,6 @@ from rest_framework import serializers
 from apps.accounts.models import Account, Hold, MaturityInstruction, TellerTransaction
 from config.api.fields import MoneyAmountField
 
-AMOUNT = {"max_digits": 20, "decimal_places": 4, "coerce_to_string": True}
-
 
 class AccountSerializer(serializers.ModelSerializer):
     product = serializers.CharField(source="product.code")
@@ -48,7 +46,9 @@ class TransactionSerializer(serializers.Serializer):
 
 
 class AmountSerializer(serializers.Serializer):
-    amount = serializers.DecimalField(max_digits=20, decimal_places=4, min_value=0)
+    """Input only: the service checks the amount against the account's currency (Money)."""
+
+    amount = serializers.DecimalField(max_digits=20, decimal_places=4, min_value=0, write_only=True)
 
 
 class HoldInputSerializer(AmountSerializer):
@@ -57,7 +57,7 @@ class HoldInputSerializer(AmountSerializer):
 
 
 class HoldSerializer(serializers.ModelSerializer):
-    amount = serializers.DecimalField(**AMOUNT)
+    amount = MoneyAmountField(currency_attribute="account.product.currency")
 
     class Meta:
         model = Hold

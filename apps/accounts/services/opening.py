@@ -1,15 +1,18 @@
-"""Opening deposit accounts and managing products."""
+"""Opening deposit accounts (products change under maker-checker: apps.accounts.services.products)."""
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
 from django.db.models import F
 
 from apps.accounts.account_numbers import account_number
-from apps.accounts.errors import InvalidAccountOperation, ProductCurrencyLocked, ProductNotAvailable
+from apps.accounts.errors import (
+    InvalidAccountOperation,
+    NotAllowedToOpenAccount,
+    ProductNotAvailable,
+)
 from apps.accounts.models import (
     Account,
     AccountHolder,
@@ -21,8 +24,27 @@ from apps.accounts.models import (
 from apps.kyc.selectors import ensure_kyc_verified
 from apps.ledger.models import AccountType
 from apps.ledger.services import open_ledger_account
-from apps.organization.branch_scope import grant_branch_access
+from apps.organization.branch_scope import can_access, grant_branch_access, is_bank_wide
+from apps.organization.models import Branch, User
 from apps.organization.selectors import current_bank
+
+OPEN_PERMISSION = "accounts.add_account"
+
+
+def may_open_accounts(actor: User) -> bool:
+    """Whether the actor's role opens accounts at all (the admin shows its "Open an account" page to them)."""
+    return actor.is_active and actor.is_staff and actor.has_perm(OPEN_PERMISSION)
+
+
+def ensure_may_open_account(actor: User, *, customers: list[Any], branch: Branch) -> None:
+    """Staff whose role opens accounts, for customers they may see, in their own branch (any branch for
+    bank-wide roles)."""
+    if not may_open_accounts(actor):
+        raise NotAllowedToOpenAccount("Your role may not open accounts.")
+    if any(not can_access(actor, customer, "view") for customer in customers):
+        raise NotAllowedToOpenAccount("You open accounts for your branch's customers only.")
+    if not is_bank_wide(actor) and branch.pk != actor.home_branch_id:
+        raise NotAllowedToOpenAccount(f"You open accounts in your own branch, not {branch.code}.")
 
 
 def next_account_number() -> str:
@@ -34,21 +56,24 @@ def next_account_number() -> str:
 
 
 @transaction.atomic
-def open_account(*, customer: Any, product: DepositProduct, actor: Any, branch: Any = None,
+def open_account(*, customer: Any, product: DepositProduct, actor: User, branch: Branch | None = None,
                  joint_holders: list[Any] = (), maturity_instruction: str = "",
                  linked_account: Account | None = None) -> Account:
     """Open an account for a KYC-verified customer (and joint holders, each verified) on an active product.
+
+    Opened by staff whose role may (``ensure_may_open_account``), whichever door or task calls it.
 
     The account gets its own liability ledger account, with the product's overdraft limit as its floor.
     It starts active when the product needs no opening balance, otherwise pending until a deposit reaches the
     minimum. A term deposit needs a maturity instruction and, to pay out, a linked account of the customer.
     """
+    branch = branch or customer.branch
+    ensure_may_open_account(actor, customers=[customer, *joint_holders], branch=branch)
     if not product.is_active:
         raise ProductNotAvailable(f"Product {product.code} does not accept new accounts.")
     ensure_kyc_verified(customer)
     for holder in joint_holders:
         ensure_kyc_verified(holder)
-    branch = branch or customer.branch
     if product.kind == ProductKind.TERM:
         if maturity_instruction not in MaturityInstruction.values:
             raise InvalidAccountOperation("A term deposit needs a maturity instruction: pay_out or roll_over.",
@@ -67,7 +92,7 @@ def open_account(*, customer: Any, product: DepositProduct, actor: Any, branch: 
                                           code="currency_mismatch")
 
     number = next_account_number()
-    limit = product.overdraft_limit if product.kind == ProductKind.CURRENT else Decimal("0")
+    allow_overdraft, overdraft_limit = product.ledger_overdraft()
     starts_active = product.kind != ProductKind.TERM and product.minimum_opening_balance == 0
     business_date = current_bank().current_business_date
     account = Account(
@@ -79,8 +104,8 @@ def open_account(*, customer: Any, product: DepositProduct, actor: Any, branch: 
     )
     account.ledger_account = open_ledger_account(
         code=number, name=f"{product.name} {customer.legal_name}"[:200], type=AccountType.LIABILITY,
-        currency=product.currency, branch=branch, allow_overdraft=limit > 0,
-        overdraft_limit=limit if limit > 0 else None, opened_by=actor,
+        currency=product.currency, branch=branch, allow_overdraft=allow_overdraft,
+        overdraft_limit=overdraft_limit, opened_by=actor,
     )
     account._history_user = actor
     account.save()
@@ -102,17 +127,3 @@ def _attach_owner(account: Account) -> None:
     owner_type = ContentType.objects.get_for_model(Account)
     LedgerAccount.objects.filter(pk=account.ledger_account_id).update(owner_type=owner_type, owner_id=str(account.pk))
     account.ledger_account.owner_type, account.ledger_account.owner_id = owner_type, str(account.pk)
-
-
-@transaction.atomic
-def save_product(*, product: DepositProduct, actor: Any) -> DepositProduct:
-    """Create or change a product. A product with accounts keeps its currency (their ledgers are in it)."""
-    if product.pk:
-        stored = DepositProduct.objects.select_for_update().get(pk=product.pk)
-        if stored.currency != product.currency and stored.accounts.exists():
-            raise ProductCurrencyLocked(f"Product {stored.code} has accounts in {stored.currency}; "
-                                        "its currency cannot change.")
-    product._history_user = actor
-    product.full_clean()
-    product.save()
-    return product

@@ -131,7 +131,8 @@ def test_webhook_before_the_submit_call_returns(simulator, payer):
 def test_a_worker_dying_before_submitting_is_caught_up_by_the_poller(simulator, payer, monkeypatch):
     from apps.payments import tasks
 
-    monkeypatch.setattr(tasks.submit_outgoing_payment_task, "delay", lambda *args: None)  # the worker died
+    # the worker died before submitting: the message is never run
+    monkeypatch.setattr(tasks.submit_outgoing_payment_task, "apply_async", lambda *args, **kwargs: None)
     payment = _pay(payer)
     assert simulator.payments == {}
     counts = poll_outgoing_payments(now=timezone.now() + datetime.timedelta(minutes=5))
