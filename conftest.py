@@ -156,3 +156,43 @@ def ops_admin(branch_a):
 def ops_checker(branch_a):
     """A second operations admin: the checker of configuration changes another one proposes."""
     return StaffFactory(role=roles.OPERATIONS_ADMIN, home_branch=branch_a)
+
+
+UNREACHABLE_BROKER = "redis://127.0.0.1:1/0"  # nothing listens on port 1: connections are refused at once
+
+
+def _forget_broker_connections(app) -> None:
+    # The producer pool is bound to the broker URL it was first made with; drop it so the next message connects
+    # to the URL configured now (Celery itself does this after a fork).
+    app._pool = None
+    app.amqp._producer_pool = None
+
+
+@pytest.fixture
+def broker_down():
+    """``with broker_down(): ...`` sends Celery messages to a real Redis URL where nothing listens, as in
+    production (no eager mode, short connection timeouts). Outside the block the suite's eager mode is back."""
+    from contextlib import contextmanager
+
+    from config.celery import app
+
+    outage = {"broker_url": UNREACHABLE_BROKER, "task_always_eager": False, "broker_connection_timeout": 0.5,
+              "task_publish_retry_policy": {"max_retries": 1, "interval_start": 0, "interval_step": 0.1,
+                                            "interval_max": 0.1}}
+    saved = {name: app.conf[name] for name in outage}
+
+    def restore():
+        app.conf.update(saved)
+        _forget_broker_connections(app)
+
+    @contextmanager
+    def down():
+        app.conf.update(outage)
+        _forget_broker_connections(app)
+        try:
+            yield
+        finally:
+            restore()
+
+    yield down
+    restore()

@@ -32,6 +32,7 @@ from apps.organization.errors import (
 )
 from apps.organization.models import ApprovalRequest, Bank, Branch, User
 from apps.organization.roles import ALL_ROLES, BANK_WIDE_ROLES
+from apps.outbox.broker import send_task
 
 
 class InvalidStaffData(DomainError):
@@ -252,7 +253,8 @@ def run_periodic_tasks_now(*, tasks: QuerySet[PeriodicTask], actor: User) -> lis
 
     def send() -> None:
         for celery_task, args, kwargs, options in planned:
-            celery_task.apply_async(args=args, kwargs=kwargs, **options)
+            send_task(celery_task, *args, kwargs=kwargs, **options,
+                      backstop="its schedule runs it when next due; run it again from the admin once the broker is up")
 
     transaction.on_commit(send)
     return [options["task_id"] for *_, options in planned]
