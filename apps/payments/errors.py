@@ -71,3 +71,15 @@ class ReviewNotPending(PaymentRefused):
     code = "review_not_pending"
     title = "The held payment was already decided"
     status = 409
+
+
+class InvalidIban(DomainError):
+    code = "invalid_iban"
+    title = "Invalid IBAN"
+    status = 400
+
+
+class InvalidBic(DomainError):
+    code = "invalid_bic"
+    title = "Invalid BIC"
+    status = 400

@@ -1,7 +1,7 @@
 from rest_framework import serializers
 
 from apps.accounts.models import Account, Hold, MaturityInstruction, TellerTransaction
-from config.api.fields import MoneyAmountField
+from config.api.fields import MoneyAmountField, MoneyInputField
 
 AMOUNT = {"max_digits": 20, "decimal_places": 4, "coerce_to_string": True}
 
@@ -48,7 +48,9 @@ class TransactionSerializer(serializers.Serializer):
 
 
 class AmountSerializer(serializers.Serializer):
-    amount = serializers.DecimalField(max_digits=20, decimal_places=4, min_value=0)
+    """An amount in the account's currency (the view passes it in the context)."""
+
+    amount = MoneyInputField()
 
 
 class HoldInputSerializer(AmountSerializer):
