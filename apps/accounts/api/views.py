@@ -172,7 +172,7 @@ class AccountViewSet(viewsets.GenericViewSet):
 
     @extend_schema(methods=["post"], request=HoldInputSerializer, responses={201: HoldSerializer})
     @extend_schema(methods=["get"], responses=HoldSerializer(many=True))
-    @action(detail=True, methods=["get", "post"], url_path="holds")
+    @action(detail=True, methods=["get", "post"], url_path="holds", pagination_class=None)  # a bare list
     def holds(self, request, number=None):
         if request.method == "GET":
             account = self._staff_account("view")

@@ -75,7 +75,8 @@ class CustomerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.C
 
     @extend_schema(request={"multipart/form-data": KycDocumentUploadSerializer},
                    responses={200: KycDocumentSerializer(many=True), 201: KycDocumentSerializer})
-    @action(detail=True, methods=["get", "post"], parser_classes=[MultiPartParser, FormParser, JSONParser])
+    @action(detail=True, methods=["get", "post"], parser_classes=[MultiPartParser, FormParser, JSONParser],
+            pagination_class=None)  # a customer's few documents: a bare list
     def documents(self, request, pk=None):
         if request.method == "GET":
             customer = self.get_object()

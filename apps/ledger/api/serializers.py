@@ -23,7 +23,8 @@ class PostingSerializer(serializers.ModelSerializer):
 
 class JournalEntrySerializer(serializers.ModelSerializer):
     postings = PostingSerializer(many=True, read_only=True)
-    posted_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    posted_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True,
+                                             help_text="Null for entries the system posted (end of day, batch).")
 
     class Meta:
         model = JournalEntry
