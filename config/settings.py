@@ -207,6 +207,9 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # JSON only (errors are problem+json whatever Accept says); the browsable API in development
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"]
+    + (["rest_framework.renderers.BrowsableAPIRenderer"] if DEBUG else []),
     # DRF's parsers, refusing over-deep JSON and NUL characters (config/api/parsers.py)
     "DEFAULT_PARSER_CLASSES": [
         "config.api.parsers.JSONParser",

@@ -76,3 +76,20 @@ def test_a_nul_character_in_a_multipart_field_is_a_400_problem(manager_a, branch
     assert response.status_code == 400
     assert response.json()["code"] == "null_characters_not_allowed"
     assert KycDocument.objects.count() == documents
+
+
+def test_a_lone_surrogate_in_a_text_field_is_a_400_problem(manager_a, branch_a):
+    before = (Customer.objects.count(), Customer.history.count())
+    application = ('{"customer_type": "individual", "legal_name": "Ana", "email": "ana@example.com", '
+                   '"phone": "+351900000000", "country": "PT", "branch": "\\ud800"}')
+    response = _client(manager_a).post("/api/v1/customers/", application, content_type="application/json")
+    assert response.status_code == 400
+    assert response.json()["code"] == "surrogate_characters_not_allowed"
+    assert (Customer.objects.count(), Customer.history.count()) == before
+
+
+def test_a_request_that_accepts_only_html_gets_a_406_problem_not_a_page(teller_a):
+    response = _client(teller_a).get("/api/v1/transfers/", HTTP_ACCEPT="text/html")
+    assert response.status_code == 406
+    assert response["Content-Type"] == "application/problem+json"
+    assert response.json()["code"] == "not_acceptable"

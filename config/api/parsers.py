@@ -5,7 +5,8 @@
 - a JSON or form body over DATA_UPLOAD_MAX_MEMORY_SIZE: 413 ``request_too_large`` (Django enforces it on
   ``request.body`` and multipart fields, but DRF's parsers read the stream itself);
 - a NUL character in any key or text value (JSON, form or multipart): 400 ``null_characters_not_allowed``
-  (PostgreSQL text cannot hold one, and no field of this API means one).
+  (PostgreSQL text cannot hold one, and no field of this API means one); a lone UTF-16 surrogate (``"\ud800"``,
+  which JSON allows and UTF-8 cannot encode): 400 ``surrogate_characters_not_allowed``.
 """
 
 from __future__ import annotations
@@ -59,19 +60,29 @@ def ensure_json_depth(body: bytes, max_depth: int = MAX_JSON_DEPTH) -> None:
             depth -= 1
 
 
-def _has_null_character(value: Any) -> bool:
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _strings(value: Any):
     if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, dict):
-        return any(_has_null_character(key) or _has_null_character(item) for key, item in value.items())
-    if isinstance(value, list | tuple):
-        return any(_has_null_character(item) for item in value)
-    return False
+        yield value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _strings(key)
+            yield from _strings(item)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            yield from _strings(item)
 
 
 def refuse_null_characters(value: Any) -> Any:
-    if _has_null_character(value):
-        raise ParseError("Text may not contain NUL characters.", code="null_characters_not_allowed")
+    """``value`` unchanged, or a 400 if any of its keys or strings holds a NUL or a lone surrogate."""
+    for text in _strings(value):
+        if "\x00" in text:
+            raise ParseError("Text may not contain NUL characters.", code="null_characters_not_allowed")
+        if _SURROGATE.search(text):
+            raise ParseError("Text may not contain lone surrogate characters.",
+                             code="surrogate_characters_not_allowed")
     return value
 
 

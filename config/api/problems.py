@@ -41,7 +41,7 @@ _DRF_CODES = {
 # Field error codes precise enough to be the problem's own code when they are the only failure.
 FIELD_PROBLEM_CODES = frozenset({
     "invalid_amount", "amount_not_positive", "too_many_decimals", "invalid_iban", "invalid_bic",
-    "null_characters_not_allowed",
+    "null_characters_not_allowed", "surrogate_characters_not_allowed",
 })
 
 
