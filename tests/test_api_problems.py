@@ -93,3 +93,21 @@ def test_a_request_that_accepts_only_html_gets_a_406_problem_not_a_page(teller_a
     assert response.status_code == 406
     assert response["Content-Type"] == "application/problem+json"
     assert response.json()["code"] == "not_acceptable"
+
+
+def test_a_form_body_over_the_upload_limit_is_a_413_problem(manager_a):
+    before = Customer.objects.count()
+    body = "legal_name=" + "x" * (3 * 1024 * 1024)
+    response = _client(manager_a).post("/api/v1/customers/", body, content_type="application/x-www-form-urlencoded")
+    assert response.status_code == 413
+    assert response["Content-Type"] == "application/problem+json"
+    assert response.json()["code"] == "request_too_large"
+    assert Customer.objects.count() == before
+
+
+def test_an_unknown_api_path_is_a_problem_even_with_debug_pages_on(teller_a, settings):
+    settings.DEBUG = True  # Django answers a 404 with its technical HTML page then
+    response = _client(teller_a).get("/api/v1/nothing-here/")
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/problem+json"
+    assert response.json()["code"] == "not_found"
