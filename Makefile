@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip --disable-pip-version-check -q
 MANAGE := $(BIN)/python manage.py
 
-.PHONY: run test install install-test lint migrations-check check-deploy worker beat bench clean
+.PHONY: run test test-clock install install-test lint migrations-check check-deploy worker beat bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,14 @@ run: install .env
 # The whole suite on PostgreSQL (DATABASE_URL) and Redis (REDIS_URL); see config/test_settings.py.
 test: install-test lint migrations-check
 	$(BIN)/python -m pytest --create-db $(PYTEST_ARGS)
+
+# The suite again with the wall clock CLOCK_SHIFT_DAYS ahead (time-machine, see conftest.py), on its own database:
+# nothing may depend on today's date or on the calendar agreeing with the bank's business date.
+CLOCK_SHIFT_DAYS ?= 400
+CLOCK_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/ogpgy_clock
+test-clock: install-test
+	OGPGY_TEST_CLOCK_SHIFT_DAYS=$(CLOCK_SHIFT_DAYS) DATABASE_URL=$(CLOCK_DATABASE_URL) \
+	$(BIN)/python -m pytest --create-db -p no:cacheprovider $(PYTEST_ARGS)
 
 lint: install-test
 	$(BIN)/ruff check .

@@ -1,10 +1,41 @@
 """Fixtures shared by every app's tests: the bank, its branches, and staff in each role."""
 
+import datetime
+import os
+
 import pytest
 from django.core.cache import cache
 
 from apps.organization import roles
+from apps.organization.services import assign_role
 from apps.organization.tests.factories import BankFactory, StaffFactory, open_test_branch
+
+CLOCK_SHIFT_DAYS = int(os.environ.get("OGPGY_TEST_CLOCK_SHIFT_DAYS") or 0)
+
+
+def pytest_configure(config):
+    """OGPGY_TEST_CLOCK_SHIFT_DAYS=N runs the whole suite with the wall clock N days ahead (CI uses 400+): the
+    suite must not depend on today's date, nor on the calendar agreeing with the bank's business date.
+    time-machine moves the clock every thread of this process reads (datetime, date.today, time.time) and
+    keeps it ticking; the monotonic clock that timeouts and sleeps use is left alone."""
+    if CLOCK_SHIFT_DAYS:
+        import time_machine
+
+        moved = datetime.datetime.now(datetime.UTC) + datetime.timedelta(days=CLOCK_SHIFT_DAYS)
+        config._ogpgy_clock = time_machine.travel(moved, tick=True)
+        config._ogpgy_clock.start()
+
+
+def pytest_unconfigure(config):
+    clock = getattr(config, "_ogpgy_clock", None)
+    if clock is not None:
+        clock.stop()
+
+
+def pytest_report_header(config):
+    if CLOCK_SHIFT_DAYS:
+        return f"clock moved {CLOCK_SHIFT_DAYS} days ahead: today is {datetime.date.today().isoformat()}"
+    return None
 
 
 @pytest.fixture(autouse=True)
@@ -61,6 +92,11 @@ def manager_b(branch_b):
 
 
 @pytest.fixture
+def loan_officer(branch_a):
+    return StaffFactory(role=roles.LOAN_OFFICER, home_branch=branch_a)
+
+
+@pytest.fixture
 def auditor(branch_a):
     return StaffFactory(role=roles.AUDITOR, home_branch=branch_a)
 
@@ -68,6 +104,15 @@ def auditor(branch_a):
 @pytest.fixture
 def compliance_officer(branch_a):
     return StaffFactory(role=roles.COMPLIANCE_OFFICER, home_branch=branch_a)
+
+
+@pytest.fixture
+def onboarding_compliance_officer(branch_a):
+    """A compliance officer who also works a counter (the teller role too), so onboards customers: compliance
+    alone onboards nobody, and a maker must never review their own customer."""
+    officer = StaffFactory(role=roles.COMPLIANCE_OFFICER, home_branch=branch_a)
+    assign_role(user=officer, role=roles.TELLER)
+    return officer
 
 
 @pytest.fixture

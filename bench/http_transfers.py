@@ -91,15 +91,14 @@ end
 
 def set_up(customers_count: int) -> list[dict]:
     branch, teller, product = open_bench_bank()
-    from rest_framework.authtoken.models import Token
-
+    from apps.organization.api_tokens import issue_api_token
     from apps.organization.models import User
 
     customers = []
     for i in range(customers_count):
         user = User.objects.create_user(username=f"bench.customer{i}")
         account = open_funded_customer_account(i, branch=branch, teller=teller, product=product, user=user)
-        customers.append({"account": account.number, "token": Token.objects.create(user=user).key})
+        customers.append({"account": account.number, "token": issue_api_token(user=user)[1]})
     from django.db import connection
 
     connection.close()

@@ -44,7 +44,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     # third party
     "rest_framework",
-    "rest_framework.authtoken",
+    "apps.organization.api_tokens_app.ApiTokensConfig",  # django-rest-knox: hashed, expiring API tokens
     "django_filters",
     "drf_spectacular",
     "simple_history",
@@ -166,6 +166,12 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 LOGIN_URL = "admin:login"
 
+# History is evidence: the admin shows past versions and never saves one back ("Revert"), nor edits history
+# rows. Every history-enabled ModelAdmin uses config.history_admin.EvidenceHistoryAdmin, which also refuses a
+# POST to a past version and scopes the history pages like the change view.
+SIMPLE_HISTORY_REVERT_DISABLED = True
+SIMPLE_HISTORY_EDIT = False
+
 # Lock a staff login out after 10 failed attempts, for 30 minutes, whatever address they come from.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=10)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=30))
@@ -203,7 +209,7 @@ X_FRAME_OPTIONS = "DENY"
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first, so an unauthenticated request gets 401 with WWW-Authenticate rather than 403.
-        "rest_framework.authentication.TokenAuthentication",
+        "knox.auth.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -236,6 +242,16 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "config.api.problems.problem_exception_handler",
     "COERCE_DECIMAL_TO_STRING": True,
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
+}
+# API tokens (django-rest-knox): the secret is shown once at login and stored only as a SHA-512 digest; a token
+# expires API_TOKEN_TTL_HOURS after login (no sliding renewal) and is revoked by logout, per device or all at once.
+API_TOKEN_TTL_HOURS = env.int("API_TOKEN_TTL_HOURS", default=12)
+if API_TOKEN_TTL_HOURS < 1:
+    raise ImproperlyConfigured("API_TOKEN_TTL_HOURS must be at least 1: API tokens always expire.")
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(hours=API_TOKEN_TTL_HOURS),
+    "AUTO_REFRESH": False,
+    "AUTH_HEADER_PREFIX": "Token",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "OgPgy back office API",

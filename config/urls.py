@@ -3,11 +3,15 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from config.api.auth import ObtainTokenView
+from config.api.auth import ApiTokenDetailView, ApiTokenListView, LogoutAllView, LogoutView, ObtainTokenView
 from config.health import healthz
 
 api_v1 = [
     path("auth/token/", ObtainTokenView.as_view(), name="auth-token"),
+    path("auth/logout/", LogoutView.as_view(), name="auth-logout"),
+    path("auth/logout-all/", LogoutAllView.as_view(), name="auth-logout-all"),
+    path("auth/tokens/", ApiTokenListView.as_view(), name="auth-token-list"),
+    path("auth/tokens/<str:token_key>/", ApiTokenDetailView.as_view(), name="auth-token-detail"),
     path("ledger/", include("apps.ledger.api.urls")),
     path("approvals/", include("apps.organization.api.urls")),
     path("", include("apps.payments.api.urls")),  # transfers/

@@ -73,7 +73,7 @@ def test_journal_entries_list_is_paginated_filtered_and_amounts_are_strings(bran
     assert body["count"] == 5
     assert len(body["results"]) == 3
     amounts = [p["amount"] for p in body["results"][0]["postings"]]
-    assert amounts == ["1.1000", "1.1000"]
+    assert amounts == ["1.10", "1.10"]  # the currency's decimals, not the storage's four
 
 
 def test_openapi_schema_generates_without_warnings(tmp_path):

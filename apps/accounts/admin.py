@@ -7,19 +7,19 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils.html import format_html
-from simple_history.admin import SimpleHistoryAdmin
 
 from apps.accounts.account_numbers import InvalidAccountNumber, validate_account_number
 from apps.accounts.admin_forms import CashOperationForm, OpenAccountForm
 from apps.accounts.models import Account, DepositProduct, Hold, InterestAccrual, InterestTier, TellerTransaction
 from apps.accounts.selectors import with_balances
 from apps.accounts.services import lifecycle, teller
-from apps.accounts.services.opening import open_account, save_product
+from apps.accounts.services.opening import may_open_accounts, open_account, save_product
 from apps.accounts.statements import csv_rows, pdf_file, statement_summary
-from apps.domain_errors import DomainError
+from apps.domain_errors import DomainError, PermissionRefused
 from apps.ledger.money import Money
-from apps.organization.branch_scope import BranchScopedAdminMixin, can_access, visible_to
+from apps.organization.branch_scope import BranchScopedAdminMixin, visible_to
 from apps.organization.selectors import current_business_date
+from config.history_admin import EvidenceHistoryAdmin
 from config.read_only_admin import ReadOnlyAdminMixin
 
 
@@ -29,7 +29,7 @@ class InterestTierInline(admin.TabularInline):
 
 
 @admin.register(DepositProduct)
-class DepositProductAdmin(SimpleHistoryAdmin):
+class DepositProductAdmin(EvidenceHistoryAdmin):
     list_display = ["code", "name", "kind", "currency", "interest_rate", "day_count", "posting_frequency",
                     "overdraft_limit", "monthly_fee", "term_months", "is_active"]
     list_filter = ["kind", "currency", "is_active"]
@@ -60,7 +60,7 @@ class HoldInline(admin.TabularInline):
 
 
 @admin.register(Account)
-class AccountAdmin(BranchScopedAdminMixin, SimpleHistoryAdmin):
+class AccountAdmin(BranchScopedAdminMixin, EvidenceHistoryAdmin):
     """Branch-scoped accounts with ledger and available balances; freeze, and maker-checker unfreeze and
     closure as actions; CSV and PDF statements, cash deposits and withdrawals from the change page; opening an
     account from the list. Every write is a service call."""
@@ -120,7 +120,7 @@ class AccountAdmin(BranchScopedAdminMixin, SimpleHistoryAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))
-        if obj is not None and request.user.has_perm("accounts.operate_cash"):
+        if obj is not None and request.user.has_perm(teller.CASH_PERMISSION):
             fields.append("cash_operation")
         return fields
 
@@ -147,11 +147,13 @@ class AccountAdmin(BranchScopedAdminMixin, SimpleHistoryAdmin):
         return response
 
     def cash_view(self, request, pk):
-        """Cash deposit or withdrawal at the counter: ``teller.submit_cash_operation`` with the same checks as
-        the API (an account the user may see and change, the ``accounts.operate_cash`` permission)."""
+        """Cash deposit or withdrawal at the counter: ``teller.submit_cash_operation``, whose rule (an account the
+        user may change, the ``accounts.operate_cash`` permission) also decides whether the page opens at all."""
         account = get_object_or_404(with_balances(visible_to(request.user, Account.objects.all())), pk=pk)
-        if not request.user.has_perm("accounts.operate_cash") or not can_access(request.user, account, "change"):
-            raise PermissionDenied
+        try:
+            teller.ensure_may_handle_cash(request.user, account)
+        except PermissionRefused as refused:
+            raise PermissionDenied(str(refused)) from None
         posted = request.POST if request.method == "POST" else None
         form = CashOperationForm(posted, currency=account.currency)
         if posted is not None and form.is_valid():
@@ -184,7 +186,7 @@ class AccountAdmin(BranchScopedAdminMixin, SimpleHistoryAdmin):
         })
 
     def has_open_permission(self, request):
-        return request.user.has_perm("accounts.add_account")  # the API's check for opening
+        return may_open_accounts(request.user)  # open_account's own rule
 
     def open_view(self, request):
         """Open an account with ``opening.open_account``; a refusal (KYC, product, maturity) is a form error."""
@@ -246,6 +248,11 @@ class AccountAdmin(BranchScopedAdminMixin, SimpleHistoryAdmin):
 
     def has_add_permission(self, request):
         return False  # accounts are opened through the API's service (KYC gate, ledger account, number)
+
+    def save_model(self, request, obj, form, change):
+        """Every field of an account is the lifecycle's, the teller's or end of day's, and read-only here: a
+        save of the change page writes nothing (a full-row save would put back what a service just changed,
+        a freeze for one)."""
 
     def has_delete_permission(self, request, obj=None):
         return False

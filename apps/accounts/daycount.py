@@ -9,8 +9,9 @@ Daily accrual for business date ``d`` uses the fraction of the one-day period ``
 - 30/360 (US): every month counts 30 days: ``360*(Y2-Y1) + 30*(M2-M1) + (D2-D1)`` with D1 = 31 -> 30, and
   D2 = 31 -> 30 when D1 is 30 or 31. The end-of-February rules of the US convention apply only to
   end-of-month securities (bonds paying on the last day of February), which a deposit is not, so they are not
-  applied: the 31st of a month accrues nothing, the last day of February accrues up to 1 March (3 days in a
-  common year, 2 in a leap year), and every calendar month accrues exactly 30/360 of the annual rate.
+  applied: in a month of 31 days the 30th accrues nothing (30 to 31 counts 0 days: D2 31 -> 30) and the 31st
+  one day (31 to the 1st: D1 31 -> 30), the last day of February accrues up to 1 March (3 days in a common
+  year, 2 in a leap year), and every calendar month accrues exactly 30/360 of the annual rate.
 """
 
 from __future__ import annotations

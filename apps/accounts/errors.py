@@ -55,6 +55,16 @@ class NotAllowedToApproveCash(PermissionRefused):
     title = "Only a branch manager may approve this cash operation"
 
 
+class NotAllowedToOpenAccount(PermissionRefused):
+    code = "account_opening_not_allowed"
+    title = "Not allowed to open this account"
+
+
+class NotAllowedToHandleCash(PermissionRefused):
+    code = "cash_operation_not_allowed"
+    title = "Not allowed to handle cash on this account"
+
+
 class TellerReplayConflict(Conflict):
     code = "idempotency_key_reused"
     title = "Idempotency key already used for a different operation"

@@ -14,9 +14,11 @@ from decimal import Decimal
 from django.db.models import Q, Sum
 
 from apps.accounts.account_numbers import formatted
+from apps.accounts.house_accounts import FEE_INCOME
 from apps.accounts.models import Account
 from apps.accounts.selectors import account_postings, balance_before
-from apps.ledger.models import Posting
+from apps.ledger.models import LedgerAccount, Posting
+from apps.ledger.money import minor_unit, round_to_currency
 
 CHUNK = 2000
 
@@ -43,8 +45,33 @@ class StatementSummary:
     fees: Decimal
 
 
+def fees_charged(account: Account, date_from: datetime.date, date_to: datetime.date) -> Decimal:
+    """The fees this account paid in the period, net of fees given back, whoever charged them: a monthly fee
+    (``fees``), a transfer fee (inside the transfer's entry), or any other entry that pays the bank's fee income.
+
+    In an entry, the fee charged to the account is what fee income received, up to what the account paid
+    (``min``): a transfer debits amount + fee and credits the fee to fee income; a monthly fee entry debits many
+    accounts their fee each and credits the total. A fee given back (the reversal of a transfer) is the mirror.
+    One grouped query: a row per entry of the period in which the account and fee income both take part.
+    """
+    fee_income = LedgerAccount.objects.filter(code=FEE_INCOME).values_list("pk", flat=True).first()
+    if fee_income is None:
+        return Decimal(0)
+    own, fees = Q(account_id=account.ledger_account_id), Q(account_id=fee_income)
+    entries = Posting.objects.filter(own, entry__business_date__gte=date_from,
+                                     entry__business_date__lte=date_to).values("entry_id")
+    rows = (Posting.objects.filter(own | fees, entry_id__in=entries).values("entry_id").annotate(
+        paid=Sum("amount", filter=own & Q(side="D"), default=Decimal(0)),
+        received=Sum("amount", filter=own & Q(side="C"), default=Decimal(0)),
+        fee_credited=Sum("amount", filter=fees & Q(side="C"), default=Decimal(0)),
+        fee_debited=Sum("amount", filter=fees & Q(side="D"), default=Decimal(0)),
+    ).filter(Q(fee_credited__gt=0) | Q(fee_debited__gt=0)).order_by())
+    return sum((min(row["paid"], row["fee_credited"]) - min(row["received"], row["fee_debited"]) for row in rows),
+               Decimal(0))
+
+
 def statement_summary(account: Account, date_from: datetime.date, date_to: datetime.date) -> StatementSummary:
-    """Opening and closing balances and the period's interest and fees, in two aggregate queries."""
+    """Opening and closing balances and the period's interest and fees (``fees_charged``), in three queries."""
     opening = balance_before(account, date_from)
     totals = Posting.objects.filter(account_id=account.ledger_account_id, entry__business_date__gte=date_from,
                                     entry__business_date__lte=date_to).aggregate(
@@ -52,12 +79,12 @@ def statement_summary(account: Account, date_from: datetime.date, date_to: datet
         debits=Sum("amount", filter=Q(side="D"), default=Decimal(0)),
         interest=Sum("amount", filter=Q(side="C", entry__source="interest"), default=Decimal(0)),
         overdraft_interest=Sum("amount", filter=Q(side="D", entry__source="interest"), default=Decimal(0)),
-        fees=Sum("amount", filter=Q(side="D", entry__source="fees"), default=Decimal(0)),
     )
     return StatementSummary(
         account=account, date_from=date_from, date_to=date_to, opening_balance=opening,
         closing_balance=opening + totals["credits"] - totals["debits"],
-        interest=totals["interest"] - totals["overdraft_interest"], fees=totals["fees"],
+        interest=totals["interest"] - totals["overdraft_interest"],
+        fees=fees_charged(account, date_from, date_to),
     )
 
 
@@ -81,17 +108,20 @@ def csv_rows(summary: StatementSummary) -> Iterator[str]:
     """The statement as CSV text, one row at a time (for a StreamingHttpResponse)."""
     writer = csv.writer(_Echo())
     account = summary.account
+
+    def amount(value: Decimal) -> str:
+        return str(round_to_currency(value, account.product.currency))
     yield writer.writerow(["account", account.number, account.product.name, account.product.currency])
     yield writer.writerow(["period", summary.date_from.isoformat(), summary.date_to.isoformat()])
     yield writer.writerow(["date", "entry", "description", "reference", "debit", "credit", "balance"])
-    yield writer.writerow(["", "", "Opening balance", "", "", "", f"{summary.opening_balance:.2f}"])
+    yield writer.writerow(["", "", "Opening balance", "", "", "", amount(summary.opening_balance)])
     for line in statement_lines(account, summary.date_from, summary.date_to, summary.opening_balance):
         yield writer.writerow([line.business_date.isoformat(), line.entry_id, line.description, line.reference,
-                               f"{line.debit:.2f}" if line.debit else "", f"{line.credit:.2f}" if line.credit else "",
-                               f"{line.balance:.2f}"])
-    yield writer.writerow(["", "", "Closing balance", "", "", "", f"{summary.closing_balance:.2f}"])
-    yield writer.writerow(["", "", "Interest in the period", "", "", "", f"{summary.interest:.2f}"])
-    yield writer.writerow(["", "", "Fees in the period", "", "", "", f"{summary.fees:.2f}"])
+                               amount(line.debit) if line.debit else "", amount(line.credit) if line.credit else "",
+                               amount(line.balance)])
+    yield writer.writerow(["", "", "Closing balance", "", "", "", amount(summary.closing_balance)])
+    yield writer.writerow(["", "", "Interest in the period", "", "", "", amount(summary.interest)])
+    yield writer.writerow(["", "", "Fees in the period", "", "", "", amount(summary.fees)])
 
 
 def pdf_file(summary: StatementSummary):
@@ -105,6 +135,10 @@ def pdf_file(summary: StatementSummary):
     width, height = A4
     account = summary.account
     columns = [15 * mm, 38 * mm, 120 * mm, 150 * mm, 180 * mm]
+    decimals = minor_unit(account.product.currency)
+
+    def shown(value: Decimal) -> str:
+        return f"{value:,.{decimals}f}"
     page = [0]
 
     def header():
@@ -132,13 +166,13 @@ def pdf_file(summary: StatementSummary):
             canvas.drawString(x, y, value)
         y -= 4.5 * mm
 
-    row(["", "Opening balance", "", "", f"{summary.opening_balance:,.2f}"])
+    row(["", "Opening balance", "", "", shown(summary.opening_balance)])
     for line in statement_lines(account, summary.date_from, summary.date_to, summary.opening_balance):
-        row([line.business_date.isoformat(), line.description[:48], f"{line.debit:,.2f}" if line.debit else "",
-             f"{line.credit:,.2f}" if line.credit else "", f"{line.balance:,.2f}"])
-    row(["", "Closing balance", "", "", f"{summary.closing_balance:,.2f}"])
-    row(["", "Interest in the period", "", "", f"{summary.interest:,.2f}"])
-    row(["", "Fees in the period", "", "", f"{summary.fees:,.2f}"])
+        row([line.business_date.isoformat(), line.description[:48], shown(line.debit) if line.debit else "",
+             shown(line.credit) if line.credit else "", shown(line.balance)])
+    row(["", "Closing balance", "", "", shown(summary.closing_balance)])
+    row(["", "Interest in the period", "", "", shown(summary.interest)])
+    row(["", "Fees in the period", "", "", shown(summary.fees)])
     canvas.showPage()
     canvas.save()
     output.seek(0)

@@ -3,7 +3,6 @@
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
-from simple_history.admin import SimpleHistoryAdmin
 
 from apps.customers import services
 from apps.customers.models import Customer
@@ -12,6 +11,7 @@ from apps.kyc.models import KycCheck, KycDocument, ScreeningHit
 from apps.kyc.services import decide_kyc_review, start_kyc_check
 from apps.organization.branch_scope import BranchScopedAdminMixin, is_bank_wide
 from apps.organization.models import Branch
+from config.history_admin import EvidenceHistoryAdmin
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -71,7 +71,7 @@ class ReviewActionForm(ActionForm):
 
 
 @admin.register(Customer)
-class CustomerAdmin(BranchScopedAdminMixin, SimpleHistoryAdmin):
+class CustomerAdmin(BranchScopedAdminMixin, EvidenceHistoryAdmin):
     """The customer list is also the manual review queue: filter "KYC status: In progress"."""
 
     form = CustomerForm

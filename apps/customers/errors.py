@@ -1,4 +1,4 @@
-from apps.domain_errors import Conflict, DomainError
+from apps.domain_errors import Conflict, DomainError, PermissionRefused
 
 
 class InvalidCustomerData(DomainError):
@@ -20,3 +20,18 @@ class NotPremiumEligible(DomainError):
     code = "customer_not_premium_eligible"
     title = "The customer cannot be upgraded to premium"
     status = 422
+
+
+class NotAllowedToOnboard(PermissionRefused):
+    code = "customer_onboarding_not_allowed"
+    title = "Not allowed to onboard this customer"
+
+
+class NotAllowedToUpgrade(PermissionRefused):
+    code = "customer_upgrade_not_allowed"
+    title = "Not allowed to upgrade this customer"
+
+
+class NotAllowedToChangeCustomer(PermissionRefused):
+    code = "customer_change_not_allowed"
+    title = "Not allowed to change this customer"

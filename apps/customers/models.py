@@ -79,6 +79,10 @@ class Customer(models.Model):
                                   db_index=True)
     kyc_review_due = models.DateField(null=True, blank=True,
                                       help_text="When verified KYC must be reviewed again (set by risk rating).")
+    kyc_expired_at = models.DateTimeField(
+        null=True, blank=True,
+        help_text="When KYC last expired: only evidence newer than this (a document, a compliance review) verifies "
+                  "it again.")
     is_premium = models.BooleanField(default=False)
     relationship_manager = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="premium_customers"
@@ -116,6 +120,8 @@ class Customer(models.Model):
             ),
             models.CheckConstraint(condition=~Q(kyc_status="verified") | Q(kyc_review_due__isnull=False),
                                    name="customer_verified_has_review_date"),
+            models.CheckConstraint(condition=~Q(kyc_status="expired") | Q(kyc_expired_at__isnull=False),
+                                   name="customer_expired_kyc_has_expiry_time"),
         ]
 
     def __str__(self) -> str:

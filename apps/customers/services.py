@@ -8,13 +8,24 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from apps.customers.errors import AlreadyPremium, DuplicateCustomerEmail, InvalidCustomerData, NotPremiumEligible
+from apps.customers.errors import (
+    AlreadyPremium,
+    DuplicateCustomerEmail,
+    InvalidCustomerData,
+    NotAllowedToChangeCustomer,
+    NotAllowedToOnboard,
+    NotAllowedToUpgrade,
+    NotPremiumEligible,
+)
 from apps.customers.models import Customer
-from apps.domain_errors import PermissionRefused
-from apps.organization.branch_scope import grant_branch_access, is_bank_wide
-from apps.organization.models import Branch
+from apps.organization.branch_scope import can_access, grant_branch_access, is_bank_wide
+from apps.organization.models import Branch, User
 from apps.organization.selectors import current_business_date
 from apps.outbox.services import publish_event
+
+ONBOARD_PERMISSION = "customers.add_customer"
+UPGRADE_PERMISSION = "customers.upgrade_customer"
+CHANGE_PERMISSION = "customers.change_customer"
 
 # Fields staff may change after onboarding; KYC outcome, branch and premium tier have their own services.
 EDITABLE_FIELDS = ("legal_name", "email", "phone", "date_of_birth", "national_id_last4",
@@ -55,22 +66,36 @@ def customer_event_payload(customer: Customer) -> dict[str, Any]:
             "is_premium": customer.is_premium}
 
 
+def ensure_may_onboard(actor: User | None, *, branch: Branch, user: User | None) -> None:
+    """Who may onboard: staff whose role onboards (``customers.add_customer``), for their own branch (any for
+    bank-wide roles); or, on the channels, the applicant (no login, or their own login being linked)."""
+    if actor is None:
+        return
+    if not actor.is_staff:
+        if user is None or actor.pk != user.pk:
+            raise NotAllowedToOnboard("A channel login applies for itself only.")
+        return
+    if not actor.is_active or not actor.has_perm(ONBOARD_PERMISSION):
+        raise NotAllowedToOnboard("Your role may not onboard customers.")
+    if not is_bank_wide(actor) and actor.home_branch_id != branch.pk:
+        raise NotAllowedToOnboard(f"You onboard customers for your own branch, not {branch.code}.")
+
+
 @transaction.atomic
-def onboard_customer(*, actor: Any, customer_type: str, legal_name: str, email: str, phone: str, country: str,
+def onboard_customer(*, actor: User | None, customer_type: str, legal_name: str, email: str, phone: str, country: str,
                      branch: Branch, date_of_birth: datetime.date | None = None, national_id_last4: str = "",
                      business_registration_number: str = "", tax_id: str = "", address: str = "",
-                     user: Any = None, channel: str = "branch") -> Customer:
+                     user: User | None = None, channel: str = "branch") -> Customer:
     """Create a customer with KYC pending, give its branch access, screen it, and start the KYC check on commit.
 
     A second application with an email already used (in any letter case) is refused. ``actor`` is the staff
     member onboarding, or None / the applicant's own login for channel applications (then there is no maker
-    for the KYC review's maker-checker rule).
+    for the KYC review's maker-checker rule). Who may onboard: ``ensure_may_onboard``.
     """
+    ensure_may_onboard(actor, branch=branch, user=user)
     email = email.strip()
     _refuse_duplicate_email(email)
-    staff_actor = actor if actor is not None and getattr(actor, "is_staff", False) else None
-    if staff_actor is not None and not is_bank_wide(staff_actor) and staff_actor.home_branch_id != branch.pk:
-        raise PermissionRefused(f"You onboard customers for your own branch, not {branch.code}.")
+    staff_actor = actor if actor is not None and actor.is_staff else None
     customer = Customer(
         customer_type=customer_type, legal_name=legal_name.strip(), email=email, phone=phone.strip(),
         country=country.strip().upper(), branch=branch, date_of_birth=date_of_birth,
@@ -92,8 +117,12 @@ def onboard_customer(*, actor: Any, customer_type: str, legal_name: str, email: 
 
 
 @transaction.atomic
-def update_customer(*, customer: Customer, actor: Any, **changes: Any) -> Customer:
-    """Change a customer's details. A new name or country is screened again; a new email must be unused."""
+def update_customer(*, customer: Customer, actor: User, **changes: Any) -> Customer:
+    """Change a customer's details: staff whose role may (``customers.change_customer``), for a customer they may
+    change. A new name or country is screened again; a new email must be unused."""
+    if not actor.is_active or not actor.is_staff or not actor.has_perm(CHANGE_PERMISSION) \
+            or not can_access(actor, customer, "change"):
+        raise NotAllowedToChangeCustomer("Your role may not change this customer.")
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
         raise InvalidCustomerData(f"These fields cannot be changed here: {', '.join(sorted(unknown))}.")
@@ -114,12 +143,17 @@ def update_customer(*, customer: Customer, actor: Any, **changes: Any) -> Custom
 
 
 @transaction.atomic
-def upgrade_to_premium(*, customer: Customer, relationship_manager: Any, actor: Any,
+def upgrade_to_premium(*, customer: Customer, relationship_manager: User | None, actor: User,
                        since: datetime.date | None = None) -> Customer:
     """Make a customer premium with a relationship manager (an active staff member); refused if already premium.
 
-    Premium customers need income verification too, so a verified customer's KYC is checked again.
+    Upgraded by staff whose role may (``customers.upgrade_customer``), for a customer they may change (their
+    branch's). Premium customers need income verification too, so a verified customer's KYC is checked again.
     """
+    if not actor.is_active or not actor.is_staff or not actor.has_perm(UPGRADE_PERMISSION):
+        raise NotAllowedToUpgrade("Your role may not upgrade customers.")
+    if not can_access(actor, customer, "change"):
+        raise NotAllowedToUpgrade(f"{customer.legal_name} is a customer of another branch.")
     customer = Customer.objects.select_for_update().get(pk=customer.pk)
     if customer.is_premium:
         raise AlreadyPremium(f"{customer.legal_name} is already premium (since {customer.premium_since}).")

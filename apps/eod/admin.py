@@ -1,6 +1,15 @@
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path
 
+from apps.domain_errors import PermissionRefused
+from apps.eod.errors import EodRefused
 from apps.eod.models import EodRun, EodStepRun, LedgerSeal
+from apps.eod.selectors import day_to_close
+from apps.eod.services import may_run_end_of_day, run_eod_confirmed_by_staff
 from apps.organization.selectors import BankNotConfigured, current_bank
 from config.read_only_admin import ReadOnlyAdminMixin
 
@@ -17,9 +26,20 @@ class EodStepRunInline(admin.TabularInline):
         return False
 
 
+class CloseDayForm(forms.Form):
+    """The date comes from the page the staff read: a stale page or a second submit names a date that is no
+    longer the one to close, and the service refuses it."""
+
+    business_date = forms.DateField(widget=forms.HiddenInput)
+    confirm = forms.BooleanField(required=True, label="I have checked the open items above and close this business "
+                                                      "date.",
+                                 error_messages={"required": "Tick the confirmation to run end of day."})
+
+
 @admin.register(EodRun)
 class EodRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    """The last runs with their steps; the current business date is shown above the list."""
+    """The last runs with their steps; the current business date is shown above the list, and the
+    end-of-day screen (``close/``) closes it."""
 
     list_display = ["business_date", "status", "next_business_date", "started_at", "finished_at", "attempts",
                     "started_by"]
@@ -37,9 +57,52 @@ class EodRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             extra_context["title"] = "End-of-day runs — no bank configured"
         return super().changelist_view(request, extra_context)
 
+    def get_urls(self):
+        return [path("close/", self.admin_site.admin_view(self.close_view), name="eod_eodrun_close"),
+                *super().get_urls()]
+
+    def close_view(self, request):
+        """The end-of-day screen: the date it closes, what is still open, a confirmation. Anyone who may see the
+        runs sees it; only operations (``may_run_end_of_day``) may submit it, through the service."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        can_run = may_run_end_of_day(request.user)
+        if request.method == "POST" and not can_run:
+            raise PermissionDenied
+        day = day_to_close()
+        form = CloseDayForm(request.POST if request.method == "POST" else None,
+                            initial={"business_date": day.business_date})
+        status = 200
+        if form.is_bound and form.is_valid():
+            try:
+                run = run_eod_confirmed_by_staff(business_date=form.cleaned_data["business_date"],
+                                                 actor=request.user)
+            except PermissionRefused as refused:
+                raise PermissionDenied(str(refused)) from None
+            except EodRefused as refused:
+                form.add_error(None, str(refused))
+                status = 409
+                day = day_to_close()
+            else:
+                self._report(request, run)
+                return redirect("admin:eod_eodrun_change", run.pk)
+        return TemplateResponse(request, "admin/eod/eodrun/close.html", {
+            **self.admin_site.each_context(request), "opts": self.opts, "form": form, "day": day,
+            "can_run": can_run, "title": f"End of day: close business date {day.business_date}",
+        }, status=status)
+
+    def _report(self, request, run):
+        if run.status == EodRun.Status.COMPLETED:
+            self.message_user(request, f"End of day {run.business_date} completed; the business date is now "
+                                       f"{run.next_business_date}.", messages.SUCCESS)
+            return
+        failed = run.steps.filter(status=EodStepRun.Status.FAILED).first()
+        self.message_user(request, f"End of day {run.business_date} stopped at step {failed.name if failed else '?'}"
+                                   f": {failed.error if failed else run.status}. Fix the cause and run it again from "
+                                   "the end-of-day screen: it resumes from that step.", messages.ERROR)
+
 
 @admin.register(LedgerSeal)
 class LedgerSealAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["business_date", "covers_from", "entries", "postings", "digest", "created_at"]
     readonly_fields = [f.name for f in LedgerSeal._meta.fields]
-

@@ -19,3 +19,8 @@ class EodDateClosed(EodRefused):
 class EodAlreadyRunning(EodRefused):
     code = "eod_already_running"
     title = "An end of day is already running"
+
+
+class EodDateNotCurrent(EodRefused):
+    code = "eod_date_not_current"
+    title = "That is no longer the business date to close"

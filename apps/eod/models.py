@@ -27,6 +27,7 @@ class EodRun(models.Model):
     class Meta:
         ordering = ["-business_date"]
         verbose_name = "end-of-day run"
+        permissions = [("run_end_of_day", "Can close the business date (run end of day) from the admin")]
         constraints = [
             models.CheckConstraint(condition=Q(next_business_date__gt=models.F("business_date")),
                                    name="eod_next_date_after_date"),

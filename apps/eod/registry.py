@@ -1,4 +1,5 @@
-"""The ordered registry of end-of-day steps. Each domain appends its own from its AppConfig.ready()::
+"""The ordered registry of end-of-day steps (and, below, of open items). Each domain appends its own from its
+AppConfig.ready()::
 
     register_step("loans.accrue_interest", accrue_loan_interest, order=250)
 
@@ -41,3 +42,35 @@ def unregister_step(name: str) -> None:
 
 def registered_steps() -> list[EodStep]:
     return sorted(_STEPS.values(), key=lambda step: (step.order, step.name))
+
+
+# --- Open items: what is still waiting when staff close the day (shown on the admin's end-of-day screen) -------
+@dataclass(frozen=True)
+class OpenItem:
+    """One kind of unfinished work: ``count`` of them, a link to the admin list that shows them, and what end
+    of day will do about them (``note``), if anything."""
+
+    label: str
+    count: int
+    url: str = ""
+    note: str = ""
+
+
+OpenItemsReport = Callable[[datetime.date], list[OpenItem]]
+_OPEN_ITEMS: dict[str, tuple[int, OpenItemsReport]] = {}
+
+
+def register_open_items(name: str, report: OpenItemsReport, *, order: int) -> OpenItemsReport:
+    """A domain reports its open items from its AppConfig.ready(): ``report(business_date) -> [OpenItem]``,
+    a read only (it runs on every view of the screen)."""
+    _OPEN_ITEMS[name] = (order, report)
+    return report
+
+
+def unregister_open_items(name: str) -> None:
+    _OPEN_ITEMS.pop(name, None)
+
+
+def open_items(business_date: datetime.date) -> list[OpenItem]:
+    return [item for _, (_, report) in sorted(_OPEN_ITEMS.items(), key=lambda entry: (entry[1][0], entry[0]))
+            for item in report(business_date)]

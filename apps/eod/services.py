@@ -13,7 +13,8 @@ from typing import Any
 from django.db import connection, transaction
 from django.utils import timezone
 
-from apps.eod.errors import EodAlreadyRunning, EodDateClosed, EodRefused, EodRunUnfinished
+from apps.domain_errors import PermissionRefused
+from apps.eod.errors import EodAlreadyRunning, EodDateClosed, EodDateNotCurrent, EodRefused, EodRunUnfinished
 from apps.eod.models import EodRun, EodStepRun
 from apps.eod.registry import registered_steps
 from apps.organization.models import Bank
@@ -58,11 +59,13 @@ def _exclusive():
 
 
 @transaction.atomic
-def _open_run(business_date: datetime.date | None, actor: Any) -> EodRun:
+def _open_run(business_date: datetime.date | None, actor: Any, *, confirmed: bool = False) -> EodRun:
     """Resume the unfinished run, or close ``business_date`` (default: the current one) and start its run.
 
     Closing moves the business date to the next day first, so that the counters' new transactions land on the
-    next date while the steps process a day nobody posts to any more.
+    next date while the steps process a day nobody posts to any more. ``confirmed``: someone confirmed closing
+    exactly ``business_date`` on a screen; under the Bank row's lock it must still be the date to close (the
+    unfinished run's, or the current one), else nothing runs.
     """
     bank = Bank.objects.select_for_update().order_by("pk").first()
     if bank is None:
@@ -77,6 +80,10 @@ def _open_run(business_date: datetime.date | None, actor: Any) -> EodRun:
         unfinished.save(update_fields=["status", "attempts"])
         return unfinished
     day = business_date or bank.current_business_date
+    if confirmed and day != bank.current_business_date:
+        raise EodDateNotCurrent(f"The business date to close is now {bank.current_business_date}, not {day}: "
+                                "someone closed the day meanwhile, or the page was stale.",
+                                business_date=bank.current_business_date.isoformat())
     done = EodRun.objects.filter(business_date=day).first()
     if done is not None:
         done.already_completed = True
@@ -91,16 +98,34 @@ def _open_run(business_date: datetime.date | None, actor: Any) -> EodRun:
     return run
 
 
+def may_run_end_of_day(user: Any) -> bool:
+    """Who may close the business date by hand: the operations role (``eod.run_end_of_day``)."""
+    return bool(user and user.has_perm("eod.run_end_of_day"))
+
+
+def run_eod_confirmed_by_staff(*, business_date: datetime.date, actor: Any) -> EodRun:
+    """Staff close the business date they confirmed on the admin's end-of-day screen.
+
+    Only a role with ``eod.run_end_of_day`` (operations) may; the run records them as ``started_by``. The date
+    must still be the one to close when the run starts (a second submit of the same page, or a page left open
+    over the nightly run, is refused and runs nothing). An unfinished run of that date is resumed.
+    """
+    if not may_run_end_of_day(actor):
+        raise PermissionRefused("Your role may not run end of day.")
+    return run_eod(business_date=business_date, actor=actor, confirmed=True)
+
+
 def run_eod(*, business_date: datetime.date | None = None, actor: Any = None,
-            progress: Progress | None = None) -> EodRun:
+            progress: Progress | None = None, confirmed: bool = False) -> EodRun:
     """Close a business date and run every registered step in order, each in its own transaction.
 
     A step that raises is recorded as failed with its error and the run stops (status failed); running again
     resumes from that step, skipping the completed ones. Running for a date already completed changes nothing.
-    Call it outside a transaction (command, task) so each step commits on its own.
+    ``confirmed``: ``business_date`` was confirmed on a screen; refuse (EodDateNotCurrent) unless it is still
+    the date to close. Call it outside a transaction (command, task) so each step commits on its own.
     """
     with _exclusive():
-        run = _open_run(business_date, actor)
+        run = _open_run(business_date, actor, confirmed=confirmed)
         if getattr(run, "already_completed", False):
             return run
         for position, step in enumerate(registered_steps(), start=1):

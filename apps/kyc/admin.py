@@ -4,13 +4,13 @@ branch scope; decisions go through services."""
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
-from simple_history.admin import SimpleHistoryAdmin
 
 from apps.customers.selectors import customers_for
 from apps.domain_errors import DomainError
 from apps.kyc.models import KycCheck, KycDocument, KycReview, ScreeningEntry, ScreeningHit, ScreeningListImport
 from apps.kyc.services import decide_screening_hit, reject_kyc_document, review_delisted_match, upload_kyc_document
 from apps.kyc.services.documents import check_upload
+from config.history_admin import EvidenceHistoryAdmin
 from config.read_only_admin import ReadOnlyAdmin, ReadOnlyAdminMixin
 
 
@@ -41,7 +41,7 @@ class KycDocumentForm(forms.ModelForm):
 
 
 @admin.register(KycDocument)
-class KycDocumentAdmin(CustomerScopedAdminMixin, SimpleHistoryAdmin):
+class KycDocumentAdmin(CustomerScopedAdminMixin, EvidenceHistoryAdmin):
     form = KycDocumentForm
     list_display = ["id", "customer", "document_type", "number_masked", "issuing_country", "expiry_date",
                     "content_type", "status", "uploaded_at"]
@@ -133,7 +133,7 @@ class HitEntryListedFilter(EntryListedFilter):
 
 
 @admin.register(ScreeningHit)
-class ScreeningHitAdmin(ReadOnlyAdminMixin, CustomerScopedAdminMixin, SimpleHistoryAdmin):
+class ScreeningHitAdmin(ReadOnlyAdminMixin, CustomerScopedAdminMixin, EvidenceHistoryAdmin):
     """The compliance queue of possible sanctions/PEP matches: confirm or dismiss, with a reason. Hits closed
     because their entry left its list have the status "Closed: entry delisted"; confirmed matches whose entry
     left its list wait under "Delisting review: Pending" for a compliance officer to keep or release them."""

@@ -61,3 +61,8 @@ class MassDelistingRefused(Conflict):
 
     code = "screening_mass_delisting"
     title = "The screening list file would delist too many entries"
+
+
+class NotAllowedToAddDocument(PermissionRefused):
+    code = "kyc_document_upload_not_allowed"
+    title = "Not allowed to add KYC documents for this customer"

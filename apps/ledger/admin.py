@@ -1,7 +1,6 @@
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
-from simple_history.admin import SimpleHistoryAdmin
 
 from apps.domain_errors import DomainError
 from apps.ledger.models import JournalEntry, LedgerAccount, Posting
@@ -9,11 +8,12 @@ from apps.ledger.selectors import with_current_balance
 from apps.ledger.services import set_ledger_account_status
 from apps.organization.branch_scope import BranchScopedAdminMixin, visible_to
 from apps.organization.services import request_approval
+from config.history_admin import EvidenceHistoryAdmin
 from config.read_only_admin import ReadOnlyAdminMixin
 
 
 @admin.register(LedgerAccount)
-class LedgerAccountAdmin(BranchScopedAdminMixin, SimpleHistoryAdmin):
+class LedgerAccountAdmin(BranchScopedAdminMixin, EvidenceHistoryAdmin):
     list_display = ["code", "name", "type", "currency", "current_balance", "status", "branch", "balance_tracking"]
     list_filter = ["type", "currency", "status", "balance_tracking", "branch"]
     search_fields = ["code", "name"]

@@ -27,6 +27,7 @@ from apps.ledger.errors import (
 from apps.ledger.locks import lock_ledger_accounts
 from apps.ledger.models import JournalEntry, LedgerAccount, Side
 from apps.ledger.money import Money, minor_unit
+from apps.ledger.reversal_hooks import run_reversal_hooks
 from apps.organization.branch_scope import grant_branch_access
 from apps.organization.selectors import current_business_date
 
@@ -195,7 +196,9 @@ def reverse_journal_entry(*, entry: JournalEntry, reason: str, reversed_by: Any,
                           business_date: datetime.date | None = None) -> JournalEntry:
     """Post the mirror of ``entry`` (every debit becomes a credit and back) and link it to ``entry``.
 
-    An entry is reversed at most once; asking again for the same reversal returns it.
+    An entry is reversed at most once; asking again for the same reversal returns it. The domain that posted
+    ``entry`` learns of the reversal in this transaction, through its registered reversal hook
+    (``apps/ledger/reversal_hooks.py``): a reversed transfer reads ``reversed``.
     """
     if not reason.strip():
         raise InvalidPosting("A reversal needs a reason.", code="reason_required")
@@ -208,7 +211,7 @@ def reverse_journal_entry(*, entry: JournalEntry, reason: str, reversed_by: Any,
                            Money(p.amount, p.currency))
         for p in entry.postings.all()
     ]
-    return post_journal_entry(
+    reversal = post_journal_entry(
         postings=mirror,
         description=description,
         source=entry.source,
@@ -218,6 +221,8 @@ def reverse_journal_entry(*, entry: JournalEntry, reason: str, reversed_by: Any,
         reference=entry.reference,
         reverses=entry,
     )
+    run_reversal_hooks(entry=entry, reversal=reversal, reversed_by=reversed_by)
+    return reversal
 
 
 @transaction.atomic

@@ -26,14 +26,17 @@ class ApprovableOperation:
     run: Runner
     # What the maker needs to ask for it; the checker needs organization.decide_approvalrequest as well.
     permission: str
+    # What the checker needs besides organization.decide_approvalrequest (None: nothing more).
+    checker_permission: str | None = None
 
 
 _REGISTRY: dict[str, ApprovableOperation] = {}
 
 
-def approvable(name: str, *, permission: str) -> Callable[[Runner], Runner]:
+def approvable(name: str, *, permission: str, checker_permission: str | None = None) -> Callable[[Runner], Runner]:
     def register(run: Runner) -> Runner:
-        _REGISTRY[name] = ApprovableOperation(name=name, run=run, permission=permission)
+        _REGISTRY[name] = ApprovableOperation(name=name, run=run, permission=permission,
+                                              checker_permission=checker_permission)
         return run
 
     return register

@@ -9,8 +9,10 @@ class OrganizationConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_migrate
 
+        from apps.organization import eod_open_items  # noqa: F401  (what the end-of-day screen shows as open)
         from apps.organization.roles import sync_role_permissions
 
         # Setup, not business flow: after every migrate the role groups get the permissions roles.py names,
         # including those of models that later migrations added.
         post_migrate.connect(sync_role_permissions, dispatch_uid="organization.sync_role_permissions")
+

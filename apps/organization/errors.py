@@ -25,3 +25,11 @@ class RequestNotPending(Conflict):
 class UnknownOperation(ApprovalError):
     code = "unknown_operation"
     status = 400
+
+
+class ScheduleRefused(DomainError):
+    code = "beat_schedule_refused"
+
+
+class NotAllowedToChangeSchedules(PermissionRefused):
+    code = "beat_schedule_not_allowed"

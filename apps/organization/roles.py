@@ -1,11 +1,18 @@
 """Roles are Django groups. This module is the one place that says what each role may do.
 
+Least privilege: each role holds what its work needs and nothing else (docs/roles.md says why, role by role).
+Moving a customer's money is branch work: only tellers and branch managers hold the permissions that let
+staff initiate a payment (``payments.add_transfer``, ``payments.add_outgoingpayment``) or debit an account
+(``accounts.change_account``, which is also the branch scope of "accounts this person may debit"). Head-office
+roles (compliance, audit, operations) see every branch and therefore never hold them.
+
 A role's permissions are model permissions ("app_label.codename"). Branch-scoped roles (tellers, branch
 managers, loan officers) see only their own branch's rows: that is enforced by object permissions
 (apps.organization.branch_scope); bank-wide roles see every branch.
 
 Later apps add their permissions here; ``sync_role_permissions`` runs after every migrate and can be run by
-hand with ``manage.py sync_roles``.
+hand with ``manage.py sync_roles``: it *sets* each group's permissions, so a permission taken out of a role here
+is taken from the deployed group at the next migrate (or sync_roles) as well.
 """
 
 from __future__ import annotations
@@ -36,6 +43,8 @@ _ACCOUNTS_READ = ["accounts.view_account", "accounts.view_depositproduct", "acco
                   "accounts.view_interestaccrual", "eod.view_eodrun", "eod.view_eodsteprun"]
 _ACCOUNTS_BRANCH = [*_ACCOUNTS_READ, "accounts.add_account", "accounts.change_account", "accounts.add_hold",
                     "accounts.change_hold", "accounts.add_tellertransaction", "accounts.operate_cash"]
+# Initiating a payment from a customer's account on the customer's behalf (apps.payments.services.initiators).
+_PAYMENTS_INITIATE = ["payments.add_transfer", "payments.add_outgoingpayment"]
 
 # Payments (apps.payments): branch staff see their branch's payments; operations keeps fees and limits.
 _PAYMENTS_READ = ["payments.view_transfer", "payments.view_outgoingpayment", "payments.view_incomingpayment",
@@ -46,9 +55,19 @@ _PAYMENTS_READ = ["payments.view_transfer", "payments.view_outgoingpayment", "pa
 _FRAUD_READ = ["payments.view_fraudrule", "payments.view_frauddecision", "payments.view_paymentreview",
                "payments.view_beneficiary"]
 
+# Celery beat's schedules (django-celery-beat): operations views, adds and changes them and runs a task now;
+# nobody deletes one from the admin (disable it instead, which leaves its history).
+_BEAT_SCHEDULES = [f"django_celery_beat.{action}_{model}" for model in (
+    "periodictask", "crontabschedule", "intervalschedule", "clockedschedule", "solarschedule")
+    for action in ("view", "add", "change")]
+# Permissions no role gets from the auditor's "every view permission": who holds which API token (knox; the
+# secret itself is never stored) is for operations, who revoke them, not for every reader.
+AUDITOR_NEVER_VIEWS = ("knox",)
+
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     TELLER: [*_LEDGER_READ, "organization.view_branch", "organization.view_approvalrequest", *_CUSTOMER_BRANCH,
-             *_ACCOUNTS_BRANCH, *_PAYMENTS_READ, "payments.view_beneficiary", "payments.request_large_payment"],
+             *_ACCOUNTS_BRANCH, *_PAYMENTS_READ, *_PAYMENTS_INITIATE, "payments.view_beneficiary",
+             "payments.request_large_payment"],
     BRANCH_MANAGER: [
         *_LEDGER_READ,
         *_ORG_READ,
@@ -61,6 +80,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "accounts.approve_cash_operation",
         "accounts.request_account_closure",
         *_PAYMENTS_READ,
+        *_PAYMENTS_INITIATE,
         "payments.add_standingorder",
         "payments.change_standingorder",
         "payments.view_beneficiary",
@@ -68,11 +88,13 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     ],
     LOAN_OFFICER: [*_LEDGER_READ, "organization.view_branch", "organization.view_approvalrequest",
                    "customers.view_customer", "kyc.view_kycdocument", "kyc.view_kyccheck", *_ACCOUNTS_READ],
+    # Compliance reviews customers, KYC, screening and held payments, and freezes accounts. It moves no money:
+    # no accounts.change_account (bank-wide, that made every account one it may debit), no payment initiation,
+    # and no organization.decide_approvalrequest (a checker's approval runs the maker's payment or closure).
     COMPLIANCE_OFFICER: [
         *_LEDGER_READ,
         *_ORG_READ,
         "organization.view_user",
-        "organization.decide_approvalrequest",
         "customers.view_customer",
         "customers.change_customer",
         *_KYC_READ,
@@ -83,7 +105,6 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "kyc.view_screeninglistimport",
         "outbox.view_outboxevent",
         *_ACCOUNTS_READ,
-        "accounts.change_account",
         "accounts.freeze_account",
         *_PAYMENTS_READ,
         "payments.view_gatewayevent",
@@ -91,8 +112,12 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "payments.change_paymentreview",
         "payments.review_payment",
     ],
-    # Auditors read everything and change nothing: every view permission is added in sync_role_permissions.
+    # Auditors read everything and change nothing: every view permission is added in sync_role_permissions,
+    # except credentials (AUDITOR_NEVER_VIEWS).
     AUDITOR: [],
+    # Operations keeps the bank's configuration (products, fees, limits, fraud rules, branches, staff logins) and
+    # its batch: it is the one role that may change or run the beat schedules (apps.organization.beat_admin).
+    # It moves no customer money and handles no cash.
     OPERATIONS_ADMIN: [
         *_LEDGER_READ,
         *_ORG_READ,
@@ -106,10 +131,12 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "organization.add_user",
         "organization.change_user",
         "organization.decide_approvalrequest",
-        "django_celery_beat.view_periodictask",
-        "django_celery_beat.change_periodictask",
+        *_BEAT_SCHEDULES,
         "axes.view_accessattempt",
         "axes.delete_accessattempt",
+        # API tokens: who holds one until when (never the secret); revoke a lost device's.
+        "knox.view_authtoken",
+        "knox.delete_authtoken",
         "customers.view_customer",
         "kyc.view_screeninglistimport",
         "outbox.view_outboxevent",
@@ -122,6 +149,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "accounts.delete_interesttier",
         "accounts.request_account_closure",
         "eod.view_ledgerseal",
+        "eod.run_end_of_day",
         *_PAYMENTS_READ,
         "payments.view_gatewayevent",
         "payments.add_feeschedule",
@@ -140,7 +168,8 @@ def permissions_for(role: str) -> Any:
     from django.db.models import Q
 
     if role == AUDITOR:
-        return Permission.objects.filter(codename__startswith="view_")
+        return Permission.objects.filter(codename__startswith="view_").exclude(
+            content_type__app_label__in=AUDITOR_NEVER_VIEWS)
     query = Q(pk__in=[])
     for name in ROLE_PERMISSIONS[role]:
         app_label, codename = name.split(".", 1)

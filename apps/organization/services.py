@@ -1,20 +1,34 @@
-"""Writes about the bank's organization: branches, staff, roles, and maker-checker decisions."""
+"""Writes about the bank's organization: branches, staff, roles, maker-checker decisions, and the beat schedules
+of the bank's batch work."""
 
 from __future__ import annotations
 
 import datetime
+import uuid
 from typing import Any
 
+from celery import current_app
 from django.conf import settings
+from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.auth.models import Group
 from django.contrib.auth.password_validation import validate_password
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
+from django_celery_beat.models import PeriodicTask, PeriodicTasks
+from kombu.utils.json import loads
 
 from apps.domain_errors import DomainError, PermissionRefused
 from apps.organization.approvals import get_operation
-from apps.organization.errors import CheckerIsMaker, NotAllowedToDecide, RequestNotPending
+from apps.organization.errors import (
+    CheckerIsMaker,
+    NotAllowedToChangeSchedules,
+    NotAllowedToDecide,
+    RequestNotPending,
+    ScheduleRefused,
+)
 from apps.organization.models import ApprovalRequest, Bank, Branch, User
 from apps.organization.roles import ALL_ROLES, BANK_WIDE_ROLES
 
@@ -108,6 +122,9 @@ def _lock_pending(request: ApprovalRequest, checker: User, now: datetime.datetim
         raise CheckerIsMaker("You made this request: another person must decide it.")
     if not checker.has_perm("organization.decide_approvalrequest"):
         raise NotAllowedToDecide("Your role may not decide approval requests.")
+    checker_permission = get_operation(request.operation).checker_permission
+    if checker_permission and not checker.has_perm(checker_permission):
+        raise NotAllowedToDecide(f"Your role may not decide {request.operation} requests.")
     from apps.organization.branch_scope import is_bank_wide
 
     if request.branch_id and not is_bank_wide(checker) and checker.home_branch_id != request.branch_id:
@@ -161,3 +178,77 @@ def expire_stale_requests(*, now: datetime.datetime | None = None) -> int:
         request.state = ApprovalRequest.State.EXPIRED
         request.save(update_fields=["state"])
     return len(stale)
+
+
+# --- beat schedules -------------------------------------------------------------------------------------
+# django-celery-beat's periodic tasks are the bank's batch calendar (end of day, polling, pruning). Only
+# operations changes or runs them (the permission below, held by that role alone); each change and each run is
+# an admin log entry with who did it (the object's "History" in the admin), written in the same transaction.
+
+BEAT_CHANGE_PERMISSION = "django_celery_beat.change_periodictask"
+# A Celery task that records who started it declares ``records_starter=True`` and takes ``started_by_id``.
+STARTER_KWARG = "started_by_id"
+
+
+def _ensure_may_change_schedules(actor: User) -> None:
+    if not actor.is_active or not actor.has_perm(BEAT_CHANGE_PERMISSION):
+        raise NotAllowedToChangeSchedules("Only operations may change or run the beat schedules.")
+
+
+def _log_schedule_action(*, actor: User, task: PeriodicTask, message: str | list) -> None:
+    LogEntry.objects.create(
+        user=actor, content_type=ContentType.objects.get_for_model(PeriodicTask, for_concrete_model=False),
+        object_id=str(task.pk), object_repr=str(task)[:200], action_flag=CHANGE, change_message=message)
+
+
+@transaction.atomic
+def set_periodic_tasks_enabled(*, tasks: QuerySet[PeriodicTask], enabled: bool | None, actor: User) -> int:
+    """Enable (True), disable (False) or toggle (None) periodic tasks; returns how many changed.
+
+    Each task is saved on its own (beat's bulk update would leave no trace), under its row lock, with an admin
+    log entry naming the actor; beat reloads its schedule at its next tick."""
+    _ensure_may_change_schedules(actor)
+    changed = 0
+    locked = PeriodicTask.objects.select_for_update().filter(pk__in=list(tasks.values_list("pk", flat=True)))
+    for task in locked.order_by("pk"):
+        becomes = (not task.enabled) if enabled is None else enabled
+        if becomes == task.enabled:
+            continue
+        task.enabled = becomes
+        task.save()  # PeriodicTask.save clears last_run_at of a disabled task and marks the schedule changed
+        _log_schedule_action(actor=actor, task=task, message=[{"changed": {"fields": ["Enabled"]}}])
+        changed += 1
+    PeriodicTasks.update_changed()
+    return changed
+
+
+@transaction.atomic
+def run_periodic_tasks_now(*, tasks: QuerySet[PeriodicTask], actor: User) -> list[str]:
+    """Send each periodic task's Celery task now, with its stored arguments and queue; returns the Celery task ids.
+
+    Recorded first (an admin log entry per task naming the actor and the Celery task id); the tasks are sent
+    after commit, never from inside the transaction. A task that records its starter (``records_starter``, e.g.
+    end of day) is given the actor's id, so the run it starts says who started it."""
+    _ensure_may_change_schedules(actor)
+    current_app.loader.import_default_modules()
+    planned = []
+    for task in tasks.order_by("pk"):
+        celery_task = current_app.tasks.get(task.task)
+        if celery_task is None:
+            raise ScheduleRefused(f"Task {task.task!r} of {task.name!r} is not registered.", code="beat_task_unknown")
+        kwargs = loads(task.kwargs or "{}")
+        if getattr(celery_task, "records_starter", False):
+            kwargs[STARTER_KWARG] = actor.pk
+        task_id = str(uuid.uuid4())
+        options = {"task_id": task_id, "headers": {"periodic_task_name": task.name}}
+        if task.queue:
+            options["queue"] = task.queue
+        planned.append((celery_task, loads(task.args or "[]"), kwargs, options))
+        _log_schedule_action(actor=actor, task=task, message=f"Ran now from the admin (Celery task {task_id}).")
+
+    def send() -> None:
+        for celery_task, args, kwargs, options in planned:
+            celery_task.apply_async(args=args, kwargs=kwargs, **options)
+
+    transaction.on_commit(send)
+    return [options["task_id"] for *_, options in planned]

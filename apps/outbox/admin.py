@@ -38,5 +38,9 @@ class OutboxEventAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
+    def save_model(self, request, obj, form, change):
+        """Every field is the delivery worker's and read-only here: saving the page writes nothing (a full-row
+        save would put back a state or attempt count the worker just moved). Retrying is the action."""
+
     def has_delete_permission(self, request, obj=None):
         return False

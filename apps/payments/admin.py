@@ -6,9 +6,9 @@ from django.contrib.admin.widgets import AdminDateWidget
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.http import HttpResponseRedirect
-from simple_history.admin import SimpleHistoryAdmin
 
 from apps.accounts.models import Account
+from apps.customers.models import Customer
 from apps.domain_errors import DomainError
 from apps.ledger.money import Money
 from apps.organization.branch_scope import visible_to
@@ -29,10 +29,11 @@ from apps.payments.models import (
 )
 from apps.payments.services import reviews
 from apps.payments.services.standing_orders import build_standing_order, create_standing_order
+from config.history_admin import EvidenceHistoryAdmin
 
 
 @admin.register(FeeSchedule)
-class FeeScheduleAdmin(SimpleHistoryAdmin):
+class FeeScheduleAdmin(EvidenceHistoryAdmin):
     list_display = ["product", "channel", "currency", "fixed_fee", "percentage", "minimum_fee", "maximum_fee",
                     "is_active"]
     list_filter = ["channel", "currency", "is_active"]
@@ -40,14 +41,14 @@ class FeeScheduleAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(TransferLimit)
-class TransferLimitAdmin(SimpleHistoryAdmin):
+class TransferLimitAdmin(EvidenceHistoryAdmin):
     list_display = ["product", "customer_tier", "currency", "per_transaction", "per_day"]
     list_filter = ["customer_tier", "currency"]
     list_select_related = ["product"]
 
 
 @admin.register(Transfer)
-class TransferAdmin(SimpleHistoryAdmin):
+class TransferAdmin(EvidenceHistoryAdmin):
     """Transfers are records of posted entries: read-only; a mistake is corrected by reversing the entry."""
 
     list_display = ["id", "business_date", "from_account", "to_account", "amount", "fee", "currency", "channel",
@@ -71,7 +72,7 @@ class TransferAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(OutgoingPayment)
-class OutgoingPaymentAdmin(SimpleHistoryAdmin):
+class OutgoingPaymentAdmin(EvidenceHistoryAdmin):
     """Payments to other banks. Their state changes only through the gateway's answers (submission, webhooks,
     polling); staff read them here."""
 
@@ -88,18 +89,28 @@ class OutgoingPaymentAdmin(SimpleHistoryAdmin):
     def has_add_permission(self, request):
         return False
 
+    def has_change_permission(self, request, obj=None):
+        return False
+
     def has_delete_permission(self, request, obj=None):
         return False
 
 
 @admin.register(IncomingPayment)
-class IncomingPaymentAdmin(SimpleHistoryAdmin):
+class IncomingPaymentAdmin(EvidenceHistoryAdmin):
     list_display = ["gateway_id", "business_date", "to_account", "amount", "currency", "debtor_name"]
     search_fields = ["=gateway_id", "=to_account__number", "debtor_name"]
     list_select_related = ["to_account"]
     readonly_fields = [f.name for f in IncomingPayment._meta.fields]
 
+    def get_queryset(self, request):
+        # The beneficiary's account decides who sees a payment in, as the payer's does for one out.
+        return super().get_queryset(request).filter(to_account__in=visible_to(request.user, Account.objects.all()))
+
     def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
         return False
 
     def has_delete_permission(self, request, obj=None):
@@ -182,7 +193,7 @@ class StandingOrderAddForm(forms.ModelForm):
 
 
 @admin.register(StandingOrder)
-class StandingOrderAdmin(SimpleHistoryAdmin):
+class StandingOrderAdmin(EvidenceHistoryAdmin):
     """Standing orders of the accounts the staff member may see. A new one is set up through
     ``create_standing_order`` (the add form asks the service first, so a refusal is a form error); once set up an
     order is read-only: a change is a new order."""
@@ -226,7 +237,7 @@ class StandingOrderAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Beneficiary)
-class BeneficiaryAdmin(SimpleHistoryAdmin):
+class BeneficiaryAdmin(EvidenceHistoryAdmin):
     """Customers' saved payees. Saved and removed through the customer channels; staff read them here."""
 
     list_display = ["name", "account_identifier", "country", "owner", "created_at", "removed_at"]
@@ -236,12 +247,12 @@ class BeneficiaryAdmin(SimpleHistoryAdmin):
     readonly_fields = [f.name for f in Beneficiary._meta.fields]
 
     def get_queryset(self, request):
-        from apps.customers.models import Customer
-        from apps.organization.branch_scope import visible_to
-
         return super().get_queryset(request).filter(owner__in=visible_to(request.user, Customer.objects.all()))
 
     def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
         return False
 
     def has_delete_permission(self, request, obj=None):
@@ -249,7 +260,7 @@ class BeneficiaryAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(FraudRule)
-class FraudRuleAdmin(SimpleHistoryAdmin):
+class FraudRuleAdmin(EvidenceHistoryAdmin):
     """Rules checked before a payment to someone else is accepted. Parameters by kind are described on the
     model (and validated on save); a rule with an amount is in one currency and checks payments in it only (one
     rule per currency); history records who changed a threshold and when."""
@@ -264,7 +275,7 @@ class FraudRuleAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(FraudDecision)
-class FraudDecisionAdmin(SimpleHistoryAdmin):
+class FraudDecisionAdmin(EvidenceHistoryAdmin):
     list_display = ["decided_at", "rule", "action", "payment_kind", "from_account", "destination", "amount",
                     "currency", "transfer", "outgoing_payment"]
     list_filter = ["action", "payment_kind", "rule"]
@@ -274,9 +285,6 @@ class FraudDecisionAdmin(SimpleHistoryAdmin):
     date_hierarchy = "decided_at"
 
     def get_queryset(self, request):
-        from apps.accounts.models import Account
-        from apps.organization.branch_scope import visible_to
-
         return super().get_queryset(request).filter(from_account__in=visible_to(request.user, Account.objects.all()))
 
     def has_add_permission(self, request):
@@ -318,7 +326,7 @@ class OutgoingFraudDecisionInline(FraudDecisionInline):
 
 
 @admin.register(PaymentReview)
-class PaymentReviewAdmin(SimpleHistoryAdmin):
+class PaymentReviewAdmin(EvidenceHistoryAdmin):
     """The review queue: payments a fraud rule held. Open one, choose release or reject and say why; the
     decision runs through the review service and history records who decided."""
 

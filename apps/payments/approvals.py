@@ -1,6 +1,7 @@
 """Payments that need a second person: transfers and outgoing payments staff initiate above the threshold."""
 
 from apps.organization.approvals import approvable
+from apps.payments.services.initiators import OUTGOING_PAYMENT_PERMISSION, TRANSFER_PERMISSION
 from apps.payments.services.staff_payments import (
     OUTGOING_PAYMENT_OPERATION,
     TRANSFER_OPERATION,
@@ -8,5 +9,9 @@ from apps.payments.services.staff_payments import (
     run_approved_transfer,
 )
 
-approvable(TRANSFER_OPERATION, permission="payments.request_large_payment")(run_approved_transfer)
-approvable(OUTGOING_PAYMENT_OPERATION, permission="payments.request_large_payment")(run_approved_outgoing_payment)
+# The checker of a payment must be someone who may initiate one too (a branch manager): approving it moves the
+# money as surely as initiating it, so head-office roles that decide other requests do not decide these.
+approvable(TRANSFER_OPERATION, permission="payments.request_large_payment",
+           checker_permission=TRANSFER_PERMISSION)(run_approved_transfer)
+approvable(OUTGOING_PAYMENT_OPERATION, permission="payments.request_large_payment",
+           checker_permission=OUTGOING_PAYMENT_PERMISSION)(run_approved_outgoing_payment)

@@ -7,4 +7,8 @@ class PaymentsConfig(AppConfig):
     verbose_name = "Payments"
 
     def ready(self) -> None:
+        from apps.ledger.reversal_hooks import register_reversal_hook
         from apps.payments import approvals, eod_steps  # noqa: F401  (register maker-checker and end-of-day steps)
+        from apps.payments.services.reversals import mark_transfer_reversed
+
+        register_reversal_hook("payments.transfer", mark_transfer_reversed)

@@ -1,4 +1,4 @@
-from apps.domain_errors import DomainError, NotFound
+from apps.domain_errors import DomainError, NotFound, PermissionRefused
 
 
 class PaymentRefused(DomainError):
@@ -71,6 +71,12 @@ class ReviewNotPending(PaymentRefused):
     code = "review_not_pending"
     title = "The held payment was already decided"
     status = 409
+
+
+class NotAllowedToInitiatePayment(PermissionRefused):
+    """A staff role without the permission to initiate payments on a customer's behalf (403)."""
+
+    code = "payment_initiation_not_allowed"
 
 
 class InvalidIban(DomainError):

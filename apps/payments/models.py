@@ -130,12 +130,14 @@ class Transfer(models.Model):
 
     Held by a fraud rule, it has no entry yet: the amount and fee are reserved by an account ``hold`` until a
     compliance officer releases it (the entry is posted) or rejects it (the hold is released, nothing posted).
+    A completed transfer whose entry is reversed reads ``reversed``, with the ``reversal_entry``.
     """
 
     class Status(models.TextChoices):
         COMPLETED = "completed", "Completed"
         HELD = "held", "Held for review"
         REJECTED = "rejected", "Rejected in review"
+        REVERSED = "reversed", "Reversed"
 
     # No index of its own: the (from_account, business_date) index serves it (one index less to write per transfer).
     from_account = models.ForeignKey("accounts.Account", on_delete=models.PROTECT, related_name="transfers_out",
@@ -150,6 +152,9 @@ class Transfer(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.COMPLETED)
     entry = models.OneToOneField("ledger.JournalEntry", on_delete=models.PROTECT, null=True, blank=True,
                                  related_name="transfer")
+    reversal_entry = models.OneToOneField("ledger.JournalEntry", on_delete=models.PROTECT, null=True, blank=True,
+                                          related_name="reversed_transfer",
+                                          help_text="The entry that reversed this transfer's entry.")
     hold = models.OneToOneField("accounts.Hold", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
                                 help_text="The funds reserved while the transfer is held for review.")
     beneficiary = models.ForeignKey(Beneficiary, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
@@ -161,7 +166,7 @@ class Transfer(models.Model):
     # History is read per transfer (by id), by date and by who; its copies of the links need no index, and every
     # index here is one more write on the bank's busiest path.
     history = HistoricalRecords(no_db_index=["business_date", "entry", "hold", "beneficiary", "initiated_by",
-                                             "from_account", "to_account"])
+                                             "from_account", "to_account", "reversal_entry"])
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -170,8 +175,12 @@ class Transfer(models.Model):
                         "Can initiate payments above the staff threshold (they wait for a checker)")]
         constraints = [
             models.CheckConstraint(condition=Q(status="completed", entry__isnull=False)
+                                   | Q(status="reversed", entry__isnull=False)
                                    | Q(status__in=["held", "rejected"], entry__isnull=True),
                                    name="transfer_entry_only_when_completed"),
+            models.CheckConstraint(condition=Q(status="reversed", reversal_entry__isnull=False)
+                                   | (~Q(status="reversed") & Q(reversal_entry__isnull=True)),
+                                   name="transfer_reversed_has_reversal_entry"),
             models.CheckConstraint(condition=~Q(status="held") | Q(hold__isnull=False),
                                    name="held_transfer_reserves_funds"),
             models.CheckConstraint(condition=Q(amount__gt=0) & Q(fee__gte=0), name="transfer_amounts_valid"),

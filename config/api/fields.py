@@ -46,8 +46,10 @@ class MoneyAmountField(serializers.Field):
             currency = getattr(currency, part)
         return super().get_attribute(instance), currency
 
-    def to_representation(self, value: tuple[Any, str]) -> str:
+    def to_representation(self, value: tuple[Any, str]) -> str | None:
         amount, currency = value
+        if amount is None:  # an optional amount (e.g. no overdraft limit) stays null
+            return None
         # Stored amounts already have at most the currency's decimals; this only drops the storage padding.
         return str(round_to_currency(amount, currency))
 

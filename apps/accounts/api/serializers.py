@@ -3,8 +3,6 @@ from rest_framework import serializers
 from apps.accounts.models import Account, Hold, MaturityInstruction, TellerTransaction
 from config.api.fields import MoneyAmountField, MoneyInputField
 
-AMOUNT = {"max_digits": 20, "decimal_places": 4, "coerce_to_string": True}
-
 
 class AccountSerializer(serializers.ModelSerializer):
     product = serializers.CharField(source="product.code")
@@ -59,7 +57,7 @@ class HoldInputSerializer(AmountSerializer):
 
 
 class HoldSerializer(serializers.ModelSerializer):
-    amount = serializers.DecimalField(**AMOUNT)
+    amount = MoneyAmountField(currency_attribute="account.product.currency")
 
     class Meta:
         model = Hold

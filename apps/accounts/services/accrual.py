@@ -1,8 +1,10 @@
 """Daily interest accrual: one set-based statement per business date over every interest-bearing account.
 
-For each account that is active, dormant or frozen, opened on or before the date and (term deposits) not yet
-at maturity, the end-of-day ledger balance of that date is taken (the current balance minus what was posted on
-later business dates, so a catch-up day sees its own balance), the rate is the product's (or the tier the
+For each account that is active, dormant or frozen, opened on or before the date and (term deposits) before
+its maturity date — the deposits maturing on the date mature first, so a rolled-over one is in its new term
+and a paid-out one is closed, its money in the linked account — the end-of-day ledger balance of that date is
+taken (the current balance minus what was posted on later business dates, so a catch-up day sees its own
+balance), the rate is the product's (or the tier the
 balance falls in; an overdrawn balance takes the overdraft rate), and the day's fraction of a year comes from
 the product's day-count convention. The amount is kept at full precision (12 decimals) in one
 ``InterestAccrual`` row per account and date; UNIQUE (account, date) and the ``AccrualRun`` row written in the
@@ -200,10 +202,17 @@ def _post_accrual_journals(run: AccrualRun) -> int:
 
 @transaction.atomic
 def accrue_interest_for_date(*, day: datetime.date) -> int:
-    """Accrue one business date (idempotent: a date already accrued is left alone). Returns the accruals made."""
+    """Accrue one business date (idempotent: a date already accrued is left alone). Returns the accruals made.
+
+    The term deposits maturing on ``day`` mature first (``mature_term_deposits``), so the date accrues on the
+    end-of-day balances they leave: a rolled-over deposit earns the first day of its new term (on principal and
+    the interest just credited), and a paid-out deposit's money earns — or stops the overdraft interest of — its
+    linked account from the payout day. The end-of-day maturity step that follows finds them done.
+    """
     run, created = AccrualRun.objects.get_or_create(business_date=day)
     if not created:
         return 0
+    mature_term_deposits(day)
     postgres = connection.vendor == "postgresql"
     inserted = _insert_accruals_sql(day) if postgres else insert_accruals_python_fallback(day)
     run.accounts = inserted

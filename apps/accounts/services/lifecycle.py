@@ -23,6 +23,8 @@ from apps.domain_errors import PermissionRefused
 from apps.ledger.models import LedgerAccount
 from apps.ledger.money import Money
 from apps.ledger.services import credit, debit, post_journal_entry, set_ledger_account_status
+from apps.organization.branch_scope import can_access
+from apps.organization.models import User
 from apps.organization.selectors import current_business_date
 from apps.organization.services import request_approval
 
@@ -62,12 +64,20 @@ def activate_if_funded(*, account: Account, business_date: datetime.date, actor:
     return True
 
 
+def _ensure_in_scope(actor: User, account: Account) -> None:
+    """Freezing is a compliance act on any branch's account (the role is bank-wide, and needs no right to debit
+    it: accounts.change_account); a branch role that held the permission would be kept to its branch."""
+    if not can_access(actor, account, "view"):
+        raise PermissionRefused(f"Account {account.number} belongs to another branch.")
+
+
 @transaction.atomic
 def freeze_account(*, account: Account, reason: str, actor: Any) -> Account:
     """Compliance freezes an account: nothing may leave it (its ledger account is frozen too); it may still
     receive money. Unfreezing needs maker-checker."""
     if not actor.has_perm("accounts.freeze_account"):
         raise PermissionRefused("Your role may not freeze accounts.")
+    _ensure_in_scope(actor, account)
     if not reason.strip():
         raise InvalidAccountOperation("Say why the account is frozen.", code="reason_required")
     account = lock_account(account)
@@ -86,6 +96,7 @@ def request_unfreeze(*, account: Account, reason: str, maker: Any):
     account = Account.objects.get(pk=account.pk)
     if not maker.has_perm("accounts.freeze_account"):
         raise PermissionRefused("Your role may not request unfreezing.")
+    _ensure_in_scope(maker, account)
     if account.status != Account.Status.FROZEN:
         raise AccountStateRefused(f"Account {account.number} is not frozen.", code=f"account_{account.status}")
     return request_approval(operation=UNFREEZE, parameters={"account_id": account.pk, "reason": reason},

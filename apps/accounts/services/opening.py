@@ -9,7 +9,12 @@ from django.db import transaction
 from django.db.models import F
 
 from apps.accounts.account_numbers import account_number
-from apps.accounts.errors import InvalidAccountOperation, ProductCurrencyLocked, ProductNotAvailable
+from apps.accounts.errors import (
+    InvalidAccountOperation,
+    NotAllowedToOpenAccount,
+    ProductCurrencyLocked,
+    ProductNotAvailable,
+)
 from apps.accounts.models import (
     Account,
     AccountHolder,
@@ -21,8 +26,27 @@ from apps.accounts.models import (
 from apps.kyc.selectors import ensure_kyc_verified
 from apps.ledger.models import AccountType
 from apps.ledger.services import open_ledger_account
-from apps.organization.branch_scope import grant_branch_access
+from apps.organization.branch_scope import can_access, grant_branch_access, is_bank_wide
+from apps.organization.models import Branch, User
 from apps.organization.selectors import current_bank
+
+OPEN_PERMISSION = "accounts.add_account"
+
+
+def may_open_accounts(actor: User) -> bool:
+    """Whether the actor's role opens accounts at all (the admin shows its "Open an account" page to them)."""
+    return actor.is_active and actor.is_staff and actor.has_perm(OPEN_PERMISSION)
+
+
+def ensure_may_open_account(actor: User, *, customers: list[Any], branch: Branch) -> None:
+    """Staff whose role opens accounts, for customers they may see, in their own branch (any branch for
+    bank-wide roles)."""
+    if not may_open_accounts(actor):
+        raise NotAllowedToOpenAccount("Your role may not open accounts.")
+    if any(not can_access(actor, customer, "view") for customer in customers):
+        raise NotAllowedToOpenAccount("You open accounts for your branch's customers only.")
+    if not is_bank_wide(actor) and branch.pk != actor.home_branch_id:
+        raise NotAllowedToOpenAccount(f"You open accounts in your own branch, not {branch.code}.")
 
 
 def next_account_number() -> str:
@@ -34,21 +58,24 @@ def next_account_number() -> str:
 
 
 @transaction.atomic
-def open_account(*, customer: Any, product: DepositProduct, actor: Any, branch: Any = None,
+def open_account(*, customer: Any, product: DepositProduct, actor: User, branch: Branch | None = None,
                  joint_holders: list[Any] = (), maturity_instruction: str = "",
                  linked_account: Account | None = None) -> Account:
     """Open an account for a KYC-verified customer (and joint holders, each verified) on an active product.
+
+    Opened by staff whose role may (``ensure_may_open_account``), whichever door or task calls it.
 
     The account gets its own liability ledger account, with the product's overdraft limit as its floor.
     It starts active when the product needs no opening balance, otherwise pending until a deposit reaches the
     minimum. A term deposit needs a maturity instruction and, to pay out, a linked account of the customer.
     """
+    branch = branch or customer.branch
+    ensure_may_open_account(actor, customers=[customer, *joint_holders], branch=branch)
     if not product.is_active:
         raise ProductNotAvailable(f"Product {product.code} does not accept new accounts.")
     ensure_kyc_verified(customer)
     for holder in joint_holders:
         ensure_kyc_verified(holder)
-    branch = branch or customer.branch
     if product.kind == ProductKind.TERM:
         if maturity_instruction not in MaturityInstruction.values:
             raise InvalidAccountOperation("A term deposit needs a maturity instruction: pay_out or roll_over.",

@@ -13,6 +13,7 @@ from apps.accounts.errors import (
     AccountStateRefused,
     InvalidAccountOperation,
     NotAllowedToApproveCash,
+    NotAllowedToHandleCash,
     TellerLimitExceeded,
     TellerReplayConflict,
 )
@@ -24,12 +25,23 @@ from apps.accounts.services.lifecycle import activate_if_funded, record_customer
 from apps.ledger.money import Money
 from apps.ledger.services import credit, debit, post_journal_entry
 from apps.ledger.thresholds import is_above, threshold
-from apps.organization.models import ApprovalRequest
+from apps.organization.branch_scope import can_access
+from apps.organization.models import ApprovalRequest, User
 from apps.organization.selectors import current_business_date
 from apps.organization.services import request_approval
 
 CASH_OPERATION = "accounts.cash_operation"
 SOURCE = "teller"
+CASH_PERMISSION = "accounts.operate_cash"
+
+
+def ensure_may_handle_cash(teller: User, account: Account) -> None:
+    """Cash is handled by staff whose role does (``accounts.operate_cash``), on accounts they may change (their
+    branch's). The counter page, the API, an approval's run and any task meet this same rule."""
+    if not teller.is_active or not teller.has_perm(CASH_PERMISSION):
+        raise NotAllowedToHandleCash("Your role does not handle cash.")
+    if not can_access(teller, account, "change"):
+        raise NotAllowedToHandleCash(f"Account {account.number} belongs to another branch.")
 
 
 def cash_limit(user: Any, currency: str) -> Decimal | None:
@@ -63,15 +75,7 @@ def _replay(existing: TellerTransaction, *, kind: str, account: Account, amount:
     return existing
 
 
-@transaction.atomic
-def perform_cash_operation(*, kind: str, account: Account, amount: Money, teller: Any, idempotency_key: str,
-                           approved_by: Any = None) -> TellerTransaction:
-    """Post a cash deposit or withdrawal as one journal entry against the teller's branch vault.
-
-    Replaying the idempotency key returns the first receipt and moves nothing. Above the teller's limit it
-    needs ``approved_by`` (a branch manager, through maker-checker). A withdrawal needs the available balance;
-    a deposit activates a pending account that reaches its product's minimum.
-    """
+def _ensure_valid_request(*, kind: str, amount: Money, teller: Any, idempotency_key: str) -> None:
     if kind not in TellerTransaction.Kind.values:
         raise InvalidAccountOperation(f"Unknown cash operation {kind!r}.")
     if not idempotency_key:
@@ -80,6 +84,35 @@ def perform_cash_operation(*, kind: str, account: Account, amount: Money, teller
         raise InvalidAccountOperation("The amount must be positive.", code="amount_not_positive")
     if teller.home_branch_id is None:
         raise InvalidAccountOperation("Only staff with a home branch handle cash.", code="no_home_branch")
+
+
+def ensure_cash_operation_allowed(*, kind: str, account: Account, amount: Money) -> None:
+    """The account's side of a cash operation: its status allows it and, for a withdrawal, the available balance
+    covers it. The caller holds the account's row lock. Checked when a teller submits an operation above their
+    limit (nothing goes to the approval queue that would fail) and again when it runs."""
+    is_term = account.product.kind == ProductKind.TERM
+    if kind == TellerTransaction.Kind.DEPOSIT:
+        allowed = (Account.Status.PENDING,) if is_term else (*DEBITABLE, Account.Status.PENDING, Account.Status.FROZEN)
+        ensure_status(account, allowed, "a cash deposit")
+    else:
+        if is_term:
+            raise AccountStateRefused("Money leaves a term deposit only at maturity or by early withdrawal.",
+                                      code="term_deposit_locked")
+        ensure_status(account, DEBITABLE, "a cash withdrawal")
+        ensure_available(account, amount)
+
+
+@transaction.atomic
+def perform_cash_operation(*, kind: str, account: Account, amount: Money, teller: User, idempotency_key: str,
+                           approved_by: User | None = None) -> TellerTransaction:
+    """Post a cash deposit or withdrawal as one journal entry against the teller's branch vault.
+
+    Replaying the idempotency key returns the first receipt and moves nothing. Above the teller's limit it
+    needs ``approved_by`` (a branch manager, through maker-checker). A withdrawal needs the available balance;
+    a deposit activates a pending account that reaches its product's minimum.
+    """
+    ensure_may_handle_cash(teller, account)
+    _ensure_valid_request(kind=kind, amount=amount, teller=teller, idempotency_key=idempotency_key)
     existing = TellerTransaction.objects.filter(idempotency_key=idempotency_key).first()
     if existing is not None:
         return _replay(existing, kind=kind, account=account, amount=amount)
@@ -91,16 +124,7 @@ def perform_cash_operation(*, kind: str, account: Account, amount: Money, teller
     existing = TellerTransaction.objects.filter(idempotency_key=idempotency_key).first()
     if existing is not None:
         return _replay(existing, kind=kind, account=account, amount=amount)
-    is_term = account.product.kind == ProductKind.TERM
-    if kind == TellerTransaction.Kind.DEPOSIT:
-        allowed = (Account.Status.PENDING,) if is_term else (*DEBITABLE, Account.Status.PENDING, Account.Status.FROZEN)
-        ensure_status(account, allowed, "a cash deposit")
-    else:
-        if is_term:
-            raise AccountStateRefused("Money leaves a term deposit only at maturity or by early withdrawal.",
-                                      code="term_deposit_locked")
-        ensure_status(account, DEBITABLE, "a cash withdrawal")
-        ensure_available(account, amount)
+    ensure_cash_operation_allowed(kind=kind, account=account, amount=amount)
 
     vault = vault_cash(teller.home_branch)
     customer_side, vault_side = (credit, debit) if kind == TellerTransaction.Kind.DEPOSIT else (debit, credit)
@@ -124,23 +148,27 @@ def perform_cash_operation(*, kind: str, account: Account, amount: Money, teller
     return receipt
 
 
-def cash_deposit(*, account: Account, amount: Money, teller: Any, idempotency_key: str,
-                 approved_by: Any = None) -> TellerTransaction:
+def cash_deposit(*, account: Account, amount: Money, teller: User, idempotency_key: str,
+                 approved_by: User | None = None) -> TellerTransaction:
     return perform_cash_operation(kind=TellerTransaction.Kind.DEPOSIT, account=account, amount=amount,
                                   teller=teller, idempotency_key=idempotency_key, approved_by=approved_by)
 
 
-def cash_withdrawal(*, account: Account, amount: Money, teller: Any, idempotency_key: str,
-                    approved_by: Any = None) -> TellerTransaction:
+def cash_withdrawal(*, account: Account, amount: Money, teller: User, idempotency_key: str,
+                    approved_by: User | None = None) -> TellerTransaction:
     return perform_cash_operation(kind=TellerTransaction.Kind.WITHDRAWAL, account=account, amount=amount,
                                   teller=teller, idempotency_key=idempotency_key, approved_by=approved_by)
 
 
 @transaction.atomic
-def submit_cash_operation(*, kind: str, account: Account, amount: Money, teller: Any,
+def submit_cash_operation(*, kind: str, account: Account, amount: Money, teller: User,
                           idempotency_key: str) -> TellerTransaction | ApprovalRequest:
     """What the counter calls: within the teller's limit the operation runs now (a receipt); above it, an
-    approval request for a branch manager (the same key replays the same request)."""
+    approval request for a branch manager (the same key replays the same request). Refused before either
+    unless the teller may handle cash on the account (``ensure_may_handle_cash``). An operation that could not
+    run — a withdrawal above the available balance, an account whose status refuses it — is refused now, with the
+    code the direct path gives, and no request is made; the approval checks it again when it runs."""
+    ensure_may_handle_cash(teller, account)
     above = needs_approval(teller, amount)
     done = TellerTransaction.objects.filter(idempotency_key=idempotency_key).exists()
     if done or not above:
@@ -150,6 +178,8 @@ def submit_cash_operation(*, kind: str, account: Account, amount: Money, teller:
                                              parameters__idempotency_key=idempotency_key).first()
     if pending is not None:
         return pending
+    _ensure_valid_request(kind=kind, amount=amount, teller=teller, idempotency_key=idempotency_key)
+    ensure_cash_operation_allowed(kind=kind, account=lock_account(account), amount=amount)
     label = "deposit" if kind == TellerTransaction.Kind.DEPOSIT else "withdrawal"
     return request_approval(
         operation=CASH_OPERATION, maker=teller, branch=teller.home_branch,

@@ -71,3 +71,10 @@ def test_daily_fraction_in_and_out_of_a_leap_year():
 def test_a_period_cannot_end_before_it_starts():
     with pytest.raises(ValueError, match="ends before"):
         year_fraction(DayCount.ACT_360, D(2025, 1, 2), D(2025, 1, 1))
+
+
+def test_on_30_360_the_30th_of_a_31_day_month_accrues_nothing_and_the_31st_one_day():
+    # as docs/accounts.md and daycount.py say: every calendar month still accrues exactly 30 days
+    assert daily_fraction(DayCount.THIRTY_360_US, D(2027, 1, 30)) == 0
+    assert daily_fraction(DayCount.THIRTY_360_US, D(2027, 1, 31)) == Decimal(1) / 360
+    assert daily_fraction(DayCount.THIRTY_360_US, D(2027, 4, 30)) == Decimal(1) / 360

@@ -39,7 +39,7 @@ def _term(customer, teller, instruction, linked=None, months=1):
 def test_at_maturity_principal_and_interest_go_to_the_linked_account(customer, teller_a, linked):
     deposit_account = _term(customer, teller_a, "pay_out", linked)
     assert deposit_account.maturity_date == D(2026, 12, 23)
-    _accrue(D(2026, 11, 23), D(2026, 12, 23))  # the maturity date itself accrues nothing
+    _accrue(D(2026, 11, 23), D(2026, 12, 22))  # the term: 23 November to 22 December, 30 days
     assert InterestAccrual.objects.filter(account=deposit_account).count() == 30
     assert mature_term_deposits(D(2026, 12, 23)) == {"paid_out": 1, "rolled_over": 0, "blocked": 0}
     deposit_account.refresh_from_db()
@@ -52,7 +52,7 @@ def test_at_maturity_principal_and_interest_go_to_the_linked_account(customer, t
 
 def test_roll_over_capitalises_interest_and_starts_another_term(customer, chart, teller_a):
     deposit_account = _term(customer, teller_a, "roll_over")
-    _accrue(D(2026, 11, 23), D(2026, 12, 23))
+    _accrue(D(2026, 11, 23), D(2026, 12, 22))
     assert mature_term_deposits(D(2026, 12, 23))["rolled_over"] == 1
     deposit_account.refresh_from_db()
     assert deposit_account.status == Account.Status.ACTIVE and deposit_account.maturity_date == D(2027, 1, 23)

@@ -13,6 +13,7 @@ import datetime
 import uuid
 
 import factory
+from django.utils import timezone
 
 from apps.customers.models import Customer
 from apps.customers.services import onboard_customer
@@ -85,7 +86,9 @@ class CustomerFactory(factory.Factory):
             return make_verified(customer)
         if kyc_status:
             customer.kyc_status = kyc_status
-            customer.save(update_fields=["kyc_status"])
+            if kyc_status == Customer.KycStatus.EXPIRED:
+                customer.kyc_expired_at = timezone.now()
+            customer.save(update_fields=["kyc_status", "kyc_expired_at"])
         return customer
 
     @classmethod

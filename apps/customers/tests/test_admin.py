@@ -97,9 +97,9 @@ def test_compliance_approves_from_the_review_queue(compliance_officer, manager_a
     assert KycReview.objects.get().reviewer == compliance_officer
 
 
-def test_the_review_action_refuses_the_maker(compliance_officer, branch_a):
-    customer = _in_review(branch_a, compliance_officer)
-    client = admin_client(compliance_officer)
+def test_the_review_action_refuses_the_maker(onboarding_compliance_officer, branch_a):
+    customer = _in_review(branch_a, onboarding_compliance_officer)
+    client = admin_client(onboarding_compliance_officer)
     response = client.post(reverse(CHANGELIST), {
         "action": "approve_kyc", ACTION_CHECKBOX_NAME: [customer.pk], "reason": "I onboarded and I approve"},
         follow=True)

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 from simple_history.utils import bulk_update_with_history
 
 from apps.customers.models import Customer
@@ -60,8 +61,10 @@ def _set_kyc_status(customer: Customer, status: str, *, actor: Any, on: datetime
                                        document_type__in=rules.required_document_types(customer)).filter(
                 Q(expiry_date__isnull=True) | Q(expiry_date__gte=on)),
             KycDocument.Status.ACCEPTED, actor=actor, reason=f"accepted with the verified KYC ({reason})")
+    if status == Customer.KycStatus.EXPIRED and previous != status:
+        customer.kyc_expired_at = timezone.now()
     customer._history_user = actor
-    customer.save(update_fields=["kyc_status", "kyc_review_due", "status", "risk_rating"])
+    customer.save(update_fields=["kyc_status", "kyc_review_due", "kyc_expired_at", "status", "risk_rating"])
     if previous != status:
         publish_event("kyc.status_changed", {**customer_event_payload(customer), "previous_kyc_status": previous,
                                              "reason": reason}, aggregate=customer)
@@ -121,6 +124,9 @@ def run_kyc_check(*, customer: Customer, on: datetime.date | None = None) -> Kyc
     """Score the customer's KYC risk in [0, 1] and decide: below 0.3 with every document, verified; below 0.7,
     manual review (in progress); otherwise rejected. The check is stored with its inputs and reasons, and sets
     the risk rating (low/medium/high by the same bands) that decides how soon KYC is reviewed again.
+
+    An expired KYC is verified again only on new evidence: a required document received since it expired (or a
+    compliance review, ``decide_kyc_review``). Without one it stays expired, whatever the old evidence scores.
     """
     on = on or current_business_date()
     customer = Customer.objects.select_for_update().get(pk=customer.pk)
@@ -128,6 +134,11 @@ def run_kyc_check(*, customer: Customer, on: datetime.date | None = None) -> Kyc
     standing = _standing_review(customer, factors)
     if standing is not None:
         inputs["manual_review_stands"] = {"review_id": standing.pk, "decision": standing.decision}
+    new_evidence = None
+    if customer.kyc_status == Customer.KycStatus.EXPIRED:
+        new_evidence = _evidence_since_expiry(customer, on=on)
+        inputs["kyc_expired_at"] = customer.kyc_expired_at.isoformat()
+        inputs["new_documents_since_expiry"] = new_evidence
     check = KycCheck.objects.create(customer=customer, inputs=inputs, factors=factors, score=score,
                                     decision=decision, business_date=on)
     customer.risk_rating = rules.risk_rating_for(score)
@@ -139,8 +150,21 @@ def run_kyc_check(*, customer: Customer, on: datetime.date | None = None) -> Kyc
         status = decision
         names = ", ".join(factor["factor"] for factor in factors) or "no risk factor"
         reason = f"KYC check #{check.pk}: {score} ({names})"
+    if status == Customer.KycStatus.VERIFIED and new_evidence == []:
+        # The evidence that expired cannot verify the customer again, whatever its score (nor a review decided on
+        # it): that takes a document received since, or a compliance review (decide_kyc_review).
+        status = Customer.KycStatus.EXPIRED
+        reason = f"KYC check #{check.pk}: KYC expired, no new document since; stays expired"
     _set_kyc_status(customer, status, actor=None, on=on, reason=reason)
     return check
+
+
+def _evidence_since_expiry(customer: Customer, *, on: datetime.date) -> list[int]:
+    """The required documents received since the customer's KYC expired and valid on ``on``."""
+    return list(KycDocument.objects.filter(
+        customer=customer, document_type__in=rules.required_document_types(customer),
+        status__in=USABLE_DOCUMENT_STATUSES, uploaded_at__gt=customer.kyc_expired_at)
+        .filter(Q(expiry_date__isnull=True) | Q(expiry_date__gte=on)).order_by("pk").values_list("pk", flat=True))
 
 
 def _evidence(factors: list[dict[str, Any]]) -> list[tuple[str, Any]]:
@@ -160,7 +184,8 @@ def _standing_review(customer: Customer, factors: list[dict[str, Any]]) -> KycRe
 @transaction.atomic
 def decide_kyc_review(*, customer: Customer, reviewer: Any, approve: bool, reason: str,
                       on: datetime.date | None = None) -> KycReview:
-    """A compliance officer approves or rejects a customer in manual review, with a reason.
+    """A compliance officer approves or rejects a customer in manual review, or whose KYC expired (the periodic
+    review done by hand), with a reason.
 
     Maker-checker: the reviewer may not be the staff member who onboarded the customer. Approval needs every
     required document valid, no open screening hit and no confirmed sanctions match.
@@ -171,7 +196,7 @@ def decide_kyc_review(*, customer: Customer, reviewer: Any, approve: bool, reaso
         raise DomainError("Say why you approve or reject.", code="reason_required")
     on = on or current_business_date()
     customer = Customer.objects.select_for_update().get(pk=customer.pk)
-    if customer.kyc_status != Customer.KycStatus.IN_PROGRESS:
+    if customer.kyc_status not in (Customer.KycStatus.IN_PROGRESS, Customer.KycStatus.EXPIRED):
         raise ReviewNotPending(f"{customer.legal_name} is not in manual review (KYC {customer.kyc_status}).")
     if customer.created_by_id is not None and customer.created_by_id == reviewer.pk:
         raise ReviewerIsMaker("You onboarded this customer: another compliance officer must review it.")

@@ -13,11 +13,15 @@ from django.db import transaction
 from apps.customers.countries import is_country_code
 from apps.customers.models import Customer
 from apps.domain_errors import DomainError, PermissionRefused
-from apps.kyc.errors import DocumentRefused, DocumentTooLarge, UnsupportedDocumentType
+from apps.kyc.errors import DocumentRefused, DocumentTooLarge, NotAllowedToAddDocument, UnsupportedDocumentType
 from apps.kyc.models import KycDocument
 from apps.kyc.rules import DocumentType
 from apps.kyc.services.checks import start_kyc_check
+from apps.organization.branch_scope import can_access
+from apps.organization.models import User
 from apps.organization.selectors import current_business_date
+
+UPLOAD_PERMISSION = "kyc.add_kycdocument"
 
 # What a file's first bytes say it is. The client's file name and Content-Type are not trusted.
 MAGIC_NUMBERS = (
@@ -50,15 +54,25 @@ def check_upload(upload: UploadedFile) -> tuple[str, str]:
     return content_type, digest.hexdigest()
 
 
+def ensure_may_add_document(actor: User, customer: Customer) -> None:
+    """Staff whose role adds KYC documents (``kyc.add_kycdocument``), for customers they may change."""
+    if not actor.is_active or not actor.is_staff or not actor.has_perm(UPLOAD_PERMISSION):
+        raise NotAllowedToAddDocument("Your role may not add KYC documents.")
+    if not can_access(actor, customer, "change"):
+        raise NotAllowedToAddDocument(f"{customer.legal_name} is a customer of another branch.")
+
+
 @transaction.atomic
-def upload_kyc_document(*, customer: Customer, actor: Any, document_type: str, file: UploadedFile,
+def upload_kyc_document(*, customer: Customer, actor: User, document_type: str, file: UploadedFile,
                         issuing_country: str, number: str = "", issue_date: datetime.date | None = None,
                         expiry_date: datetime.date | None = None, on: datetime.date | None = None) -> KycDocument:
     """Store a customer's KYC document and run the KYC check again after commit.
 
     Refused, with nothing written (no row, no file): an unknown type, a file over KYC_MAX_UPLOAD_BYTES, a file
-    that is not PDF/JPEG/PNG by its content, dates out of order, or a document already expired.
+    that is not PDF/JPEG/PNG by its content, dates out of order, or a document already expired; and a staff
+    member who may not add it (``ensure_may_add_document``).
     """
+    ensure_may_add_document(actor, customer)
     if document_type not in dict(DocumentType.choices):
         raise DocumentRefused(f"Unknown document type {document_type!r}.", code="kyc_document_unknown_type")
     issuing_country = issuing_country.strip().upper()

@@ -40,10 +40,10 @@ def test_a_rejection_is_recorded_with_its_reason(in_review, compliance_officer):
     assert KycReview.objects.get().reason == "Forged utility bill"
 
 
-def test_the_staff_member_who_onboarded_cannot_review(branch_a, compliance_officer):
-    customer = CustomerFactory(branch=branch_a, actor=compliance_officer, kyc_status="in_progress")
+def test_the_staff_member_who_onboarded_cannot_review(branch_a, onboarding_compliance_officer):
+    customer = CustomerFactory(branch=branch_a, actor=onboarding_compliance_officer, kyc_status="in_progress")
     with pytest.raises(ReviewerIsMaker):
-        decide_kyc_review(customer=customer, reviewer=compliance_officer, approve=True, reason="ok")
+        decide_kyc_review(customer=customer, reviewer=onboarding_compliance_officer, approve=True, reason="ok")
     assert Customer.objects.get(pk=customer.pk).kyc_status == "in_progress"
     assert not KycReview.objects.exists()
 
@@ -77,8 +77,9 @@ def test_a_reason_is_required(in_review, compliance_officer):
         decide_kyc_review(customer=in_review, reviewer=compliance_officer, approve=True, reason="  ")
 
 
-def test_a_second_compliance_officer_may_review_a_customer_the_first_onboarded(branch_a, compliance_officer):
-    customer = CustomerFactory(branch=branch_a, actor=compliance_officer, kyc_status="in_progress")
+def test_a_second_compliance_officer_may_review_a_customer_the_first_onboarded(branch_a,
+                                                                            onboarding_compliance_officer):
+    customer = CustomerFactory(branch=branch_a, actor=onboarding_compliance_officer, kyc_status="in_progress")
     for document_type in required_document_types(customer):
         kyc_document(customer, document_type)
     colleague = StaffFactory(role=roles.COMPLIANCE_OFFICER, home_branch=branch_a)

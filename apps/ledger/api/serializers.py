@@ -1,10 +1,12 @@
 from rest_framework import serializers
 
 from apps.ledger.models import JournalEntry, LedgerAccount, Posting
+from config.api.fields import MoneyAmountField
 
 
 class LedgerAccountSerializer(serializers.ModelSerializer):
-    balance = serializers.DecimalField(source="current_balance", max_digits=30, decimal_places=4, read_only=True)
+    balance = MoneyAmountField(source="current_balance")
+    overdraft_limit = MoneyAmountField()
     branch = serializers.SlugRelatedField(slug_field="code", read_only=True)
 
     class Meta:
@@ -15,6 +17,7 @@ class LedgerAccountSerializer(serializers.ModelSerializer):
 
 class PostingSerializer(serializers.ModelSerializer):
     account = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    amount = MoneyAmountField()
 
     class Meta:
         model = Posting

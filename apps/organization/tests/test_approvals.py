@@ -59,13 +59,13 @@ def test_the_database_refuses_a_checker_who_is_the_maker(reversal_request, manag
         reversal_request.save()
 
 
-def test_approval_by_a_second_person_runs_the_operation(reversal_request, compliance_officer, entry):
-    decided = approve_request(request=reversal_request, checker=compliance_officer)
+def test_approval_by_a_second_person_runs_the_operation(reversal_request, ops_admin, entry):
+    decided = approve_request(request=reversal_request, checker=ops_admin)
     reversal = JournalEntry.objects.get(reverses=entry)
     assert decided.state == ApprovalRequest.State.APPROVED
-    assert decided.checker == compliance_officer
+    assert decided.checker == ops_admin
     assert decided.result == {"reversal_entry_id": reversal.pk}
-    assert reversal.posted_by == compliance_officer
+    assert reversal.posted_by == ops_admin
 
 
 def test_a_role_that_may_not_decide_cannot_approve(reversal_request, teller_a, entry):
@@ -79,50 +79,50 @@ def test_a_branch_manager_cannot_decide_another_branch_request(reversal_request,
         approve_request(request=reversal_request, checker=manager_b)
 
 
-def test_rejection_needs_a_reason_and_runs_nothing(reversal_request, compliance_officer, entry):
+def test_rejection_needs_a_reason_and_runs_nothing(reversal_request, ops_admin, entry):
     from apps.domain_errors import DomainError
 
     with pytest.raises(DomainError):
-        reject_request(request=reversal_request, checker=compliance_officer, reason=" ")
-    decided = reject_request(request=reversal_request, checker=compliance_officer, reason="not a mistake")
+        reject_request(request=reversal_request, checker=ops_admin, reason=" ")
+    decided = reject_request(request=reversal_request, checker=ops_admin, reason="not a mistake")
     assert decided.state == ApprovalRequest.State.REJECTED
     assert not JournalEntry.objects.filter(reverses=entry).exists()
 
 
-def test_a_decided_request_cannot_be_decided_again(reversal_request, compliance_officer, ops_admin):
-    approve_request(request=reversal_request, checker=compliance_officer)
+def test_a_decided_request_cannot_be_decided_again(reversal_request, ops_admin, manager_b):
+    approve_request(request=reversal_request, checker=ops_admin)
     with pytest.raises(RequestNotPending):
-        reject_request(request=reversal_request, checker=ops_admin, reason="too late")
+        reject_request(request=reversal_request, checker=manager_b, reason="too late")
 
 
-def test_stale_requests_expire_and_can_no_longer_be_approved(reversal_request, compliance_officer, entry):
+def test_stale_requests_expire_and_can_no_longer_be_approved(reversal_request, ops_admin, entry):
     later = reversal_request.expires_at + datetime.timedelta(seconds=1)
     assert expire_stale_requests(now=later) == 1
     with pytest.raises(RequestNotPending):
-        approve_request(request=reversal_request, checker=compliance_officer, now=later)
+        approve_request(request=reversal_request, checker=ops_admin, now=later)
     assert not JournalEntry.objects.filter(reverses=entry).exists()
 
 
-def test_a_refused_operation_leaves_the_request_pending(reversal_request, compliance_officer, entry):
+def test_a_refused_operation_leaves_the_request_pending(reversal_request, ops_admin, entry):
     # given the payee already spent the money, so the reversal would overdraw them
     payee = entry.postings.get(side="C").account
     transfer(payee, ledger_account(), "20.00", key="spent")
     from apps.ledger.errors import InsufficientFunds
 
     with pytest.raises(InsufficientFunds):
-        approve_request(request=reversal_request, checker=compliance_officer)
+        approve_request(request=reversal_request, checker=ops_admin)
     reversal_request.refresh_from_db()
     assert reversal_request.state == ApprovalRequest.State.PENDING
 
 
-def test_checker_approves_over_the_api_and_history_records_who(reversal_request, compliance_officer, entry):
+def test_checker_approves_over_the_api_and_history_records_who(reversal_request, ops_admin, entry):
     client = APIClient()
-    client.force_authenticate(compliance_officer)
+    client.force_authenticate(ops_admin)
     response = client.post(reverse("v1:approval-request-approve", args=[reversal_request.pk]))
     assert response.status_code == 200, response.content
     assert response.json()["state"] == "approved"
     latest = reversal_request.history.latest()
-    assert latest.history_user == compliance_officer
+    assert latest.history_user == ops_admin
     assert reversal_request.history.earliest().history_user == reversal_request.maker
 
 

@@ -2,7 +2,7 @@ from rest_framework import serializers
 
 from apps.ledger.money import CURRENCY_CHOICES
 from apps.payments.models import Channel, Transfer
-from config.api.fields import MoneyInputField
+from config.api.fields import MoneyAmountField, MoneyInputField
 
 
 class TransferOrderSerializer(serializers.Serializer):
@@ -25,8 +25,8 @@ class TransferSerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
     from_account = serializers.CharField(source="from_account.number", read_only=True)
     to_account = serializers.CharField(source="to_account.number", read_only=True)
-    amount = serializers.DecimalField(max_digits=20, decimal_places=2, read_only=True)
-    fee = serializers.DecimalField(max_digits=20, decimal_places=2, read_only=True)
+    amount = MoneyAmountField()
+    fee = MoneyAmountField()
     currency = serializers.CharField(read_only=True)
     reference = serializers.CharField(read_only=True)
     channel = serializers.ChoiceField(choices=Channel.choices, read_only=True)
@@ -53,7 +53,7 @@ class OutgoingPaymentOrderSerializer(serializers.Serializer):
 class OutgoingPaymentSerializer(serializers.Serializer):
     reference = serializers.CharField()
     from_account = serializers.CharField(source="from_account.number")
-    amount = serializers.DecimalField(max_digits=20, decimal_places=2)
+    amount = MoneyAmountField()
     currency = serializers.CharField()
     rail = serializers.CharField()
     creditor_name = serializers.CharField()
@@ -87,7 +87,7 @@ class PaymentReviewSerializer(serializers.Serializer):
     transfer = serializers.IntegerField(source="transfer_id", allow_null=True)
     outgoing_payment = serializers.CharField(source="outgoing_payment.reference", allow_null=True, default=None)
     from_account = serializers.CharField(source="from_account.number")
-    amount = serializers.DecimalField(max_digits=20, decimal_places=2)
+    amount = MoneyAmountField()
     currency = serializers.CharField()
     rules_fired = serializers.CharField()
     status = serializers.CharField()

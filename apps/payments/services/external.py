@@ -34,6 +34,7 @@ from apps.ledger.errors import IdempotencyConflict
 from apps.ledger.models import JournalEntry
 from apps.ledger.money import Money, MoneyError
 from apps.ledger.services import credit, debit, post_journal_entry, reverse_journal_entry
+from apps.organization.models import User
 from apps.organization.selectors import current_business_date
 from apps.payments.bank_identifiers import validate_bic, validate_iban
 from apps.payments.errors import AccountNotAvailable, TransferCurrencyMismatch, UnknownBeneficiaryAccount
@@ -55,6 +56,7 @@ from apps.payments.services.fraud import (
     recording_fraud_blocks,
     refuse_if_blocked,
 )
+from apps.payments.services.initiators import ensure_may_initiate_outgoing_payment
 from apps.payments.services.transfers import resolve_payer_account
 
 logger = logging.getLogger(__name__)
@@ -77,7 +79,7 @@ def get_gateway() -> PaymentGateway:
 
 
 def initiate_outgoing_payment(*, from_account_number: str, money: Money, rail: str, creditor_name: str,
-                              creditor_account: str, creditor_country: str, initiated_by: Any,
+                              creditor_account: str, creditor_country: str, initiated_by: User,
                               idempotency_key: str, remittance_information: str = "",
                               payer_accounts: QuerySet[Account] | None = None,
                               beneficiary_id: int | None = None, creditor_bic: str = "") -> OutgoingPayment:
@@ -91,7 +93,9 @@ def initiate_outgoing_payment(*, from_account_number: str, money: Money, rail: s
     decision is recorded, in its own transaction); a holding rule records it ``held`` — the funds are in
     clearing but it is not submitted until a compliance officer releases it (a rejection reverses the
     initiation entry). A replay of the idempotency key by the same initiator returns the first payment.
+    Staff initiate only if their role may (``initiators``).
     """
+    ensure_may_initiate_outgoing_payment(initiated_by)
     with recording_fraud_blocks():
         return _initiate_outgoing_payment(
             from_account_number=from_account_number, money=money, rail=rail, creditor_name=creditor_name,

@@ -10,6 +10,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from apps.accounts.locks import lock_accounts
@@ -115,6 +116,15 @@ def _give_the_funds_back(review: PaymentReview, *, actor: Any, reason: str) -> N
         payment.save()
 
 
+def reviews_past_deadline(business_date: datetime.date) -> QuerySet[PaymentReview]:
+    """The pending reviews the end of day of ``business_date`` expires (none when the deadline is off)."""
+    days = settings.PAYMENT_REVIEW_DEADLINE_DAYS
+    if days <= 0:
+        return PaymentReview.objects.none()
+    return PaymentReview.objects.filter(status=PaymentReview.Status.PENDING,
+                                        held_on__lte=business_date - datetime.timedelta(days=days))
+
+
 def expire_undecided_reviews(business_date: datetime.date) -> dict[str, int]:
     """End of day: a held payment nobody decided within PAYMENT_REVIEW_DEADLINE_DAYS, counted in days from the
     business date on which it was held (``held_on``) to ``business_date``, does not go; its funds are given back
@@ -122,11 +132,7 @@ def expire_undecided_reviews(business_date: datetime.date) -> dict[str, int]:
     an expired review is no longer pending. A review that cannot be closed fails the step (end of day records the
     error and resumes from it)."""
     days = settings.PAYMENT_REVIEW_DEADLINE_DAYS
-    if days <= 0:
-        return {"expired": 0}
-    held_before = business_date - datetime.timedelta(days=days)
-    stale = list(PaymentReview.objects.filter(status=PaymentReview.Status.PENDING, held_on__lte=held_before)
-                 .order_by("pk").values_list("pk", flat=True))
+    stale = list(reviews_past_deadline(business_date).order_by("pk").values_list("pk", flat=True))
     for review_id in stale:
         _expire(review_id, days=days)
     return {"expired": len(stale)}

@@ -18,11 +18,12 @@ from apps.accounts.account_numbers import validate_account_number
 from apps.accounts.models import Account
 from apps.ledger.money import Money, MoneyError
 from apps.ledger.thresholds import is_above
-from apps.organization.models import ApprovalRequest
+from apps.organization.models import ApprovalRequest, User
 from apps.organization.services import request_approval
 from apps.payments.bank_identifiers import validate_bic, validate_iban
 from apps.payments.models import Channel, OutgoingPayment, Transfer
 from apps.payments.services.external import initiate_outgoing_payment
+from apps.payments.services.initiators import ensure_may_initiate_outgoing_payment, ensure_may_initiate_transfer
 from apps.payments.services.transfers import resolve_payer_account, transfer_between_accounts
 from apps.payments.thresholds import staff_approval_threshold
 
@@ -44,10 +45,12 @@ def _pending_or_new(*, operation: str, maker: Any, parameters: dict, summary: st
 
 
 def submit_transfer(*, from_account_number: str, to_account_number: str, money: Money, reference: str,
-                    channel: str, initiated_by: Any, idempotency_key: str,
+                    channel: str, initiated_by: User, idempotency_key: str,
                     payer_accounts: QuerySet[Account] | None, beneficiary_id: int | None = None,
                     ) -> Transfer | ApprovalRequest:
-    """A transfer now, or — staff above the threshold — an approval request (the same key returns it again)."""
+    """A transfer now, or — staff above the threshold — an approval request (the same key returns it again).
+    Refused before either if the initiator's role may not initiate transfers."""
+    ensure_may_initiate_transfer(initiated_by, channel=channel)
     if not needs_checker(initiated_by=initiated_by, money=money) or Transfer.objects.filter(
             initiated_by=initiated_by, idempotency_key=idempotency_key).exists():
         return transfer_between_accounts(
@@ -69,12 +72,14 @@ def submit_transfer(*, from_account_number: str, to_account_number: str, money: 
 
 
 def submit_outgoing_payment(*, from_account_number: str, money: Money, rail: str, creditor_name: str,
-                            creditor_account: str, creditor_country: str, initiated_by: Any, idempotency_key: str,
+                            creditor_account: str, creditor_country: str, initiated_by: User, idempotency_key: str,
                             remittance_information: str = "", payer_accounts: QuerySet[Account] | None = None,
                             beneficiary_id: int | None = None, creditor_bic: str = "",
                             ) -> OutgoingPayment | ApprovalRequest:
-    """A payment to another bank now, or — staff above the threshold — an approval request (its IBAN and BIC
-    checked first, so no request is recorded for a payment that could never run)."""
+    """A payment to another bank now, or — staff above the threshold — an approval request. Refused before
+    either if the initiator's role may not initiate payments to other banks, or if the IBAN or BIC is not valid
+    (so no request is recorded for a payment that could never run)."""
+    ensure_may_initiate_outgoing_payment(initiated_by)
     creditor_account = validate_iban(creditor_account)
     creditor_bic = validate_bic(creditor_bic) if creditor_bic else ""
     order = {"from_account_number": from_account_number, "money": money, "rail": rail,

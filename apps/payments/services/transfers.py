@@ -19,6 +19,7 @@ from apps.kyc.selectors import ensure_kyc_verified
 from apps.ledger.errors import IdempotencyConflict
 from apps.ledger.money import Money, MoneyError
 from apps.ledger.services import credit, debit, post_journal_entry
+from apps.organization.models import User
 from apps.payments.errors import (
     AccountNotAvailable,
     SameAccount,
@@ -36,6 +37,7 @@ from apps.payments.services.fraud import (
     recording_fraud_blocks,
     refuse_if_blocked,
 )
+from apps.payments.services.initiators import ensure_may_initiate_transfer
 from apps.payments.transfer_facts import (
     lock_ledgers,
     lock_transfer_accounts,
@@ -115,7 +117,7 @@ def post_transfer_entry(*, transfer: Transfer, payer: Account, payee: Account, p
 
 
 def transfer_between_accounts(*, from_account_number: str, to_account_number: str, money: Money,
-                              reference: str = "", channel: str = Channel.API, initiated_by: Any,
+                              reference: str = "", channel: str = Channel.API, initiated_by: User,
                               idempotency_key: str, payer_accounts: QuerySet[Account] | None = None,
                               beneficiary_id: int | None = None) -> Transfer:
     """Move ``money`` from one account of the bank to another, with the fee of the payer's product and channel,
@@ -125,8 +127,9 @@ def transfer_between_accounts(*, from_account_number: str, to_account_number: st
     period and the fraud rules: a blocking rule refuses it (the decision alone is recorded, in its own
     transaction); a holding rule records it ``held``, its amount and fee reserved by an account hold, for the
     review queue. ``beneficiary_id`` names the payer's saved beneficiary; without it the payer's beneficiary
-    for the payee's account is used, if any.
+    for the payee's account is used, if any. Staff initiate only if their role may (``initiators``).
     """
+    ensure_may_initiate_transfer(initiated_by, channel=channel)
     with recording_fraud_blocks():
         return _transfer_between_accounts(
             from_account_number=from_account_number, to_account_number=to_account_number, money=money,

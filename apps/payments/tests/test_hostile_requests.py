@@ -5,11 +5,16 @@ import pytest
 from django.urls import reverse
 from rest_framework.test import APIClient
 
+from apps.accounts.models import Account
 from apps.idempotency.models import IdempotencyKey
 from apps.ledger.models import JournalEntry, LedgerAccount
+from apps.ledger.money import Money
 from apps.organization import roles
 from apps.organization.tests.factories import StaffFactory
+from apps.payments import transfer_facts
+from apps.payments.errors import UnknownAccount
 from apps.payments.models import Transfer
+from apps.payments.services.transfers import transfer_between_accounts
 
 pytestmark = pytest.mark.django_db
 URL = reverse("v1:transfer-list")
@@ -98,16 +103,30 @@ def test_a_body_over_the_upload_limit_is_a_413_problem(alice, alice_account, bob
 
 
 @pytest.mark.parametrize("role", [roles.AUDITOR, roles.LOAN_OFFICER, roles.OPERATIONS_ADMIN])
-def test_a_staff_role_that_may_debit_no_account_is_told_the_account_is_unknown(branch_a, alice_account,
-                                                                               bob_account, role):
-    # given: a role whose payer scope is empty
+def test_a_staff_role_that_may_debit_no_account_gets_a_problem_not_a_crash(branch_a, alice_account, bob_account,
+                                                                          role):
+    # given: a role whose payer scope is empty (it may debit no account)
     staff = StaffFactory(role=role, home_branch=branch_a)
     before = _written(alice_account, bob_account)
     # when
     response = _client(staff).post(URL, _order(alice_account, bob_account), format="json",
                                    HTTP_IDEMPOTENCY_KEY="no-scope")
     # then
-    assert response.status_code == 404, response.content
-    assert response.json()["code"] == "unknown_account"
+    assert response.status_code == 403, response.content
+    assert response.json()["code"] == "payment_initiation_not_allowed"
     # nothing moved (the refusal itself is remembered for replays of the key, like every domain refusal)
     assert _written(alice_account, bob_account)[:4] == before[:4]
+
+
+@pytest.mark.parametrize("facts_reader", ["sql", "orm"])
+def test_an_empty_payer_scope_is_an_unknown_payer_account(alice, alice_account, bob_account, facts_reader,
+                                                          monkeypatch):
+    # given: a payer scope that is empty as a queryset (what visible_to gives a role without the permission)
+    monkeypatch.setattr(transfer_facts, "USE_SQL", facts_reader == "sql")
+    before = _written(alice_account, bob_account)
+    # when / then
+    with pytest.raises(UnknownAccount):
+        transfer_between_accounts(from_account_number=alice_account.number, to_account_number=bob_account.number,
+                                  money=Money("10.00", "EUR"), initiated_by=alice.user, idempotency_key="none",
+                                  payer_accounts=Account.objects.none())
+    assert _written(alice_account, bob_account) == before

@@ -87,3 +87,24 @@ def test_the_deadline_counts_from_the_business_date_of_the_hold_not_the_wall_clo
     assert PaymentReview.objects.get(pk=review.pk).status == PaymentReview.Status.PENDING
     assert expire_undecided_reviews(datetime.date(2026, 6, 15)) == {"expired": 1}
     assert PaymentReview.objects.get(pk=review.pk).status == PaymentReview.Status.EXPIRED
+
+
+@override_settings(PAYMENT_REVIEW_DEADLINE_DAYS=5)
+def test_the_end_of_day_screen_shows_held_payments_and_how_many_this_end_of_day_expires(held, ops_admin):
+    from django.test import Client
+
+    from apps.eod.services import advance_business_date
+
+    client = Client()
+    client.force_login(ops_admin)
+
+    def held_item():
+        page = client.get("/admin/eod/eodrun/close/")
+        return next(item for item in page.context["day"].open_items if item.label == "Payments held for review")
+
+    item = held_item()
+    assert item.count == 2 and "stay held" in item.note
+    advance_business_date(to=current_business_date() + datetime.timedelta(days=5))
+    item = held_item()
+    assert item.count == 2 and item.note.startswith("2 held past the deadline")
+    assert PaymentReview.objects.filter(status=PaymentReview.Status.PENDING).count() == 2  # the screen only reads

@@ -18,6 +18,9 @@ from apps.domain_errors import PermissionRefused
 from apps.ledger.models import JournalEntry, LedgerAccount
 from apps.ledger.money import Money
 from apps.ledger.selectors import account_balance
+from apps.organization import roles
+from apps.organization.models import User
+from apps.organization.services import assign_role
 from apps.organization.tests.factories import CustomerUserFactory
 from apps.payments.errors import ReviewNotPending
 from apps.payments.models import OutgoingPayment, PaymentReview, Transfer
@@ -117,6 +120,9 @@ def test_only_compliance_reviews_and_never_their_own_payment(alice, alice_accoun
     transfer = _pay(alice, alice_account, bob_account)
     with pytest.raises(PermissionRefused):
         release_held_payment(review=transfer.review, actor=teller_a, reason="looks fine")
+    # compliance moves no money; an officer who also works a counter (both roles) initiates this one
+    assign_role(user=compliance_officer, role=roles.TELLER)
+    compliance_officer = User.objects.get(pk=compliance_officer.pk)
     staff_transfer = transfer_between_accounts(
         from_account_number=alice_account.number, to_account_number=bob_account.number, money=Money("5.00", "EUR"),
         initiated_by=compliance_officer, idempotency_key="own", channel="branch",

@@ -4,6 +4,7 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from apps.accounts.models import Account
@@ -181,7 +182,7 @@ def test_currency_mismatch_is_refused(alice, alice_account, bob_account):
 
 
 def test_kyc_not_verified_is_refused(alice, alice_account, bob_account):
-    Customer.objects.filter(pk=alice.pk).update(kyc_status=Customer.KycStatus.EXPIRED)
+    Customer.objects.filter(pk=alice.pk).update(kyc_status=Customer.KycStatus.EXPIRED, kyc_expired_at=timezone.now())
     response = _post(_client(alice), _order(alice_account, bob_account))
     assert response.status_code == 422
     assert response.json()["code"] == "kyc_not_verified"

@@ -1,23 +1,22 @@
-"""Print an API token for a login (``Authorization: Token <token>``), creating it if needed.
+"""Print a new API token for a login (``Authorization: Token <token>``); it expires like a login's.
 
 For operators and for .ci/schemathesis.sh, which calls it for a demo customer and a demo staff member.
 """
 
 from django.core.management.base import BaseCommand, CommandError
 
+from apps.organization.api_tokens import issue_api_token
 from apps.organization.models import User
 
 
 def issue_token(user: User) -> str:
-    """The one place that knows how API tokens are made (DRF's authtoken today)."""
-    from rest_framework.authtoken.models import Token
-
-    token, _ = Token.objects.get_or_create(user=user)
-    return token.key
+    """The one place that knows how API tokens are made: a new knox token (one device), its secret."""
+    _, secret = issue_api_token(user=user)
+    return secret
 
 
 class Command(BaseCommand):
-    help = "Print an API token for USERNAME (created if it has none)."
+    help = "Issue a new API token for USERNAME and print its secret (shown once)."
 
     def add_arguments(self, parser):
         parser.add_argument("username")

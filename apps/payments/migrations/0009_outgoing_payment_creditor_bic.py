@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('payments', '0007_payment_review_held_on'),
+        ('payments', '0008_transfer_reversed_status'),
     ]
 
     operations = [
