@@ -27,10 +27,11 @@ def test_every_operation_documents_its_problem_responses(schema):
     assert {"type", "title", "status", "detail", "code"} <= set(schema["components"]["schemas"]["Problem"]["required"])
 
 
-def test_the_checker_of_an_approval_and_the_poster_of_an_entry_are_nullable(schema):
+def test_the_checker_of_an_approval_the_poster_of_an_entry_and_an_overdraft_limit_are_nullable(schema):
     components = schema["components"]["schemas"]
     assert components["ApprovalRequest"]["properties"]["checker"]["nullable"] is True
     assert components["JournalEntry"]["properties"]["posted_by"]["nullable"] is True
+    assert components["LedgerAccount"]["properties"]["overdraft_limit"]["nullable"] is True
 
 
 def test_documents_and_holds_are_bare_lists_in_the_schema(schema):

@@ -6,7 +6,7 @@ from config.api.fields import MoneyAmountField
 
 class LedgerAccountSerializer(serializers.ModelSerializer):
     balance = MoneyAmountField(source="current_balance")
-    overdraft_limit = MoneyAmountField()
+    overdraft_limit = MoneyAmountField(allow_null=True, help_text="Null: no overdraft limit.")
     branch = serializers.SlugRelatedField(slug_field="code", read_only=True)
 
     class Meta:
