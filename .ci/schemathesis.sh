@@ -18,12 +18,8 @@ DB=${SCHEMATHESIS_DB:-ogpgy_schemathesis}
 MAX_TIME=${SCHEMATHESIS_MAX_TIME:-45}
 SEED=${SCHEMATHESIS_SEED:-20261201}
 
-if [ ! -x .venv/bin/python ]; then
-  python3 -m venv .venv
-fi
-if ! .venv/bin/python -c "import django, schwifty, schemathesis" 2>/dev/null; then
-  .venv/bin/pip install -q -e '.[test]'
-fi
+make -s install-test  # the project's .venv with the test extra (schemathesis is pinned there); again only if
+                      # pyproject.toml changed
 PY=.venv/bin/python
 
 export DATABASE_URL="$PG/$DB"
