@@ -12,7 +12,8 @@ WORKDIR /app
 COPY pyproject.toml README.md ./
 COPY config ./config
 COPY apps ./apps
-RUN pip install .
+# The broker transport must import: kombu's Redis transport needs packaging, which comes with celery[redis].
+RUN pip install . && python -c "import kombu.transport.redis"
 
 COPY manage.py ./
 COPY templates ./templates

@@ -38,6 +38,38 @@ def pytest_report_header(config):
     return None
 
 
+RACE_NEEDS_POSTGRESQL = "real threads racing for PostgreSQL's row locks"
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config, items):
+    """``postgresql_only`` must say why (collection fails otherwise); ``race`` implies it. On another database the
+    ``postgresql_only`` tests are deselected (not skipped), as ``-m "not postgresql_only"`` does: this hook runs
+    before ``-m`` is applied."""
+    missing = []
+    for item in items:
+        marker = item.get_closest_marker("postgresql_only")
+        if marker is None:
+            if item.get_closest_marker("race") is not None:
+                item.add_marker(pytest.mark.postgresql_only(reason=RACE_NEEDS_POSTGRESQL))
+            continue
+        reason = marker.kwargs.get("reason", marker.args[0] if marker.args else "")
+        if not isinstance(reason, str) or not reason.strip():
+            missing.append(item.nodeid)
+    if missing:
+        raise pytest.UsageError(
+            "@pytest.mark.postgresql_only needs reason=\"why\" (what PostgreSQL has that the test needs): "
+            + ", ".join(missing))
+
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        deselected = [item for item in items if item.get_closest_marker("postgresql_only") is not None]
+        if deselected:
+            config.hook.pytest_deselected(items=deselected)
+            items[:] = [item for item in items if item.get_closest_marker("postgresql_only") is None]
+
+
 @pytest.fixture(autouse=True)
 def _clear_cache_between_tests():
     """Throttle counters, lockouts and circuit breakers live in Redis under this run's key prefix; each test
@@ -118,3 +150,49 @@ def onboarding_compliance_officer(branch_a):
 @pytest.fixture
 def ops_admin(branch_a):
     return StaffFactory(role=roles.OPERATIONS_ADMIN, home_branch=branch_a)
+
+
+@pytest.fixture
+def ops_checker(branch_a):
+    """A second operations admin: the checker of configuration changes another one proposes."""
+    return StaffFactory(role=roles.OPERATIONS_ADMIN, home_branch=branch_a)
+
+
+UNREACHABLE_BROKER = "redis://127.0.0.1:1/0"  # nothing listens on port 1: connections are refused at once
+
+
+def _forget_broker_connections(app) -> None:
+    # The producer pool is bound to the broker URL it was first made with; drop it so the next message connects
+    # to the URL configured now (Celery itself does this after a fork).
+    app._pool = None
+    app.amqp._producer_pool = None
+
+
+@pytest.fixture
+def broker_down():
+    """``with broker_down(): ...`` sends Celery messages to a real Redis URL where nothing listens, as in
+    production (no eager mode, short connection timeouts). Outside the block the suite's eager mode is back."""
+    from contextlib import contextmanager
+
+    from config.celery import app
+
+    outage = {"broker_url": UNREACHABLE_BROKER, "task_always_eager": False, "broker_connection_timeout": 0.5,
+              "task_publish_retry_policy": {"max_retries": 1, "interval_start": 0, "interval_step": 0.1,
+                                            "interval_max": 0.1}}
+    saved = {name: app.conf[name] for name in outage}
+
+    def restore():
+        app.conf.update(saved)
+        _forget_broker_connections(app)
+
+    @contextmanager
+    def down():
+        app.conf.update(outage)
+        _forget_broker_connections(app)
+        try:
+            yield
+        finally:
+            restore()
+
+    yield down
+    restore()

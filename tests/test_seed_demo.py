@@ -49,3 +49,23 @@ def test_seed_demo_is_refused_in_production_mode():
     with pytest.raises(CommandError):
         call_command("seed_demo")
     assert not User.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)  # the seeding really commits, and its after-commit work runs
+@override_settings(DEMO_DATA_ALLOWED=True)
+def test_seed_demo_needs_no_broker_and_leaves_every_kyc_state_it_shows(broker_down, settings, tmp_path):
+    from apps.customers.models import Customer
+    from apps.outbox.models import OutboxEvent
+
+    settings.MEDIA_ROOT = tmp_path
+    # given a broker that does not answer
+    with broker_down():
+        # when the demo is loaded
+        call_command("seed_demo")
+    # then it finished, with the KYC states it promises, and no KYC check is left to run later
+    states = dict(Customer.objects.filter(email__endswith="@demo.ogpgy.example").values_list("email", "kyc_status"))
+    assert (states["marta.silva@demo.ogpgy.example"], states["pedro.nunes@demo.ogpgy.example"],
+            states["carla.mendes@demo.ogpgy.example"], states["rui.pinto@demo.ogpgy.example"],
+            states["ana.sousa@demo.ogpgy.example"]) == ("pending", "expired", "in_progress", "rejected", "verified")
+    assert not OutboxEvent.objects.filter(event_type="kyc.check_requested").exclude(state="delivered").exists()
+    call_command("ledger_check")

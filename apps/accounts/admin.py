@@ -12,12 +12,13 @@ from apps.accounts.account_numbers import InvalidAccountNumber, validate_account
 from apps.accounts.admin_forms import CashOperationForm, OpenAccountForm
 from apps.accounts.models import Account, DepositProduct, Hold, InterestAccrual, InterestTier, TellerTransaction
 from apps.accounts.selectors import with_balances
-from apps.accounts.services import lifecycle, teller
-from apps.accounts.services.opening import may_open_accounts, open_account, save_product
+from apps.accounts.services import lifecycle, products, teller
+from apps.accounts.services.opening import may_open_accounts, open_account
 from apps.accounts.statements import csv_rows, pdf_file, statement_summary
 from apps.domain_errors import DomainError, PermissionRefused
-from apps.ledger.money import Money
+from apps.ledger.money import Money, to_minor_unit
 from apps.organization.branch_scope import BranchScopedAdminMixin, visible_to
+from apps.organization.configuration_admin import ConfigurationChangeAdminMixin
 from apps.organization.selectors import current_business_date
 from config.history_admin import EvidenceHistoryAdmin
 from config.read_only_admin import ReadOnlyAdminMixin
@@ -29,23 +30,37 @@ class InterestTierInline(admin.TabularInline):
 
 
 @admin.register(DepositProduct)
-class DepositProductAdmin(EvidenceHistoryAdmin):
+class DepositProductAdmin(ConfigurationChangeAdminMixin, EvidenceHistoryAdmin):
+    """Products and their interest tiers. Saving proposes the change (or the new product) to a checker:
+    ``products.propose_product_change``; nothing changes until another person approves it."""
+
     list_display = ["code", "name", "kind", "currency", "interest_rate", "day_count", "posting_frequency",
                     "overdraft_limit", "monthly_fee", "term_months", "is_active"]
     list_filter = ["kind", "currency", "is_active"]
     search_fields = ["code", "name"]
     inlines = [InterestTierInline]
 
-    def save_model(self, request, obj, form, change):
-        try:
-            save_product(product=obj, actor=request.user)
-        except DomainError as error:  # a product in use keeps its currency
-            obj.currency = DepositProduct.objects.get(pk=obj.pk).currency
-            self.message_user(request, str(error), messages.ERROR)
-            save_product(product=obj, actor=request.user)
+    def propose_change(self, request, proposed, form, formsets):
+        return products.propose_product_change(proposed=proposed, tiers=_proposed_tiers(formsets),
+                                               maker=request.user)
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+def _proposed_tiers(formsets) -> list[tuple] | None:
+    """The whole set of tiers the inline forms describe (kept, changed and added rows; deleted ones left out)."""
+    tiers = []
+    for formset in formsets:
+        if formset.model is not InterestTier:
+            continue
+        for tier_form in formset.forms:
+            cleaned = getattr(tier_form, "cleaned_data", None) or {}
+            if not cleaned or formset._should_delete_form(tier_form):
+                continue
+            tiers.append((cleaned["minimum_balance"], cleaned["rate"]))
+        return tiers
+    return None
 
 
 class HoldInline(admin.TabularInline):
@@ -95,15 +110,15 @@ class AccountAdmin(BranchScopedAdminMixin, EvidenceHistoryAdmin):
 
     @admin.display(description="Ledger balance", ordering="ledger_balance")
     def ledger_balance(self, account):
-        return account.ledger_balance
+        return to_minor_unit(account.ledger_balance, account.product.currency)
 
     @admin.display(description="Held")
     def held(self, account):
-        return account.held
+        return to_minor_unit(account.held, account.product.currency)
 
     @admin.display(description="Available", ordering="available_balance")
     def available_balance(self, account):
-        return account.available_balance
+        return to_minor_unit(account.available_balance, account.product.currency)
 
     @admin.display(description="Statement (this month)")
     def statements(self, account):

@@ -1,9 +1,10 @@
-"""Deposit operations that need a second person: unfreezing, closing, cash above a teller's limit."""
+"""Deposit operations that need a second person: unfreezing, closing, cash above a teller's limit, product changes."""
 
 from typing import Any
 
 from apps.accounts.models import Account
 from apps.accounts.services.lifecycle import CLOSE, UNFREEZE, close_account, unfreeze_account
+from apps.accounts.services.products import CHANGE_PRODUCT, apply_product_change
 from apps.accounts.services.teller import CASH_OPERATION, run_approved_cash_operation
 from apps.organization.approvals import approvable
 
@@ -22,3 +23,6 @@ def run_closure(*, parameters: dict[str, Any], actor: Any, maker: Any) -> dict[s
 
 
 approvable(CASH_OPERATION, permission="accounts.operate_cash")(run_approved_cash_operation)
+
+approvable(CHANGE_PRODUCT, permission="accounts.change_depositproduct",
+           checker_permission="accounts.change_depositproduct")(apply_product_change)

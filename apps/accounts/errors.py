@@ -22,6 +22,11 @@ class ProductCurrencyLocked(Conflict):
     title = "A product in use cannot change its currency"
 
 
+class ProductKindLocked(Conflict):
+    code = "product_kind_in_use"
+    title = "A product in use cannot change its kind"
+
+
 class AccountStateRefused(Conflict):
     """The account's status does not allow the operation (pending, dormant, frozen, closed)."""
 

@@ -3,7 +3,8 @@ daily interest accruals and the ledger journals that carry them.
 
 Invariants backed by the database:
 - a product's rates, fees and limits are not negative; a term product has a term and posts at maturity;
-  only current accounts have an overdraft (CHECK);
+  only current accounts have an overdraft (CHECK); an account's ledger account allows an overdraft only when
+  its product does, up to the product's limit (trigger across the three tables, PostgreSQL and SQLite);
 - an account number is unique; an account's ledger account is its own (UNIQUE one-to-one);
 - a closed account has a closing date, a term deposit has a maturity date (CHECK);
 - a hold's amount is positive; an accrual is unique per account and business date (UNIQUE), which is what
@@ -91,6 +92,15 @@ class DepositProduct(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
+
+    @property
+    def allows_overdraft(self) -> bool:
+        return self.kind == ProductKind.CURRENT and self.overdraft_limit > 0
+
+    def ledger_overdraft(self) -> tuple[bool, Decimal | None]:
+        """The overdraft its accounts' ledger accounts carry: (allow_overdraft, overdraft_limit). The product
+        owns it; a database trigger (migration 0003_config_product_overdraft_rule) refuses any other."""
+        return (True, self.overdraft_limit) if self.allows_overdraft else (False, None)
 
 
 class InterestTier(models.Model):

@@ -6,13 +6,14 @@ import datetime
 from decimal import Decimal
 
 from django.db.models import Case, DecimalField, F, OuterRef, QuerySet, Subquery, Sum, Value, When
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Round
 
 from apps.accounts.account_numbers import validate_account_number
 from apps.accounts.errors import AccountNotFound
 from apps.accounts.models import Account, Hold
-from apps.ledger.models import Posting
+from apps.ledger.models import AMOUNT_FIELD, Posting
 from apps.ledger.money import Money
+from apps.ledger.sums import AmountSum
 
 _AMOUNT = DecimalField(max_digits=30, decimal_places=4)
 _ZERO = Value(Decimal("0"), output_field=_AMOUNT)
@@ -25,7 +26,7 @@ def with_balances(accounts: QuerySet[Account]) -> QuerySet[Account]:
     before it reaches the floor its product allows (zero, or minus the overdraft limit).
     """
     held = (Hold.objects.filter(account=OuterRef("pk"), status=Hold.Status.ACTIVE).order_by()
-            .values("account").annotate(total=Sum("amount")).values("total"))
+            .values("account").annotate(total=AmountSum("amount")).values("total"))
     overdraft = Case(When(ledger_account__allow_overdraft=True,
                           then=Coalesce(F("ledger_account__overdraft_limit"), _ZERO)),
                      default=_ZERO, output_field=_AMOUNT)
@@ -33,13 +34,16 @@ def with_balances(accounts: QuerySet[Account]) -> QuerySet[Account]:
         accounts.select_related("product", "ledger_account", "branch", "customer")
         .annotate(ledger_balance=F("ledger_account__balance"),
                   held=Coalesce(Subquery(held, output_field=_AMOUNT), _ZERO))
-        .annotate(available_balance=F("ledger_balance") - F("held") + overdraft)
+        # Rounded to the storage precision: SQLite does this arithmetic in binary floats (100.00 - 0.30 is
+        # 99.69999999999999 there).
+        .annotate(available_balance=Round(F("ledger_balance") - F("held") + overdraft, AMOUNT_FIELD["decimal_places"],
+                                          output_field=_AMOUNT))
     )
 
 
 def active_holds_total(account: Account) -> Decimal:
     return Hold.objects.filter(account=account, status=Hold.Status.ACTIVE).aggregate(
-        total=Coalesce(Sum("amount"), _ZERO))["total"]
+        total=Coalesce(AmountSum("amount"), _ZERO))["total"]
 
 
 def available_balance(account: Account, *, holds_total: Decimal | None = None) -> Money:
@@ -82,7 +86,7 @@ def account_postings(account: Account, *, date_from: datetime.date | None = None
 def balance_before(account: Account, day: datetime.date) -> Decimal:
     """The ledger balance at the start of ``day`` (credits minus debits of earlier business dates)."""
     totals = Posting.objects.filter(account_id=account.ledger_account_id, entry__business_date__lt=day).aggregate(
-        net=Coalesce(Sum(Case(When(side="C", then=F("amount")), default=-F("amount"))), _ZERO))
+        net=Coalesce(AmountSum(Case(When(side="C", then=F("amount")), default=-F("amount"))), _ZERO))
     return totals["net"]
 
 

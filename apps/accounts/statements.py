@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Q, Sum
+from django.db.models import Q
 
 from apps.accounts.account_numbers import formatted
 from apps.accounts.house_accounts import FEE_INCOME
@@ -19,6 +19,7 @@ from apps.accounts.models import Account
 from apps.accounts.selectors import account_postings, balance_before
 from apps.ledger.models import LedgerAccount, Posting
 from apps.ledger.money import minor_unit, round_to_currency
+from apps.ledger.sums import AmountSum
 
 CHUNK = 2000
 
@@ -61,10 +62,10 @@ def fees_charged(account: Account, date_from: datetime.date, date_to: datetime.d
     entries = Posting.objects.filter(own, entry__business_date__gte=date_from,
                                      entry__business_date__lte=date_to).values("entry_id")
     rows = (Posting.objects.filter(own | fees, entry_id__in=entries).values("entry_id").annotate(
-        paid=Sum("amount", filter=own & Q(side="D"), default=Decimal(0)),
-        received=Sum("amount", filter=own & Q(side="C"), default=Decimal(0)),
-        fee_credited=Sum("amount", filter=fees & Q(side="C"), default=Decimal(0)),
-        fee_debited=Sum("amount", filter=fees & Q(side="D"), default=Decimal(0)),
+        paid=AmountSum("amount", filter=own & Q(side="D"), default=Decimal(0)),
+        received=AmountSum("amount", filter=own & Q(side="C"), default=Decimal(0)),
+        fee_credited=AmountSum("amount", filter=fees & Q(side="C"), default=Decimal(0)),
+        fee_debited=AmountSum("amount", filter=fees & Q(side="D"), default=Decimal(0)),
     ).filter(Q(fee_credited__gt=0) | Q(fee_debited__gt=0)).order_by())
     return sum((min(row["paid"], row["fee_credited"]) - min(row["received"], row["fee_debited"]) for row in rows),
                Decimal(0))
@@ -75,10 +76,10 @@ def statement_summary(account: Account, date_from: datetime.date, date_to: datet
     opening = balance_before(account, date_from)
     totals = Posting.objects.filter(account_id=account.ledger_account_id, entry__business_date__gte=date_from,
                                     entry__business_date__lte=date_to).aggregate(
-        credits=Sum("amount", filter=Q(side="C"), default=Decimal(0)),
-        debits=Sum("amount", filter=Q(side="D"), default=Decimal(0)),
-        interest=Sum("amount", filter=Q(side="C", entry__source="interest"), default=Decimal(0)),
-        overdraft_interest=Sum("amount", filter=Q(side="D", entry__source="interest"), default=Decimal(0)),
+        credits=AmountSum("amount", filter=Q(side="C"), default=Decimal(0)),
+        debits=AmountSum("amount", filter=Q(side="D"), default=Decimal(0)),
+        interest=AmountSum("amount", filter=Q(side="C", entry__source="interest"), default=Decimal(0)),
+        overdraft_interest=AmountSum("amount", filter=Q(side="D", entry__source="interest"), default=Decimal(0)),
     )
     return StatementSummary(
         account=account, date_from=date_from, date_to=date_to, opening_balance=opening,

@@ -3,7 +3,8 @@ who matches it, and a channel login linked to a customer. Idempotent: customers 
 
 Everything goes through the services (onboarding, document upload, KYC check, manual review, periodic
 review), so the demo shows real checks, hits and history. Two states are transient in real life and are set
-after the seeding transaction commits, once the KYC checks queued by onboarding have run:
+after the seeding transaction commits, once the KYC checks queued by onboarding have run (``seed_demo`` runs
+them in its own process, in order):
 "pending" (a check not yet run) and "expired" (a review date reached).
 """
 

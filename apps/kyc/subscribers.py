@@ -1,8 +1,11 @@
-"""What KYC does with domain events: tell a branch's managers when a customer's KYC expired."""
+"""What KYC does with domain events: run the KYC checks asked for, tell a branch's managers when a customer's KYC
+expired."""
 
 from django.conf import settings
 from django.core.mail import send_mail
 
+from apps.customers.models import Customer
+from apps.kyc.services.checks import run_kyc_check
 from apps.organization.models import User
 from apps.organization.roles import BRANCH_MANAGER
 from apps.outbox.models import OutboxEvent
@@ -12,6 +15,12 @@ from apps.outbox.subscribers import subscriber
 def branch_manager_emails(branch_id: int) -> list[str]:
     return sorted(User.objects.filter(home_branch_id=branch_id, is_active=True, groups__name=BRANCH_MANAGER)
                   .exclude(email="").values_list("email", flat=True).distinct())
+
+
+@subscriber("kyc.run_requested_check", events=["kyc.check_requested"])
+def run_requested_check(event: OutboxEvent) -> None:
+    """The KYC check asked for by ``start_kyc_check``. Running it again decides again on the same evidence."""
+    run_kyc_check(customer=Customer.objects.get(pk=event.payload["customer_id"]))
 
 
 @subscriber("kyc.email_branch_managers_on_expiry", events=["kyc.expired"])

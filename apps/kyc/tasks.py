@@ -10,6 +10,7 @@ from apps.organization.selectors import current_business_date
 
 @shared_task(name="kyc.run_kyc_check", time_limit=120, soft_time_limit=120 - 10)
 def run_kyc_check_task(customer_id: int) -> int:
+    """An operator's door (``celery call kyc.run_kyc_check``); the code asks for checks through the outbox."""
     check = services.run_kyc_check(customer=Customer.objects.get(pk=customer_id))
     return check.pk
 

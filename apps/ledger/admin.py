@@ -4,21 +4,28 @@ from django.contrib.admin.helpers import ActionForm
 
 from apps.domain_errors import DomainError
 from apps.ledger.models import JournalEntry, LedgerAccount, Posting
+from apps.ledger.money import to_minor_unit
 from apps.ledger.selectors import with_current_balance
-from apps.ledger.services import set_ledger_account_status
+from apps.ledger.services import propose_ledger_account_change, set_ledger_account_status
 from apps.organization.branch_scope import BranchScopedAdminMixin, visible_to
+from apps.organization.configuration_admin import ConfigurationChangeAdminMixin
 from apps.organization.services import request_approval
 from config.history_admin import EvidenceHistoryAdmin
 from config.read_only_admin import ReadOnlyAdminMixin
 
 
 @admin.register(LedgerAccount)
-class LedgerAccountAdmin(BranchScopedAdminMixin, EvidenceHistoryAdmin):
+class LedgerAccountAdmin(ConfigurationChangeAdminMixin, BranchScopedAdminMixin, EvidenceHistoryAdmin):
+    """The chart of accounts. Changing a house account (its overdraft, name, code, branch) is proposed to a
+    checker; the ledger account of a customer's deposit account is read-only here: its overdraft follows its
+    product and its status the deposit account (freeze and unfreeze that account)."""
+
+    proposes_additions = False
     list_display = ["code", "name", "type", "currency", "current_balance", "status", "branch", "balance_tracking"]
     list_filter = ["type", "currency", "status", "balance_tracking", "branch"]
     search_fields = ["code", "name"]
     list_select_related = ["branch"]
-    readonly_fields = ["balance", "status", "created_at"]
+    readonly_fields = ["balance", "status", "created_at", "owner_type", "owner_id"]
     actions = ["freeze", "unfreeze"]
 
     def get_queryset(self, request):
@@ -43,13 +50,21 @@ class LedgerAccountAdmin(BranchScopedAdminMixin, EvidenceHistoryAdmin):
 
     @admin.display(description="Balance", ordering="current_balance")
     def current_balance(self, account):
-        return account.current_balance
+        return to_minor_unit(account.current_balance, account.currency)
 
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))
         if obj is not None:  # the currency and type of an account in use never change
-            fields += ["currency", "type", "balance_tracking", "owner_type", "owner_id"]
+            fields += ["currency", "type", "balance_tracking"]
         return fields
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and obj.owner_type_id:
+            return False  # the deposit (or loan) account and its product own this row
+        return super().has_change_permission(request, obj)
+
+    def propose_change(self, request, proposed, form, formsets):
+        return propose_ledger_account_change(proposed=proposed, maker=request.user)
 
     def has_delete_permission(self, request, obj=None):
         return False

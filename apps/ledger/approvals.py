@@ -1,9 +1,9 @@
-"""Ledger operations that need a second person: reversing a posted entry."""
+"""Ledger operations that need a second person: reversing a posted entry, changing a house ledger account."""
 
 from typing import Any
 
 from apps.ledger.models import JournalEntry
-from apps.ledger.services import reverse_journal_entry
+from apps.ledger.services import CHANGE_LEDGER_ACCOUNT, apply_ledger_account_change, reverse_journal_entry
 from apps.organization.approvals import approvable
 
 
@@ -12,3 +12,7 @@ def run_reversal(*, parameters: dict[str, Any], actor: Any, maker: Any) -> dict[
     entry = JournalEntry.objects.get(pk=parameters["entry_id"])
     reversal = reverse_journal_entry(entry=entry, reason=parameters["reason"], reversed_by=actor)
     return {"reversal_entry_id": reversal.pk}
+
+
+approvable(CHANGE_LEDGER_ACCOUNT, permission="ledger.change_ledgeraccount",
+           checker_permission="ledger.change_ledgeraccount")(apply_ledger_account_change)

@@ -47,3 +47,11 @@ class ImmutableRecord(LedgerError):
     code = "immutable_record"
     title = "Posted entries cannot be changed"
     status = 409
+
+
+class LedgerAccountOwned(Conflict):
+    """A ledger account that carries a deposit or loan account: its overdraft and status belong to that account
+    (and its product) and change only through it."""
+
+    code = "ledger_account_owned"
+    title = "The ledger account is changed through the account it carries"

@@ -88,6 +88,15 @@ def round_to_currency(amount: Decimal, currency: str, rounding: str | None = Non
     return amount.quantize(quantum(currency), rounding=mode, context=MONEY_CONTEXT)
 
 
+def to_minor_unit(amount: Decimal, currency: str) -> Decimal:
+    """A sum of stored amounts (``ledger.sums.AmountSum``) with exactly the currency's decimal places: 117.37, not
+    117.3700 or 117.369999999999. Stored amounts are whole minor units, so this only drops zeros; a sum that is not
+    (an amount written around ``Money``, by raw SQL) keeps its digits, so a check shows it instead of rounding it
+    away."""
+    quantized = amount.quantize(quantum(currency), context=MONEY_CONTEXT)
+    return quantized if quantized == amount else amount
+
+
 @dataclass(frozen=True, slots=True)
 class Money:
     amount: Decimal

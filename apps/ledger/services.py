@@ -12,8 +12,10 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.db import connection, models, transaction
 
+from apps.domain_errors import PermissionRefused
 from apps.ledger import journal_sql
 from apps.ledger.errors import (
     AccountCurrencyMismatch,
@@ -22,6 +24,7 @@ from apps.ledger.errors import (
     IdempotencyConflict,
     InsufficientFunds,
     InvalidPosting,
+    LedgerAccountOwned,
     UnbalancedEntry,
 )
 from apps.ledger.locks import lock_ledger_accounts
@@ -29,6 +32,7 @@ from apps.ledger.models import JournalEntry, LedgerAccount, Side
 from apps.ledger.money import Money, minor_unit
 from apps.ledger.reversal_hooks import run_reversal_hooks
 from apps.organization.branch_scope import grant_branch_access
+from apps.organization.configuration import approval_change_reason, changed_instance, propose_configuration_change
 from apps.organization.selectors import current_business_date
 
 
@@ -259,9 +263,17 @@ def open_ledger_account(
 
 
 @transaction.atomic
-def set_ledger_account_status(*, account: LedgerAccount, status: str, changed_by: Any) -> LedgerAccount:
-    """Freeze, unfreeze or close a ledger account. Closing needs a zero balance."""
+def set_ledger_account_status(*, account: LedgerAccount, status: str, changed_by: Any,
+                              for_owner: bool = False) -> LedgerAccount:
+    """Freeze, unfreeze or close a ledger account. Closing needs a zero balance.
+
+    An account's status has one owner: the ledger account of a deposit or loan account follows that account's
+    status, set by the owner's own service (``for_owner=True``); asked directly, it is refused, so unfreezing
+    the ledger side can never leave a frozen deposit account with an open ledger account."""
     account = lock_ledger_accounts([account.pk])[account.pk]
+    if account.owner_type_id and not for_owner:
+        raise LedgerAccountOwned(f"Ledger account {account.code} carries {account.owner_type.name} "
+                                 f"{account.owner_id}: change that account's status instead.")
     if account.status == LedgerAccount.Status.CLOSED:
         raise AccountNotOpen(f"Account {account.code} is closed for good.", code="account_closed")
     if status == LedgerAccount.Status.CLOSED:
@@ -274,3 +286,51 @@ def set_ledger_account_status(*, account: LedgerAccount, status: str, changed_by
     account._history_user = changed_by
     account.save(update_fields=["status"])
     return account
+
+
+# --- configuration under maker-checker -------------------------------------------------------------------
+
+CHANGE_LEDGER_ACCOUNT = "ledger.change_ledger_account"
+# What a ledger account's change may touch (its type, currency and balance tracking never change once open).
+LEDGER_ACCOUNT_CONFIG_FIELDS = ("code", "name", "branch", "allow_overdraft", "overdraft_limit")
+
+
+def _refuse_owned(account: LedgerAccount) -> None:
+    if account.owner_type_id:
+        raise LedgerAccountOwned(
+            f"Ledger account {account.code} carries {account.owner_type.name} {account.owner_id}: its overdraft is "
+            "its product's and its status the account's; change them there.")
+
+
+@transaction.atomic
+def propose_ledger_account_change(*, proposed: LedgerAccount, maker: Any) -> Any:
+    """Ask a checker to approve a change of a house ledger account (its overdraft, name, code or branch).
+
+    Nothing is saved. A ledger account carrying a deposit or loan account is refused: its overdraft follows its
+    product and its status its account (one owner each)."""
+    if not maker.has_perm("ledger.change_ledgeraccount"):
+        raise PermissionRefused("Your role may not change ledger accounts.")
+    stored = LedgerAccount.objects.select_related("owner_type").get(pk=proposed.pk)
+    _refuse_owned(stored)
+    proposed.full_clean()
+    return propose_configuration_change(
+        operation=CHANGE_LEDGER_ACCOUNT, proposed=proposed, fields=LEDGER_ACCOUNT_CONFIG_FIELDS, maker=maker,
+        summary=f"Change ledger account {stored.code} {stored.name}", branch=stored.branch,
+    )
+
+
+@transaction.atomic
+def apply_ledger_account_change(*, parameters: dict[str, Any], actor: Any, maker: Any) -> dict[str, Any]:
+    """Apply an approved change of a house ledger account, under its row lock; refused when stale, when it now
+    carries an account, or when the balance is already below the new overdraft floor."""
+    locked = lock_ledger_accounts([parameters["pk"]])[parameters["pk"]]
+    _refuse_owned(locked)
+    account = changed_instance(locked=locked, model=LedgerAccount, parameters=parameters)
+    try:
+        account.full_clean()
+    except ValidationError as error:
+        raise InvalidPosting(" ".join(error.messages), code="invalid_ledger_account_change") from None
+    account._history_user = actor
+    account._change_reason = approval_change_reason(maker=maker, checker=actor)
+    account.save()
+    return {"ledger_account": account.code}

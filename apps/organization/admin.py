@@ -5,6 +5,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import UserChangeForm, UserCreationForm
 from django.http import HttpResponseRedirect
 from django.utils import timezone
+from django.utils.html import format_html, format_html_join
 from knox.models import AuthToken
 
 from apps.domain_errors import DomainError
@@ -14,6 +15,7 @@ from apps.organization import (
     selectors,
     services,
 )
+from apps.organization.configuration import diff_rows
 from apps.organization.models import ApprovalRequest, Bank, Branch, User
 from apps.organization.roles import ALL_ROLES
 from config.history_admin import EvidenceHistoryAdmin
@@ -189,7 +191,8 @@ class ApprovalRequestAdmin(EvidenceHistoryAdmin):
     list_filter = ["state", "operation", "branch"]
     search_fields = ["summary", "operation", "=id"]
     list_select_related = ["maker", "checker", "branch"]
-    readonly_fields = [f.name for f in ApprovalRequest._meta.fields]
+    readonly_fields = ["id", "operation", "summary", "proposed_changes",
+                       *(f.name for f in ApprovalRequest._meta.fields if f.name not in ("id", "operation", "summary"))]
     action_form = DecisionActionForm
     actions = ["approve", "reject"]
 
@@ -204,6 +207,16 @@ class ApprovalRequestAdmin(EvidenceHistoryAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    @admin.display(description="Proposed change")
+    def proposed_changes(self, approval):
+        """A configuration change's diff, field by field, as the checker decides it."""
+        rows = diff_rows(approval)
+        if not rows:
+            return "-"
+        body = format_html_join("", "<tr><th>{}</th><td>{}</td><td>{}</td></tr>", rows)
+        return format_html('<table class="configuration-diff"><thead><tr><th>Field</th><th>Before</th>'
+                           "<th>After</th></tr></thead><tbody>{}</tbody></table>", body)
 
     def has_decide_permission(self, request):
         return request.user.has_perm("organization.decide_approvalrequest")

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import models, transaction
 from django.utils import timezone
 
+from apps.outbox.broker import send_task
 from apps.outbox.models import OutboxDelivery, OutboxEvent
 from apps.outbox.subscribers import subscribers_for
 
@@ -34,9 +35,9 @@ def _enqueue_delivery(event_id: int) -> None:
     from apps.outbox.tasks import deliver_outbox_event
 
     try:
-        deliver_outbox_event.delay(event_id)
-    except Exception:  # the broker is down: the beat sweep delivers the event later
-        logger.exception("Could not enqueue delivery of outbox event %s; the sweep will retry it.", event_id)
+        send_task(deliver_outbox_event, event_id, backstop="the outbox sweep (outbox.deliver_pending_events) sends it")
+    except Exception:  # eager mode: the delivery ran here and failed; the event stays pending for the sweep
+        logger.exception("Delivery of outbox event %s failed; the sweep will retry it.", event_id)
 
 
 def retry_delay(attempts: int) -> datetime.timedelta:

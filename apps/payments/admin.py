@@ -12,6 +12,7 @@ from apps.customers.models import Customer
 from apps.domain_errors import DomainError
 from apps.ledger.money import Money
 from apps.organization.branch_scope import visible_to
+from apps.organization.configuration_admin import ConfigurationChangeAdminMixin
 from apps.payments import selectors
 from apps.payments.models import (
     Beneficiary,
@@ -28,12 +29,20 @@ from apps.payments.models import (
     TransferLimit,
 )
 from apps.payments.services import reviews
+from apps.payments.services.settings_changes import propose_payment_setting_change
 from apps.payments.services.standing_orders import build_standing_order, create_standing_order
 from config.history_admin import EvidenceHistoryAdmin
 
 
+class PaymentSettingAdmin(ConfigurationChangeAdminMixin, EvidenceHistoryAdmin):
+    """Saving proposes the change (or the new row) to a checker; nothing changes until another person approves."""
+
+    def propose_change(self, request, proposed, form, formsets):
+        return propose_payment_setting_change(proposed=proposed, maker=request.user)
+
+
 @admin.register(FeeSchedule)
-class FeeScheduleAdmin(EvidenceHistoryAdmin):
+class FeeScheduleAdmin(PaymentSettingAdmin):
     list_display = ["product", "channel", "currency", "fixed_fee", "percentage", "minimum_fee", "maximum_fee",
                     "is_active"]
     list_filter = ["channel", "currency", "is_active"]
@@ -41,7 +50,7 @@ class FeeScheduleAdmin(EvidenceHistoryAdmin):
 
 
 @admin.register(TransferLimit)
-class TransferLimitAdmin(EvidenceHistoryAdmin):
+class TransferLimitAdmin(PaymentSettingAdmin):
     list_display = ["product", "customer_tier", "currency", "per_transaction", "per_day"]
     list_filter = ["customer_tier", "currency"]
     list_select_related = ["product"]
@@ -260,15 +269,15 @@ class BeneficiaryAdmin(EvidenceHistoryAdmin):
 
 
 @admin.register(FraudRule)
-class FraudRuleAdmin(EvidenceHistoryAdmin):
+class FraudRuleAdmin(PaymentSettingAdmin):
     """Rules checked before a payment to someone else is accepted. Parameters by kind are described on the
     model (and validated on save); a rule with an amount is in one currency and checks payments in it only (one
-    rule per currency); history records who changed a threshold and when."""
+    rule per currency). A change or a new rule waits for a second person's approval; history records who
+    proposed and who approved it. (No editing in the list: each change goes through a proposal.)"""
 
     list_display = ["name", "kind", "action", "is_active", "priority", "parameters", "currency"]
     list_filter = ["kind", "action", "is_active", "currency"]
     search_fields = ["name"]
-    list_editable = ["is_active", "priority"]
 
     def has_delete_permission(self, request, obj=None):
         return False  # decisions point at rules: deactivate one instead

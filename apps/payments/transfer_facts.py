@@ -30,6 +30,7 @@ from apps.kyc.rules import required_document_types
 from apps.kyc.selectors import USABLE_DOCUMENT_STATUSES
 from apps.ledger.locks import lock_ledger_accounts
 from apps.ledger.models import LedgerAccount
+from apps.ledger.sums import AmountSum
 from apps.organization.selectors import BankNotConfigured, current_business_date
 from apps.payments.models import CustomerTier, FeeSchedule, FraudRule, Transfer, TransferLimit
 
@@ -215,7 +216,7 @@ def _most_specific(rows, product_id):
 
 def _read_transfer_facts_orm(*, payer, channel, currency, tier, required, initiated_by_id, idempotency_key,
                              beneficiary_destination) -> TransferFacts:
-    from django.db.models import Q, Sum
+    from django.db.models import Q
 
     from apps.payments.models import Beneficiary
 
@@ -232,7 +233,7 @@ def _read_transfer_facts_orm(*, payer, channel, currency, tier, required, initia
             initiated_by_id=initiated_by_id, idempotency_key=idempotency_key).values_list("pk", flat=True).first(),
         holds_total=active_holds_total(payer),
         spent_today=Transfer.objects.filter(from_account=payer, business_date=business_date).exclude(
-            status=Transfer.Status.REJECTED).aggregate(total=Sum("amount"))["total"] or Decimal("0"),
+            status=Transfer.Status.REJECTED).aggregate(total=AmountSum("amount"))["total"] or Decimal("0"),
         fee_schedule=_most_specific(FeeSchedule.objects.filter(
             for_product, channel=channel, currency=currency, is_active=True).order_by("id"), payer.product_id),
         limit=_most_specific(TransferLimit.objects.filter(

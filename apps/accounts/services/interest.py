@@ -21,6 +21,7 @@ from apps.accounts.models import Account, AccrualKind, DepositProduct, Hold, Int
 from apps.accounts.periods import latest_month_end, latest_period_end
 from apps.ledger.money import Money, round_to_currency
 from apps.ledger.services import credit, debit, post_journal_entry
+from apps.ledger.sums import AmountSum
 
 CHUNK = 500
 
@@ -35,7 +36,7 @@ def _held_by_account(account_ids: list[int], *, on: datetime.date) -> dict[int, 
     expired holds ending after a missed date it closes (``close_missed_date``), which still held on it."""
     held_on = Q(status=Hold.Status.ACTIVE) | Q(status=Hold.Status.EXPIRED, expires_on__gt=on)
     rows = (Hold.objects.filter(held_on, account_id__in=account_ids).values("account_id")
-            .annotate(total=Sum("amount")))
+            .annotate(total=AmountSum("amount")))
     return {row["account_id"]: row["total"] for row in rows}
 
 

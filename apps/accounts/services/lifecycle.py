@@ -84,7 +84,8 @@ def freeze_account(*, account: Account, reason: str, actor: Any) -> Account:
     if account.status in (Account.Status.FROZEN, Account.Status.CLOSED, Account.Status.PENDING):
         raise AccountStateRefused(f"Account {account.number} is {account.status}: it cannot be frozen.",
                                   code=f"account_{account.status}")
-    set_ledger_account_status(account=account.ledger_account, status=LedgerAccount.Status.FROZEN, changed_by=actor)
+    set_ledger_account_status(account=account.ledger_account, status=LedgerAccount.Status.FROZEN, changed_by=actor,
+                              for_owner=True)
     account.status_before_freeze, account.status = account.status, Account.Status.FROZEN
     account._history_user = actor
     account._change_reason = reason[:100]
@@ -109,7 +110,8 @@ def unfreeze_account(*, account: Account, actor: Any) -> Account:
     account = lock_account(account)
     if account.status != Account.Status.FROZEN:
         raise AccountStateRefused(f"Account {account.number} is not frozen.", code=f"account_{account.status}")
-    set_ledger_account_status(account=account.ledger_account, status=LedgerAccount.Status.OPEN, changed_by=actor)
+    set_ledger_account_status(account=account.ledger_account, status=LedgerAccount.Status.OPEN, changed_by=actor,
+                              for_owner=True)
     account.status, account.status_before_freeze = account.status_before_freeze or Account.Status.ACTIVE, ""
     account._history_user = actor
     account.save(update_fields=["status", "status_before_freeze"])
@@ -177,7 +179,8 @@ def close_account(*, account: Account, actor: Any, payout_to: str = "cash",
             description=f"Closing payout {account.number} to {payout_to}", source="accounts",
             idempotency_key=idempotency_key or f"close:{account.pk}", posted_by=actor, reference=account.number,
         )
-    set_ledger_account_status(account=account.ledger_account, status=LedgerAccount.Status.CLOSED, changed_by=actor)
+    set_ledger_account_status(account=account.ledger_account, status=LedgerAccount.Status.CLOSED, changed_by=actor,
+                              for_owner=True)
     account.status, account.closed_on = Account.Status.CLOSED, business_date
     account._history_user = actor
     account.save(update_fields=["status", "closed_on"])

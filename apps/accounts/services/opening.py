@@ -1,8 +1,7 @@
-"""Opening deposit accounts and managing products."""
+"""Opening deposit accounts (products change under maker-checker: apps.accounts.services.products)."""
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
@@ -12,7 +11,6 @@ from apps.accounts.account_numbers import account_number
 from apps.accounts.errors import (
     InvalidAccountOperation,
     NotAllowedToOpenAccount,
-    ProductCurrencyLocked,
     ProductNotAvailable,
 )
 from apps.accounts.models import (
@@ -94,7 +92,7 @@ def open_account(*, customer: Any, product: DepositProduct, actor: User, branch:
                                           code="currency_mismatch")
 
     number = next_account_number()
-    limit = product.overdraft_limit if product.kind == ProductKind.CURRENT else Decimal("0")
+    allow_overdraft, overdraft_limit = product.ledger_overdraft()
     starts_active = product.kind != ProductKind.TERM and product.minimum_opening_balance == 0
     business_date = current_bank().current_business_date
     account = Account(
@@ -106,8 +104,8 @@ def open_account(*, customer: Any, product: DepositProduct, actor: User, branch:
     )
     account.ledger_account = open_ledger_account(
         code=number, name=f"{product.name} {customer.legal_name}"[:200], type=AccountType.LIABILITY,
-        currency=product.currency, branch=branch, allow_overdraft=limit > 0,
-        overdraft_limit=limit if limit > 0 else None, opened_by=actor,
+        currency=product.currency, branch=branch, allow_overdraft=allow_overdraft,
+        overdraft_limit=overdraft_limit, opened_by=actor,
     )
     account._history_user = actor
     account.save()
@@ -129,17 +127,3 @@ def _attach_owner(account: Account) -> None:
     owner_type = ContentType.objects.get_for_model(Account)
     LedgerAccount.objects.filter(pk=account.ledger_account_id).update(owner_type=owner_type, owner_id=str(account.pk))
     account.ledger_account.owner_type, account.ledger_account.owner_id = owner_type, str(account.pk)
-
-
-@transaction.atomic
-def save_product(*, product: DepositProduct, actor: Any) -> DepositProduct:
-    """Create or change a product. A product with accounts keeps its currency (their ledgers are in it)."""
-    if product.pk:
-        stored = DepositProduct.objects.select_for_update().get(pk=product.pk)
-        if stored.currency != product.currency and stored.accounts.exists():
-            raise ProductCurrencyLocked(f"Product {stored.code} has accounts in {stored.currency}; "
-                                        "its currency cannot change.")
-    product._history_user = actor
-    product.full_clean()
-    product.save()
-    return product

@@ -30,7 +30,8 @@ def _lock_with_linked(deposit: Account) -> tuple[Account, Account | None]:
 
 
 def _close(deposit: Account, *, on: datetime.date, actor: Any) -> None:
-    set_ledger_account_status(account=deposit.ledger_account, status=LedgerAccount.Status.CLOSED, changed_by=actor)
+    set_ledger_account_status(account=deposit.ledger_account, status=LedgerAccount.Status.CLOSED, changed_by=actor,
+                              for_owner=True)
     deposit.status, deposit.closed_on = Account.Status.CLOSED, on
     deposit._history_user = actor
     deposit.save(update_fields=["status", "closed_on"])

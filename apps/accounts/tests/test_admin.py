@@ -1,9 +1,13 @@
+import re
+
 import pytest
 from django.test import Client
 
 from apps.accounts.models import TellerTransaction
+from apps.accounts.services.holds import place_hold
 from apps.accounts.tests.factories import open_funded_account
 from apps.customers.tests.factories import verified_customer
+from apps.ledger.money import Money
 
 pytestmark = pytest.mark.django_db
 
@@ -53,3 +57,15 @@ def test_eod_admin_shows_the_current_business_date(bank, ops_admin):
     run_eod()
     page = _login(ops_admin).get("/admin/eod/eodrun/")
     assert page.status_code == 200 and "current business date 2026-11-24" in page.content.decode()
+
+
+def test_account_list_shows_balances_and_holds_in_the_currencys_minor_unit(customer, savings, teller_a):
+    # given 100.00 with holds of 0.10 and 0.20 (SQLite's floats: 0.1 + 0.2 is 0.30000000000000004)
+    account = open_funded_account(customer, savings, "100.00", teller=teller_a)
+    for amount in ("0.10", "0.20"):
+        place_hold(account=account, amount=Money(amount, "EUR"), reason="card", actor=teller_a)
+    # when a teller lists the accounts
+    page = _login(teller_a).get("/admin/accounts/account/").content.decode()
+    # then the ledger balance, the held total and the available balance are exact, with two decimals
+    cells = dict(re.findall(r'<td class="field-(ledger_balance|held|available_balance)[^"]*">([^<]*)</td>', page))
+    assert cells == {"ledger_balance": "100.00", "held": "0.30", "available_balance": "99.70"}

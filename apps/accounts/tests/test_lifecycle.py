@@ -14,7 +14,7 @@ from apps.accounts.services.lifecycle import (
     request_closure,
     request_unfreeze,
 )
-from apps.accounts.services.opening import open_account, save_product
+from apps.accounts.services.opening import open_account
 from apps.accounts.services.teller import cash_deposit, cash_withdrawal
 from apps.accounts.tests.factories import current_product, open_funded_account
 from apps.customers.tests.factories import CustomerFactory, verified_customer
@@ -52,13 +52,14 @@ def test_an_account_has_its_own_ledger_account_with_the_products_overdraft(custo
     assert ledger.owner == account and account.status == Account.Status.ACTIVE
 
 
-def test_a_product_in_use_cannot_change_its_currency(customer, savings, teller_a):
+def test_a_product_in_use_cannot_change_its_currency(customer, savings, teller_a, ops_admin):
     from apps.accounts.errors import ProductCurrencyLocked
+    from apps.accounts.services.products import propose_product_change
 
     open_account(customer=customer, product=savings, actor=teller_a)
     savings.currency = "USD"
     with pytest.raises(ProductCurrencyLocked):
-        save_product(product=savings, actor=teller_a)
+        propose_product_change(proposed=savings, tiers=None, maker=ops_admin)
 
 
 def test_end_of_day_marks_accounts_without_customer_activity_dormant(customer, savings, teller_a):

@@ -6,9 +6,11 @@ from rest_framework.test import APIClient
 
 from apps.customers.models import Customer
 from apps.customers.tests.factories import CustomerFactory
-from apps.kyc.models import KycDocument
+from apps.kyc.models import KycCheck, KycDocument
 from apps.kyc.tests.conftest import PDF_BYTES, upload
 from apps.organization.tests.factories import CustomerUserFactory
+from apps.outbox.models import OutboxEvent
+from apps.outbox.tasks import deliver_pending_outbox_events
 
 pytestmark = pytest.mark.django_db
 
@@ -35,6 +37,27 @@ def test_a_teller_onboards_into_their_branch_with_the_national_id_masked(teller_
     body = response.json()
     assert (body["branch"], body["kyc_status"], body["national_id"]) == ("LIS01", "pending", "•••• 4321")
     assert "national_id_last4" not in body
+
+
+@pytest.mark.django_db(transaction=True)  # the service really commits, so its after-commit work runs in the request
+def test_onboarding_answers_201_while_the_broker_is_down_and_the_kyc_check_runs_once_it_is_back(
+        teller_a, branch_a, broker_down):
+    # given a broker that does not answer
+    with broker_down():
+        # when a teller onboards a customer
+        response = client_for(teller_a).post(reverse("v1:customer-list"), APPLICATION, format="json")
+    # then the onboarding is answered as usual, and the KYC check it asked for is recorded, not lost
+    assert response.status_code == 201, response.content
+    customer = Customer.objects.get(pk=response.json()["id"])
+    assert (customer.kyc_status, KycCheck.objects.filter(customer=customer).count()) == ("pending", 0)
+    requested = OutboxEvent.objects.get(event_type="kyc.check_requested", aggregate_id=str(customer.pk))
+    assert requested.state == OutboxEvent.State.PENDING
+    # when the broker is back and the outbox sweep runs (beat, every minute)
+    deliver_pending_outbox_events.delay()
+    # then the check ran once and decided (no documents yet: manual review)
+    customer.refresh_from_db()
+    assert (customer.kyc_status, KycCheck.objects.filter(customer=customer).count()) == ("in_progress", 1)
+    assert set(OutboxEvent.objects.values_list("state", flat=True)) == {OutboxEvent.State.DELIVERED}
 
 
 def test_a_teller_cannot_onboard_into_another_branch(teller_a, branch_b):

@@ -5,7 +5,6 @@ import io
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
 
 from apps.eod.errors import EodDateClosed, EodRunUnfinished
 from apps.eod.models import EodRun, EodStepRun, LedgerSeal
@@ -13,6 +12,7 @@ from apps.eod.registry import register_step, registered_steps, unregister_step
 from apps.eod.services import advance_business_date, run_eod
 from apps.ledger.models import JournalEntry
 from apps.ledger.tests.factories import fund, ledger_account
+from apps.ledger.tests.tampering import triggers_off
 from apps.organization.models import Bank
 
 pytestmark = pytest.mark.django_db
@@ -118,12 +118,9 @@ def test_ledger_check_names_the_first_sealed_date_whose_entries_were_tampered_wi
         run_eod()
     assert _ledger_check()[0] == 0
     # when a DBA rewrites the description of the second day's entry behind the application's back
-    with connection.cursor() as cursor:
-        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # fire the test transaction's deferred checks first
-        cursor.execute("ALTER TABLE ledger_journalentry DISABLE TRIGGER ledger_journalentry_immutable")
+    with triggers_off("ledger_journalentry") as cursor:
         cursor.execute("UPDATE ledger_journalentry SET description = 'nothing to see' WHERE id = %s",
                        [entries[1].pk])
-        cursor.execute("ALTER TABLE ledger_journalentry ENABLE TRIGGER ledger_journalentry_immutable")
     # then ledger_check fails and names that business date
     code, output = _ledger_check()
     assert code == 1
@@ -134,11 +131,8 @@ def test_ledger_check_finds_a_posting_amount_changed_by_raw_sql(bank):
     account = ledger_account()
     first = fund(account, "10.00")
     run_eod()
-    with connection.cursor() as cursor:
-        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-        cursor.execute("ALTER TABLE ledger_posting DISABLE TRIGGER ledger_posting_immutable")
+    with triggers_off("ledger_posting") as cursor:
         cursor.execute("UPDATE ledger_posting SET amount = 1000 WHERE entry_id = %s", [first.pk])
-        cursor.execute("ALTER TABLE ledger_posting ENABLE TRIGGER ledger_posting_immutable")
     code, output = _ledger_check()
     assert code == 1 and "SEAL BROKEN at business date 2026-11-23" in output
 

@@ -23,11 +23,12 @@ from apps.outbox.services import publish_event
 
 
 def start_kyc_check(*, customer: Customer) -> None:
-    """Run the KYC check in a Celery task once the caller's transaction has committed."""
-    from apps.kyc.tasks import run_kyc_check_task
+    """Ask for the KYC check in the caller's transaction; a worker runs it after commit.
 
-    customer_id = customer.pk
-    transaction.on_commit(lambda: run_kyc_check_task.delay(customer_id))
+    The request is an outbox event (``kyc.check_requested``, run by the subscriber in apps/kyc/subscribers.py):
+    if the broker is down at commit the outbox sweep runs the check later, and a rollback asks for nothing.
+    """
+    publish_event("kyc.check_requested", {"customer_id": customer.pk}, aggregate=customer)
 
 
 def review_due_date(*, risk_rating: str, on: datetime.date) -> datetime.date:

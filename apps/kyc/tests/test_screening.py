@@ -166,6 +166,35 @@ def test_the_import_command_rescreens_every_customer_in_batches_with_progress(br
 
 
 @pytestmark_db
+def test_the_import_command_rescreens_in_its_own_process_while_the_broker_is_down(branch_a, branch_b, broker_down):
+    from pathlib import Path
+
+    from django.conf import settings
+    from django.core.management import call_command
+
+    from apps.kyc.models import ScreeningListImport
+
+    # given two customers on the sample list, three who are not, and a broker that does not answer
+    CustomerFactory(branch=branch_a, legal_name="Monica Perez Villanueva", country="VE",
+                    date_of_birth=datetime.date(1978, 2, 17))
+    CustomerFactory(branch=branch_b, legal_name="Dmitry Volkov", country="RU", date_of_birth=datetime.date(1972, 4, 18))
+    for i in range(3):
+        CustomerFactory(branch=branch_b, legal_name=f"Unrelated Person {i}")
+    out = io.StringIO()
+    # when the list is imported
+    with broker_down():
+        call_command("import_screening_list", Path(settings.BASE_DIR) / "fixtures" / "screening_list_sample.csv",
+                     "--batch-size", "2", stdout=out)
+    # then every batch was re-screened by the command itself, and the import says so
+    text = out.getvalue()
+    assert text.count("broker unreachable: re-screening") == 3
+    assert "Done: 2 new screening hits to review." in text
+    record = ScreeningListImport.objects.get()
+    assert (record.customers_to_screen, record.customers_screened, record.hits_created) == (5, 5, 2)
+    assert set(ScreeningHit.objects.values_list("entry__source_id", flat=True)) == {"OFAC-41007", "EU-2024-0004"}
+
+
+@pytestmark_db
 def test_the_import_command_refuses_a_file_with_missing_columns(tmp_path, bank):
     from django.core.management import CommandError, call_command
 

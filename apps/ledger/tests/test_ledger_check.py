@@ -33,7 +33,7 @@ def test_ledger_check_fails_on_a_stored_balance_that_drifted_from_its_postings(l
     assert exit_.value.code == 1
     err = capsys.readouterr().err
     assert f"DRIFT {alice.code}" in err
-    assert "stored 76.0000, postings give 75.0000" in err
+    assert "stored 76.00, postings give 75.00" in err
 
 
 def test_admin_freeze_action_goes_through_the_service_and_history(ledger, ops_admin):

@@ -10,7 +10,9 @@ from apps.ledger.tests.factories import ledger_account
 pytestmark = pytest.mark.django_db
 
 
-def test_admin_change_records_the_staff_member(ops_admin, branch_a):
+def test_admin_change_records_the_checker_and_the_maker(ops_admin, ops_checker, branch_a):
+    from apps.organization.tests.admin_approvals import approve_in_admin, pending_request
+
     account = ledger_account(branch=branch_a, name="Before")
     client = Client()
     client.force_login(ops_admin)
@@ -22,9 +24,12 @@ def test_admin_change_records_the_staff_member(ops_admin, branch_a):
     data.update({"name": "After", "allow_overdraft": "", "branch": branch_a.pk})
     response = client.post(url, data)
     assert response.status_code == 302, response.context["adminform"].form.errors if response.context else ""
+    # a ledger account's change waits for a second person (maker-checker); approving it applies it
+    approve_in_admin(ops_checker, pending_request("ledger.change_ledger_account"))
     latest = LedgerAccount.objects.get(pk=account.pk).history.latest()
     assert latest.name == "After"
-    assert latest.history_user == ops_admin
+    assert latest.history_user == ops_checker
+    assert ops_admin.username in latest.history_change_reason
 
 
 def test_service_changes_record_the_actor(ops_admin, branch_a):

@@ -36,6 +36,7 @@ from apps.ledger.money import Money, MoneyError
 from apps.ledger.services import credit, debit, post_journal_entry, reverse_journal_entry
 from apps.organization.models import User
 from apps.organization.selectors import current_business_date
+from apps.outbox.broker import send_task_on_commit
 from apps.payments.bank_identifiers import validate_bic, validate_iban
 from apps.payments.errors import AccountNotAvailable, TransferCurrencyMismatch, UnknownBeneficiaryAccount
 from apps.payments.gateway.base import (
@@ -171,9 +172,12 @@ def _initiate_outgoing_payment(*, from_account_number: str, money: Money, rail: 
 
 
 def submit_after_commit(payment: OutgoingPayment) -> None:
+    """Submit the payment in a worker once the caller's transaction commits. The initiated payment is the record
+    of the work: if the broker is down, the poller submits it later (``poll_outgoing_payments``)."""
     from apps.payments.tasks import submit_outgoing_payment_task
 
-    transaction.on_commit(lambda: submit_outgoing_payment_task.delay(payment.pk))
+    send_task_on_commit(submit_outgoing_payment_task, payment.pk,
+                        backstop="the poller (payments.poll_outgoing_payments) submits the initiated payment")
 
 
 def return_funds(*, payment: OutgoingPayment, status: str, reason: str, actor: Any = None) -> None:

@@ -22,6 +22,7 @@ from apps.payments.gateway.signatures import SIGNATURE_HEADER, sign
 from apps.payments.gateway.simulator import SimulatorServer
 from apps.payments.models import GatewayEvent, IncomingPayment, OutgoingPayment
 from apps.payments.services.external import initiate_outgoing_payment, poll_outgoing_payments
+from apps.payments.tasks import poll_outgoing_payments_task
 
 pytestmark = pytest.mark.django_db(transaction=True)
 SECRET = "test-webhook-secret"
@@ -130,7 +131,8 @@ def test_webhook_before_the_submit_call_returns(simulator, payer):
 def test_a_worker_dying_before_submitting_is_caught_up_by_the_poller(simulator, payer, monkeypatch):
     from apps.payments import tasks
 
-    monkeypatch.setattr(tasks.submit_outgoing_payment_task, "delay", lambda *args: None)  # the worker died
+    # the worker died before submitting: the message is never run
+    monkeypatch.setattr(tasks.submit_outgoing_payment_task, "apply_async", lambda *args, **kwargs: None)
     payment = _pay(payer)
     assert simulator.payments == {}
     counts = poll_outgoing_payments(now=timezone.now() + datetime.timedelta(minutes=5))
@@ -189,3 +191,32 @@ def test_outgoing_payment_api_is_idempotent(simulator, payer):
     assert again["Idempotent-Replayed"] == "true"
     assert OutgoingPayment.objects.count() == 1
     assert len(simulator.payments) == 1
+
+
+def test_an_outgoing_payment_answers_201_while_the_broker_is_down_and_is_submitted_once_it_is_back(
+        simulator, payer, broker_down):
+    # given a broker that does not answer
+    customer, account = payer
+    api = APIClient()
+    api.force_authenticate(customer.user)
+    order = {"from_account": account.number, "amount": "120.00", "currency": "EUR", "rail": "instant",
+             "creditor_name": "Ana Costa", "creditor_account": "PT50000201231234567890154", "creditor_country": "PT"}
+    with broker_down():
+        # when the customer pays, and retries with the same key
+        first = api.post(reverse("v1:outgoing-payment-list"), order, format="json", HTTP_IDEMPOTENCY_KEY="op-1")
+        again = api.post(reverse("v1:outgoing-payment-list"), order, format="json", HTTP_IDEMPOTENCY_KEY="op-1")
+    # then both are answered as usual; the funds are in clearing once; the payment waits, initiated
+    assert (first.status_code, again.status_code, again["Idempotent-Replayed"]) == (201, 201, "true"), first.content
+    payment = OutgoingPayment.objects.get()
+    assert (payment.status, simulator.payments) == ("initiated", {})
+    assert _balances(account) == (Decimal("380.00"), Decimal("-120.00"), Decimal("0"))
+    # when the broker is back and the poller runs (beat, every minute)
+    simulator.set_behaviour("accept")
+    assert poll_outgoing_payments_task.delay().get()["resubmitted"] == 1
+    # then the payment was submitted once, and settles
+    assert OutgoingPayment.objects.get(pk=payment.pk).status == "submitted"
+    simulator.settle(payment.reference)
+    _wait_for(payment.reference, "settled")
+    assert len(simulator.payments) == 1
+    assert _balances(account) == (Decimal("380.00"), Decimal("0"), Decimal("-120.00"))
+    call_command("ledger_check")

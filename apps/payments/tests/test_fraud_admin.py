@@ -5,6 +5,8 @@ from django.test import Client
 from django.urls import reverse
 
 from apps.ledger.money import Money
+from apps.organization.models import ApprovalRequest
+from apps.organization.tests.admin_approvals import approve_in_admin, pending_request
 from apps.payments.errors import PaymentBlockedByFraudRule
 from apps.payments.models import FraudRule
 from apps.payments.services.transfers import transfer_between_accounts
@@ -19,21 +21,22 @@ def _admin(user):
     return client
 
 
-def test_operations_admin_adds_a_rule_and_bad_parameters_are_refused(ops_admin):
+def test_operations_admin_proposes_a_rule_and_bad_parameters_are_refused(ops_admin, ops_checker):
     client = _admin(ops_admin)
     url = reverse("admin:payments_fraudrule_add")
     form = {"name": "Burst", "kind": "velocity", "action": "hold", "priority": 10, "is_active": "on",
             "description": ""}
     bad = client.post(url, {**form, "parameters": '{"max_payments": 0, "window_minutes": 5}'})
-    assert bad.status_code == 200 and not FraudRule.objects.exists()
+    assert bad.status_code == 200 and not FraudRule.objects.exists() and not ApprovalRequest.objects.exists()
     good = client.post(url, {**form, "parameters": '{"max_payments": 5, "window_minutes": 5}'})
-    assert good.status_code == 302
+    assert good.status_code == 302 and not FraudRule.objects.exists()
+    approve_in_admin(ops_checker, pending_request("payments.change_fraud_rule"))
     rule = FraudRule.objects.get()
     assert rule.parameters == {"max_payments": 5, "window_minutes": 5}
-    assert rule.history.get().history_user == ops_admin
+    assert rule.history.get().history_user == ops_checker
 
 
-def test_an_amount_rule_is_added_in_one_currency_and_listed_with_it(ops_admin):
+def test_an_amount_rule_is_added_in_one_currency_and_listed_with_it(ops_admin, ops_checker):
     # given
     client = _admin(ops_admin)
     url = reverse("admin:payments_fraudrule_add")
@@ -44,8 +47,9 @@ def test_an_amount_rule_is_added_in_one_currency_and_listed_with_it(ops_admin):
     missing = client.post(url, {**form, "currency": ""})
     assert missing.status_code == 200 and "currency" in missing.context["adminform"].form.errors
     assert not FraudRule.objects.exists()
-    # when it is given, then the rule is saved in it, and the list shows and filters by it
+    # when it is given and a checker approves, then the rule is saved in it, and the list shows and filters by it
     assert client.post(url, {**form, "currency": "JPY"}).status_code == 302
+    approve_in_admin(ops_checker, pending_request("payments.change_fraud_rule"))
     assert FraudRule.objects.get().currency == "JPY"
     listed = client.get(reverse("admin:payments_fraudrule_changelist"), {"currency__exact": "JPY"})
     assert [rule.name for rule in listed.context["cl"].result_list] == ["Large yen payment to a new payee"]

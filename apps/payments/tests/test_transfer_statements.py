@@ -12,7 +12,11 @@ from apps.ledger.money import Money
 from apps.payments.models import Channel, FeeSchedule, Transfer
 from apps.payments.services.transfers import transfer_between_accounts
 
-pytestmark = pytest.mark.django_db
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.postgresql_only(reason="counts the statements of the PostgreSQL path (transfer_facts, journal_sql, "
+                                       "transfer_sql); other databases take the ORM path, which has no budget"),
+]
 
 
 def test_a_transfer_with_a_fee_to_another_customer_takes_five_statements_and_its_commit(branch_a, teller_a):

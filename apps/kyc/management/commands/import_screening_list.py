@@ -15,8 +15,9 @@ from apps.domain_errors import DomainError
 from apps.kyc.errors import MassDelistingRefused
 from apps.kyc.models import ScreeningListImport
 from apps.kyc.services import import_screening_list
-from apps.kyc.services.screening import rescreen_batches
+from apps.kyc.services.screening import rescreen_batch, rescreen_batches
 from apps.kyc.tasks import rescreen_customers_task
+from apps.outbox.broker import send_task
 
 
 class Command(BaseCommand):
@@ -66,9 +67,13 @@ class Command(BaseCommand):
             return record.customers_screened >= total
 
         for batch in batches:
-            rescreen_customers_task.delay(record.pk, batch)
+            if not send_task(rescreen_customers_task, record.pk, batch,
+                             backstop="this command re-screens the batch itself"):
+                self.stdout.write(self.style.WARNING(f"  broker unreachable: re-screening {len(batch)} customers "
+                                                     "in this process"))
+                rescreen_batch(list_import=record, customer_ids=batch)
             if not no_wait:
-                report()  # with eager Celery (embedded mode) each batch has already run
+                report()  # with eager Celery (embedded mode), or in this process, each batch has already run
         if no_wait:
             self.stdout.write(f"Queued. Follow import #{record.pk} in the admin (Screening list imports).")
             return

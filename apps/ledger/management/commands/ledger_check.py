@@ -8,6 +8,7 @@ broken seal.
 
 from django.core.management.base import BaseCommand
 
+from apps.ledger.money import to_minor_unit
 from apps.ledger.selectors import account_checks, trial_balance, unbalanced_entries
 
 
@@ -20,9 +21,10 @@ class Command(BaseCommand):
         for check in checks:
             if check.drift != 0:
                 problems += 1
+                account = check.account
                 self.stderr.write(
-                    f"DRIFT {check.account.code}: stored {check.account.balance}, "
-                    f"postings give {check.recomputed} ({check.account.currency})"
+                    f"DRIFT {account.code}: stored {to_minor_unit(account.balance, account.currency)}, "
+                    f"postings give {check.recomputed} ({account.currency})"
                 )
         for entry in unbalanced_entries()[:50]:
             problems += 1
