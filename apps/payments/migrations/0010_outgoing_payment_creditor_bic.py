@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('payments', '0008_transfer_reversed_status'),
+        ('payments', '0009_sqlite_one_fee_and_limit_per_product_with_null'),
     ]
 
     operations = [
