@@ -27,6 +27,12 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
 ]
 
+# Under /api/ these answer with problem details (config/api/http_problems.py); elsewhere with Django's pages.
+handler400 = "config.api.http_problems.bad_request"
+handler403 = "config.api.http_problems.permission_denied"
+handler404 = "config.api.http_problems.page_not_found"
+handler500 = "config.api.http_problems.server_error"
+
 admin.site.site_header = "OgPgy back office"
 admin.site.site_title = "OgPgy back office"
 admin.site.index_title = "Back office"

@@ -77,3 +77,15 @@ class NotAllowedToInitiatePayment(PermissionRefused):
     """A staff role without the permission to initiate payments on a customer's behalf (403)."""
 
     code = "payment_initiation_not_allowed"
+
+
+class InvalidIban(DomainError):
+    code = "invalid_iban"
+    title = "Invalid IBAN"
+    status = 400
+
+
+class InvalidBic(DomainError):
+    code = "invalid_bic"
+    title = "Invalid BIC"
+    status = 400

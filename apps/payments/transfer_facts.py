@@ -16,6 +16,7 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import QuerySet
 
@@ -95,8 +96,12 @@ def lock_transfer_accounts(*, payer_number: str, payee_number: str, payer_scope:
         return locked, house_account(FEE_INCOME).pk
     scope_sql, scope_params = "TRUE", ()
     if payer_scope is not None:
-        subquery, scope_params = payer_scope.order_by().values("pk").query.get_compiler(connection=connection).as_sql()
-        scope_sql = f"account.id IN ({subquery})"
+        try:
+            subquery, scope_params = (payer_scope.order_by().values("pk").query
+                                      .get_compiler(connection=connection).as_sql())
+            scope_sql = f"account.id IN ({subquery})"
+        except EmptyResultSet:  # a role that may debit no account at all (an auditor): no payer, as for a stranger
+            scope_sql = "FALSE"
     with connection.cursor() as cursor:
         cursor.execute(_LOCK_ACCOUNTS_SQL.format(payer_scope=scope_sql),
                        [FEE_INCOME, payee_number, payer_number, *scope_params])

@@ -6,15 +6,18 @@
             ... service(..., idempotency_key=request.idempotency_key) ...
 
 - no ``Idempotency-Key`` header: 400 problem ``idempotency_key_missing``;
+- a key longer than MAX_KEY_LENGTH (128) characters or with anything but printable ASCII: 400 problem
+  ``idempotency_key_invalid`` (services store it with prefixes such as ``"<user id>:"`` in 200-character columns);
 - the same key and the same request again: the first response (status and body) with
   ``Idempotent-Replayed: true``, and nothing runs;
 - the same key with another request body: 422 problem ``idempotency_key_reused``;
 - the same key while the first request is still running: 409 problem ``idempotency_request_in_progress``.
 
-Keys are per user and scope. Responses below 500 are remembered; a 5xx or a crash forgets the key so the client
-can retry. A request that crashed after its service committed is safe to run again because the service receives
-the same key and the ledger returns the first entry. An in-flight key older than IDEMPOTENCY_LOCK_TIMEOUT is taken
-over by the retry (its worker died).
+Keys are per user and scope. Responses below 500 are remembered, except a request that could not be read or was
+invalid (a parse or validation error, 400/413/415: nothing ran, as with Stripe); those and a 5xx or a crash
+forget the key so the client can correct or retry. A request that crashed after its service committed is safe to
+run again because the service receives the same key and the ledger returns the first entry. An in-flight key older
+than IDEMPOTENCY_LOCK_TIMEOUT is taken over by the retry (its worker died).
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import re
 from typing import Any
 
 from django.conf import settings
@@ -29,20 +33,29 @@ from django.db import connection
 from django.http import Http404, HttpResponse
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter
-from rest_framework.exceptions import APIException
+from rest_framework.exceptions import APIException, ParseError, UnsupportedMediaType, ValidationError
 from rest_framework.response import Response
 
 from apps.domain_errors import Conflict, DomainError
 from apps.idempotency.models import IdempotencyKey
+from config.api.parsers import RequestTooLarge, ensure_json_depth
+
+# Refusals of the request itself, before any service ran: not remembered.
+_UNREAD_REQUEST = (ParseError, ValidationError, UnsupportedMediaType, RequestTooLarge)
 
 HEADER = "Idempotency-Key"
 REPLAYED_HEADER = "Idempotent-Replayed"
-MAX_KEY_LENGTH = 255
+# The ledger stores "<prefix>:<user id>:<key>" in a varchar(200); 128 leaves room for any prefix and user id.
+MAX_KEY_LENGTH = 128
+KEY_PATTERN = r"^[!-~]([ -~]*[!-~])?$"  # printable ASCII, as an RFC 8941 sf-string; no surrounding spaces
+_KEY = re.compile(r"[ -~]+")
 
 
 IDEMPOTENCY_KEY_PARAMETER = OpenApiParameter(
-    HEADER, str, OpenApiParameter.HEADER, required=True,
-    description="A unique value per operation (a UUID). The same key and body again returns the first response "
+    HEADER, {"type": "string", "minLength": 1, "maxLength": MAX_KEY_LENGTH, "pattern": KEY_PATTERN},
+    OpenApiParameter.HEADER, required=True,
+    description=f"A unique value per operation (a UUID): 1 to {MAX_KEY_LENGTH} printable ASCII characters "
+                "(400 `idempotency_key_invalid` otherwise). The same key and body again returns the first response "
                 "with `Idempotent-Replayed: true` and moves nothing; the same key with another body is a 422 "
                 "problem (`idempotency_key_reused`); while the first request runs, a 409 problem "
                 "(`idempotency_request_in_progress`). Keys are kept at least 24 hours.")
@@ -67,6 +80,7 @@ class IdempotentRequestInProgress(Conflict):
 
 
 def request_fingerprint(request: Any) -> str:
+    ensure_json_depth(request.body)  # before json.loads, which would recurse once per level
     try:
         body: Any = json.loads(request.body or b"null")
         canonical = json.dumps(body, sort_keys=True, separators=(",", ":"))
@@ -143,8 +157,8 @@ def idempotent(*, scope: str):
             key = request.headers.get(HEADER, "").strip()
             if not key:
                 raise IdempotencyKeyMissing(f"Send an {HEADER} header (a unique value per operation).")
-            if len(key) > MAX_KEY_LENGTH:
-                raise IdempotencyKeyMissing(f"{HEADER} is at most {MAX_KEY_LENGTH} characters.",
+            if len(key) > MAX_KEY_LENGTH or not _KEY.fullmatch(key):
+                raise IdempotencyKeyMissing(f"{HEADER} is 1 to {MAX_KEY_LENGTH} printable ASCII characters.",
                                             code="idempotency_key_invalid")
             record, claimed = _claim(request.user, scope, key, request_fingerprint(request))
             if not claimed:
@@ -152,6 +166,9 @@ def idempotent(*, scope: str):
             request.idempotency_key = key
             try:
                 response = view_method(view, request, *args, **kwargs)
+            except _UNREAD_REQUEST as error:
+                IdempotencyKey.objects.filter(pk=record.pk).delete()
+                raise error from None
             except (DomainError, APIException, Http404) as error:
                 response = view.handle_exception(error)
             except BaseException:

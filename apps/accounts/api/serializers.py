@@ -1,7 +1,7 @@
 from rest_framework import serializers
 
 from apps.accounts.models import Account, Hold, MaturityInstruction, TellerTransaction
-from config.api.fields import MoneyAmountField
+from config.api.fields import MoneyAmountField, MoneyInputField
 
 
 class AccountSerializer(serializers.ModelSerializer):
@@ -46,9 +46,9 @@ class TransactionSerializer(serializers.Serializer):
 
 
 class AmountSerializer(serializers.Serializer):
-    """Input only: the service checks the amount against the account's currency (Money)."""
+    """An amount in the account's currency (the view passes it in the context)."""
 
-    amount = serializers.DecimalField(max_digits=20, decimal_places=4, min_value=0, write_only=True)
+    amount = MoneyInputField()
 
 
 class HoldInputSerializer(AmountSerializer):

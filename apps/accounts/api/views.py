@@ -30,7 +30,6 @@ from apps.accounts.selectors import account_postings, accounts_of_customer_user,
 from apps.accounts.services import holds, lifecycle, opening, teller
 from apps.accounts.statements import csv_rows, pdf_file, statement_summary
 from apps.customers.models import Customer
-from apps.ledger.money import Money
 from apps.organization.branch_scope import can_access, visible_to
 from apps.organization.selectors import current_business_date
 from config.api.idempotency import idempotent
@@ -173,15 +172,15 @@ class AccountViewSet(viewsets.GenericViewSet):
 
     @extend_schema(methods=["post"], request=HoldInputSerializer, responses={201: HoldSerializer})
     @extend_schema(methods=["get"], responses=HoldSerializer(many=True))
-    @action(detail=True, methods=["get", "post"], url_path="holds")
+    @action(detail=True, methods=["get", "post"], url_path="holds", pagination_class=None)  # a bare list
     def holds(self, request, number=None):
         if request.method == "GET":
             account = self._staff_account("view")
             return Response(HoldSerializer(account.holds.order_by("-pk"), many=True).data)
         account = self._staff_account()
-        data = HoldInputSerializer(data=request.data)
+        data = HoldInputSerializer(data=request.data, context={"currency": account.currency})
         data.is_valid(raise_exception=True)
-        hold = holds.place_hold(account=account, amount=Money(data.validated_data["amount"], account.currency),
+        hold = holds.place_hold(account=account, amount=data.validated_data["amount"],
                                 reason=data.validated_data["reason"], expires_on=data.validated_data["expires_on"],
                                 actor=request.user)
         return Response(HoldSerializer(hold).data, status=status.HTTP_201_CREATED)
@@ -197,10 +196,10 @@ class AccountViewSet(viewsets.GenericViewSet):
 
     def _cash(self, request, kind: str) -> Response:
         account = self._staff_account("view")  # who handles cash on it: submit_cash_operation's rule
-        data = AmountSerializer(data=request.data)
+        data = AmountSerializer(data=request.data, context={"currency": account.currency})
         data.is_valid(raise_exception=True)
         result = teller.submit_cash_operation(
-            kind=kind, account=account, amount=Money(data.validated_data["amount"], account.currency),
+            kind=kind, account=account, amount=data.validated_data["amount"],
             teller=request.user, idempotency_key=f"api:{request.user.pk}:{request.idempotency_key}",
         )
         if isinstance(result, TellerTransaction):

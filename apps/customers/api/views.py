@@ -1,10 +1,9 @@
 """Customers API: staff manage their branch's customers; a customer's login sees only its own profile."""
 
-from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import filters, mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.generics import get_object_or_404
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
@@ -26,6 +25,7 @@ from apps.customers.models import Customer
 from apps.kyc import selectors as kyc_selectors
 from apps.kyc.services import upload_kyc_document
 from apps.organization.models import User
+from config.api.parsers import FormParser, JSONParser, MultiPartParser
 from config.api.permissions import IsStaffUser, StaffModelPermissions
 
 
@@ -41,6 +41,7 @@ class CustomerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.C
     search_fields = ["legal_name", "email", "phone", "=id"]
     ordering_fields = ["id", "legal_name", "created_at", "kyc_review_due"]
     http_method_names = ["get", "post", "patch", "head", "options"]
+    lookup_value_regex = r"[0-9]+"
 
     def get_permissions(self):
         # Onboarding, documents and the upgrade: any active staff reaches the service, which decides (a 403
@@ -80,7 +81,8 @@ class CustomerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.C
 
     @extend_schema(request={"multipart/form-data": KycDocumentUploadSerializer},
                    responses={200: KycDocumentSerializer(many=True), 201: KycDocumentSerializer})
-    @action(detail=True, methods=["get", "post"], parser_classes=[MultiPartParser, FormParser, JSONParser])
+    @action(detail=True, methods=["get", "post"], parser_classes=[MultiPartParser, FormParser, JSONParser],
+            pagination_class=None)  # a customer's few documents: a bare list
     def documents(self, request, pk=None):
         if request.method == "GET":
             customer = self.get_object()

@@ -6,7 +6,7 @@ from config.api.fields import MoneyAmountField
 
 class LedgerAccountSerializer(serializers.ModelSerializer):
     balance = MoneyAmountField(source="current_balance")
-    overdraft_limit = MoneyAmountField()
+    overdraft_limit = MoneyAmountField(allow_null=True, help_text="Null: no overdraft limit.")
     branch = serializers.SlugRelatedField(slug_field="code", read_only=True)
 
     class Meta:
@@ -26,7 +26,8 @@ class PostingSerializer(serializers.ModelSerializer):
 
 class JournalEntrySerializer(serializers.ModelSerializer):
     postings = PostingSerializer(many=True, read_only=True)
-    posted_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    posted_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True,
+                                             help_text="Null for entries the system posted (end of day, batch).")
 
     class Meta:
         model = JournalEntry

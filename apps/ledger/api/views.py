@@ -21,6 +21,7 @@ class LedgerAccountViewSet(viewsets.ReadOnlyModelViewSet):
     permission_classes = [StaffModelPermissions]
     filterset_class = LedgerAccountFilter
     queryset = LedgerAccount.objects.none()  # for the schema and the model permission check
+    lookup_value_regex = r"[0-9]+"
 
     def get_queryset(self):
         accounts = visible_to(self.request.user, LedgerAccount.objects.select_related("branch").order_by("code"))
@@ -44,6 +45,7 @@ class JournalEntryViewSet(viewsets.ReadOnlyModelViewSet):
     permission_classes = [StaffModelPermissions]
     filterset_class = JournalEntryFilter
     queryset = JournalEntry.objects.none()
+    lookup_value_regex = r"[0-9]+"
 
     def get_queryset(self):
         accounts = visible_to(self.request.user, LedgerAccount.objects.all())

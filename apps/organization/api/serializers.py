@@ -5,7 +5,8 @@ from apps.organization.models import ApprovalRequest
 
 class ApprovalRequestSerializer(serializers.ModelSerializer):
     maker = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    checker = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    checker = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True,
+                                           help_text="Null until someone decides the request.")
     branch = serializers.SlugRelatedField(slug_field="code", read_only=True)
 
     class Meta:

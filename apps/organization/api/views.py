@@ -16,6 +16,7 @@ class ApprovalRequestViewSet(viewsets.ReadOnlyModelViewSet):
     permission_classes = [StaffModelPermissions]
     filterset_fields = ["state", "operation"]
     queryset = ApprovalRequest.objects.none()
+    lookup_value_regex = r"[0-9]+"
 
     def get_queryset(self):
         return selectors.approval_requests_for(self.request.user)

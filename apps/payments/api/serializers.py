@@ -2,16 +2,15 @@ from rest_framework import serializers
 
 from apps.ledger.money import CURRENCY_CHOICES
 from apps.payments.models import Channel, Transfer
-from config.api.fields import MoneyAmountField
+from config.api.fields import MoneyAmountField, MoneyInputField
 
 
 class TransferOrderSerializer(serializers.Serializer):
-    """What the channel sends. The amount is a string: it is read as an exact decimal, never a float."""
+    """What the channel sends. The amount is a string of digits in ``currency`` (see MoneyInputField)."""
 
     from_account = serializers.CharField(max_length=40)
     to_account = serializers.CharField(max_length=40)
-    amount = serializers.RegexField(r"^-?\d{1,16}(\.\d{1,8})?$", max_length=30,
-                                    error_messages={"invalid": "Give the amount as a decimal string, e.g. \"12.34\"."})
+    amount = MoneyInputField()
     currency = serializers.ChoiceField(choices=CURRENCY_CHOICES)
     reference = serializers.CharField(max_length=140, required=False, allow_blank=True, default="")
     beneficiary = serializers.IntegerField(required=False, allow_null=True, default=None,
@@ -38,11 +37,13 @@ class TransferSerializer(serializers.Serializer):
 
 class OutgoingPaymentOrderSerializer(serializers.Serializer):
     from_account = serializers.CharField(max_length=40)
-    amount = serializers.RegexField(r"^-?\d{1,16}(\.\d{1,8})?$", max_length=30)
+    amount = MoneyInputField()
     currency = serializers.ChoiceField(choices=CURRENCY_CHOICES)
     rail = serializers.ChoiceField(choices=["instant", "same_day", "high_value"])
     creditor_name = serializers.CharField(max_length=140)
-    creditor_account = serializers.CharField(max_length=40)
+    creditor_account = serializers.CharField(max_length=42, help_text="The creditor's IBAN (spaces allowed).")
+    creditor_bic = serializers.CharField(max_length=11, required=False, allow_blank=True, default="",
+                                         help_text="The creditor bank's BIC (8 or 11 characters), optional.")
     creditor_country = serializers.RegexField(r"^[A-Za-z]{2}$")
     remittance_information = serializers.CharField(max_length=140, required=False, allow_blank=True, default="")
     beneficiary = serializers.IntegerField(required=False, allow_null=True, default=None,
@@ -57,6 +58,7 @@ class OutgoingPaymentSerializer(serializers.Serializer):
     rail = serializers.CharField()
     creditor_name = serializers.CharField()
     creditor_account = serializers.CharField()
+    creditor_bic = serializers.CharField()
     status = serializers.CharField()
     failure_reason = serializers.CharField()
     business_date = serializers.DateField()

@@ -6,7 +6,6 @@ from rest_framework.response import Response
 
 from apps.accounts.api.serializers import ApprovalPendingSerializer  # one component for every 202 of maker-checker
 from apps.domain_errors import PermissionRefused
-from apps.ledger.money import Money
 from apps.organization.models import ApprovalRequest
 from apps.payments import selectors
 from apps.payments.api.serializers import (
@@ -55,6 +54,7 @@ class TransferViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = TransferSerializer
     filterset_class = TransferFilter
     queryset = Transfer.objects.none()
+    lookup_value_regex = r"[0-9]+"
 
     def get_queryset(self):
         return selectors.transfers_visible_to(self.request.user).order_by("-id")
@@ -77,7 +77,7 @@ class TransferViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         result = submit_transfer(
             from_account_number=order.validated_data["from_account"],
             to_account_number=order.validated_data["to_account"],
-            money=Money(order.validated_data["amount"], order.validated_data["currency"]),
+            money=order.validated_data["amount"],
             reference=order.validated_data["reference"],
             channel=Channel.BRANCH if request.user.is_staff else Channel.API,
             initiated_by=request.user,
@@ -115,8 +115,9 @@ class OutgoingPaymentViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelView
         order.is_valid(raise_exception=True)
         data = order.validated_data
         result = submit_outgoing_payment(
-            from_account_number=data["from_account"], money=Money(data["amount"], data["currency"]),
+            from_account_number=data["from_account"], money=data["amount"],
             rail=data["rail"], creditor_name=data["creditor_name"], creditor_account=data["creditor_account"],
+            creditor_bic=data["creditor_bic"],
             creditor_country=data["creditor_country"], remittance_information=data["remittance_information"],
             initiated_by=request.user, idempotency_key=request.idempotency_key,
             payer_accounts=selectors.payer_accounts_of(request.user), beneficiary_id=data["beneficiary"],
@@ -128,6 +129,7 @@ class BeneficiaryViewSet(mixins.CreateModelMixin, mixins.DestroyModelMixin, view
     """A customer's saved payees: list, save, remove. Only the caller's own; another's is "not found"."""
 
     queryset = Beneficiary.objects.none()
+    lookup_value_regex = r"[0-9]+"
 
     def get_queryset(self):
         return selectors.beneficiaries_of(self.request.user)
@@ -155,6 +157,7 @@ class PaymentReviewViewSet(viewsets.ReadOnlyModelViewSet):
 
     serializer_class = PaymentReviewSerializer
     queryset = PaymentReview.objects.none()
+    lookup_value_regex = r"[0-9]+"
     filterset_fields = ["status"]
 
     def get_queryset(self):

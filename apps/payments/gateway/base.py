@@ -22,6 +22,7 @@ class PaymentInstruction:
     debtor_name: str
     debtor_account: str
     remittance_information: str = ""
+    creditor_bic: str = ""
 
 
 @dataclass(frozen=True)

@@ -96,7 +96,8 @@ class VelocityPayGateway:
             "amount": str(instruction.amount),
             "currency": instruction.currency,
             "creditor": {"name": instruction.creditor_name, "account": instruction.creditor_account,
-                         "country": instruction.creditor_country},
+                         "country": instruction.creditor_country,
+                         **({"bic": instruction.creditor_bic} if instruction.creditor_bic else {})},
             "debtor": {"name": instruction.debtor_name, "account": instruction.debtor_account},
             "remittance_information": instruction.remittance_information,
         }

@@ -37,6 +37,7 @@ from apps.ledger.services import credit, debit, post_journal_entry, reverse_jour
 from apps.organization.models import User
 from apps.organization.selectors import current_business_date
 from apps.outbox.broker import send_task_on_commit
+from apps.payments.bank_identifiers import validate_bic, validate_iban
 from apps.payments.errors import AccountNotAvailable, TransferCurrencyMismatch, UnknownBeneficiaryAccount
 from apps.payments.gateway.base import (
     GatewayOutcome,
@@ -82,8 +83,11 @@ def initiate_outgoing_payment(*, from_account_number: str, money: Money, rail: s
                               creditor_account: str, creditor_country: str, initiated_by: User,
                               idempotency_key: str, remittance_information: str = "",
                               payer_accounts: QuerySet[Account] | None = None,
-                              beneficiary_id: int | None = None) -> OutgoingPayment:
+                              beneficiary_id: int | None = None, creditor_bic: str = "") -> OutgoingPayment:
     """Move the funds to clearing and record the payment; it is submitted to the gateway after commit.
+
+    The creditor account must be a valid IBAN and the creditor bank's BIC, if given, a valid BIC (400
+    ``invalid_iban`` / ``invalid_bic``, checked before anything else).
 
     Same refusals as an internal transfer for the payer (unknown, not active, currency, KYC, available balance),
     then the beneficiary cooling-off period and the fraud rules: a blocking rule refuses the payment (only the
@@ -98,14 +102,17 @@ def initiate_outgoing_payment(*, from_account_number: str, money: Money, rail: s
             from_account_number=from_account_number, money=money, rail=rail, creditor_name=creditor_name,
             creditor_account=creditor_account, creditor_country=creditor_country, initiated_by=initiated_by,
             idempotency_key=idempotency_key, remittance_information=remittance_information,
-            payer_accounts=payer_accounts, beneficiary_id=beneficiary_id)
+            payer_accounts=payer_accounts, beneficiary_id=beneficiary_id, creditor_bic=creditor_bic)
 
 
 @transaction.atomic
 def _initiate_outgoing_payment(*, from_account_number: str, money: Money, rail: str, creditor_name: str,
                                creditor_account: str, creditor_country: str, initiated_by: Any,
                                idempotency_key: str, remittance_information: str,
-                               payer_accounts: QuerySet[Account] | None, beneficiary_id: int | None) -> OutgoingPayment:
+                               payer_accounts: QuerySet[Account] | None, beneficiary_id: int | None,
+                               creditor_bic: str) -> OutgoingPayment:
+    creditor_account = validate_iban(creditor_account)
+    creditor_bic = validate_bic(creditor_bic) if creditor_bic else ""
     if rail not in Rail.values:
         raise AccountNotAvailable(f"Unknown rail {rail!r}.", code="unknown_rail")
     if not money.is_positive:
@@ -133,7 +140,7 @@ def _initiate_outgoing_payment(*, from_account_number: str, money: Money, rail: 
                                  now=now)
     check = PaymentUnderCheck(
         payment_kind=FraudDecision.PaymentKind.OUTGOING_PAYMENT, from_account=payer, money=money,
-        destination=creditor_account.replace(" ", "").upper(), destination_country=creditor_country.upper(),
+        destination=creditor_account, destination_country=creditor_country.upper(),
         beneficiary=beneficiary, initiated_by=initiated_by, idempotency_key=idempotency_key, now=now)
     fired = evaluate_fraud_rules(check)
     refuse_if_blocked(check, fired)
@@ -148,7 +155,7 @@ def _initiate_outgoing_payment(*, from_account_number: str, money: Money, rail: 
     )
     payment = OutgoingPayment(
         reference=reference, from_account=payer, amount=money.amount, currency=money.currency, rail=rail,
-        creditor_name=creditor_name, creditor_account=creditor_account.replace(" ", "").upper(),
+        creditor_name=creditor_name, creditor_account=creditor_account, creditor_bic=creditor_bic,
         creditor_country=creditor_country.upper(), remittance_information=remittance_information,
         initiation_entry=entry, initiated_by=initiated_by, idempotency_key=idempotency_key,
         business_date=business_date, beneficiary=beneficiary,
@@ -189,7 +196,8 @@ def _instruction(payment: OutgoingPayment) -> PaymentInstruction:
     return PaymentInstruction(
         reference=payment.reference, rail=payment.rail, amount=payment.amount, currency=payment.currency,
         creditor_name=payment.creditor_name, creditor_account=payment.creditor_account,
-        creditor_country=payment.creditor_country, debtor_name=account.customer.legal_name,
+        creditor_country=payment.creditor_country, creditor_bic=payment.creditor_bic,
+        debtor_name=account.customer.legal_name,
         debtor_account=account.number, remittance_information=payment.remittance_information,
     )
 

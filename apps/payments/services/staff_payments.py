@@ -20,6 +20,7 @@ from apps.ledger.money import Money, MoneyError
 from apps.ledger.thresholds import is_above
 from apps.organization.models import ApprovalRequest, User
 from apps.organization.services import request_approval
+from apps.payments.bank_identifiers import validate_bic, validate_iban
 from apps.payments.models import Channel, OutgoingPayment, Transfer
 from apps.payments.services.external import initiate_outgoing_payment
 from apps.payments.services.initiators import ensure_may_initiate_outgoing_payment, ensure_may_initiate_transfer
@@ -73,14 +74,18 @@ def submit_transfer(*, from_account_number: str, to_account_number: str, money: 
 def submit_outgoing_payment(*, from_account_number: str, money: Money, rail: str, creditor_name: str,
                             creditor_account: str, creditor_country: str, initiated_by: User, idempotency_key: str,
                             remittance_information: str = "", payer_accounts: QuerySet[Account] | None = None,
-                            beneficiary_id: int | None = None) -> OutgoingPayment | ApprovalRequest:
+                            beneficiary_id: int | None = None, creditor_bic: str = "",
+                            ) -> OutgoingPayment | ApprovalRequest:
     """A payment to another bank now, or — staff above the threshold — an approval request. Refused before
-    either if the initiator's role may not initiate payments to other banks."""
+    either if the initiator's role may not initiate payments to other banks, or if the IBAN or BIC is not valid
+    (so no request is recorded for a payment that could never run)."""
     ensure_may_initiate_outgoing_payment(initiated_by)
+    creditor_account = validate_iban(creditor_account)
+    creditor_bic = validate_bic(creditor_bic) if creditor_bic else ""
     order = {"from_account_number": from_account_number, "money": money, "rail": rail,
              "creditor_name": creditor_name, "creditor_account": creditor_account,
              "creditor_country": creditor_country, "remittance_information": remittance_information,
-             "beneficiary_id": beneficiary_id}
+             "beneficiary_id": beneficiary_id, "creditor_bic": creditor_bic}
     if not needs_checker(initiated_by=initiated_by, money=money) or OutgoingPayment.objects.filter(
             initiated_by=initiated_by, idempotency_key=idempotency_key).exists():
         return initiate_outgoing_payment(**order, initiated_by=initiated_by, idempotency_key=idempotency_key,
@@ -91,6 +96,7 @@ def submit_outgoing_payment(*, from_account_number: str, money: Money, rail: str
         operation=OUTGOING_PAYMENT_OPERATION, maker=initiated_by,
         parameters={"from_account": payer_number, "amount": str(money.amount), "currency": money.currency,
                     "rail": rail, "creditor_name": creditor_name, "creditor_account": creditor_account,
+                    "creditor_bic": creditor_bic,
                     "creditor_country": creditor_country, "remittance_information": remittance_information,
                     "idempotency_key": idempotency_key, "beneficiary": beneficiary_id},
         summary=f"Payment of {money} from {payer_number} to {creditor_name} ({creditor_account}) "
@@ -126,7 +132,7 @@ def run_approved_outgoing_payment(*, parameters: dict, actor: Any, maker: Any) -
         creditor_account=parameters["creditor_account"], creditor_country=parameters["creditor_country"],
         remittance_information=parameters["remittance_information"], initiated_by=maker,
         idempotency_key=parameters["idempotency_key"], payer_accounts=payer_accounts_of(maker),
-        beneficiary_id=parameters.get("beneficiary")))
+        beneficiary_id=parameters.get("beneficiary"), creditor_bic=parameters.get("creditor_bic", "")))
 
 
 def _run_screened(run) -> dict[str, Any]:

@@ -101,7 +101,7 @@ def test_same_key_with_another_body_is_a_422_problem(alice, alice_account, bob_a
     ("0", 400, "amount_not_positive"),
     ("-5.00", 400, "amount_not_positive"),
     ("1.001", 400, "too_many_decimals"),
-    ("12,5", 400, "validation_error"),
+    ("12,5", 400, "invalid_amount"),
 ])
 def test_bad_amounts_are_refused_and_move_nothing(alice, alice_account, bob_account, amount, status, code):
     before = _balances(alice_account, bob_account)
