@@ -144,6 +144,9 @@ def update_customer(*, customer: Customer, actor: User, **changes: Any) -> Custo
         raise NotAllowedToChangeCustomer("Your role may not change this customer.")
     refuse_fields_not_editable(changes)
     customer = Customer.objects.select_for_update().get(pk=customer.pk)
+    changes = {field: value for field, value in changes.items() if getattr(customer, field) != value}
+    if not changes:
+        return customer  # nothing to write: no save, no history row
     if "email" in changes and changes["email"].lower() != customer.email.lower():
         _refuse_duplicate_email(changes["email"], exclude_pk=customer.pk)
     rescreen = any(field in changes and changes[field] != getattr(customer, field)
