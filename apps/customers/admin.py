@@ -89,8 +89,9 @@ class CustomerAdmin(BranchScopedAdminMixin, EvidenceHistoryAdmin):
     search_fields = ["legal_name", "email", "phone", "=id"]
     list_select_related = ["branch"]
     # status is changed by services only: KYC verification, and the Block / Unblock actions below.
-    readonly_fields = ["status", "status_before_block", "national_id_masked", "kyc_status", "kyc_review_due", "risk_rating", "is_premium",
-                       "relationship_manager", "premium_since", "user", "created_by", "created_at"]
+    readonly_fields = ["status", "status_before_block", "national_id_masked", "kyc_status", "kyc_review_due",
+                       "risk_rating", "is_premium", "relationship_manager", "premium_since", "user", "created_by",
+                       "created_at"]
     inlines = [KycDocumentInline, KycCheckInline, ScreeningHitInline]
     action_form = ReviewActionForm
     actions = ["approve_kyc", "reject_kyc", "check_kyc_again", "block_customers", "unblock_customers"]
