@@ -2,7 +2,8 @@
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin.helpers import ActionForm
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME, ActionForm
+from django.template.response import TemplateResponse
 
 from apps.customers import services
 from apps.customers.models import Customer
@@ -56,7 +57,7 @@ class CustomerForm(forms.ModelForm):
     class Meta:
         model = Customer
         fields = ["customer_type", "legal_name", "email", "phone", "date_of_birth", "national_id_last4",
-                  "business_registration_number", "tax_id", "address", "country", "branch", "status"]
+                  "business_registration_number", "tax_id", "address", "country", "branch"]
 
     def clean_email(self):
         email = self.cleaned_data["email"]
@@ -70,6 +71,13 @@ class ReviewActionForm(ActionForm):
     reason = forms.CharField(required=False, label="Reason", widget=forms.TextInput(attrs={"size": 50}))
 
 
+class StatusReasonForm(forms.Form):
+    """The page between choosing "Block" / "Unblock" and doing it: the reason goes in each history row."""
+
+    reason = forms.CharField(max_length=500, widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
+                             help_text="Recorded in each customer's history.")
+
+
 @admin.register(Customer)
 class CustomerAdmin(BranchScopedAdminMixin, EvidenceHistoryAdmin):
     """The customer list is also the manual review queue: filter "KYC status: In progress"."""
@@ -80,11 +88,13 @@ class CustomerAdmin(BranchScopedAdminMixin, EvidenceHistoryAdmin):
     list_filter = ["customer_type", "kyc_status", "branch", "risk_rating", "status", "is_premium"]
     search_fields = ["legal_name", "email", "phone", "=id"]
     list_select_related = ["branch"]
-    readonly_fields = ["national_id_masked", "kyc_status", "kyc_review_due", "risk_rating", "is_premium",
-                       "relationship_manager", "premium_since", "user", "created_by", "created_at"]
+    # status is changed by services only: KYC verification, and the Block / Unblock actions below.
+    readonly_fields = ["status", "status_before_block", "national_id_masked", "kyc_status", "kyc_review_due",
+                       "risk_rating", "is_premium", "relationship_manager", "premium_since", "user", "created_by",
+                       "created_at"]
     inlines = [KycDocumentInline, KycCheckInline, ScreeningHitInline]
     action_form = ReviewActionForm
-    actions = ["approve_kyc", "reject_kyc", "check_kyc_again"]
+    actions = ["approve_kyc", "reject_kyc", "check_kyc_again", "block_customers", "unblock_customers"]
 
     def get_fields(self, request, obj=None):
         fields = list(CustomerForm.Meta.fields)
@@ -111,7 +121,6 @@ class CustomerAdmin(BranchScopedAdminMixin, EvidenceHistoryAdmin):
             changes = {field: data[field] for field in form.changed_data if field in services.EDITABLE_FIELDS}
             updated = services.update_customer(customer=obj, actor=request.user, **changes)
         else:
-            data.pop("status", None)
             updated = services.onboard_customer(actor=request.user, channel="admin", **data)
         obj.pk = updated.pk
         obj.refresh_from_db()
@@ -145,6 +154,41 @@ class CustomerAdmin(BranchScopedAdminMixin, EvidenceHistoryAdmin):
         for customer in queryset:
             start_kyc_check(customer=customer)
         self.message_user(request, f"KYC check queued for {queryset.count()} customers.")
+
+    def _change_status(self, request, queryset, *, service, verb, done):
+        """Ask for the reason on a page of its own, then call ``service`` for each customer; a refusal is an
+        error message for that customer."""
+        form = StatusReasonForm(request.POST if "confirm" in request.POST else None)
+        if form.is_bound and form.is_valid():
+            for customer in queryset:
+                try:
+                    service(customer=customer, reason=form.cleaned_data["reason"], actor=request.user)
+                except DomainError as error:
+                    self.message_user(request, f"{customer}: {error}", messages.ERROR)
+                else:
+                    self.message_user(request, f"{customer}: {done}.")
+            return None
+        return TemplateResponse(request, "admin/customers/customer/status_reason.html", {
+            **self.admin_site.each_context(request), "opts": self.opts, "form": form, "customers": queryset,
+            "action": request.POST.get("action", ""), "action_checkbox_name": ACTION_CHECKBOX_NAME,
+            "verb": verb, "title": f"{verb.capitalize()} customers: give the reason",
+        })
+
+    @admin.action(description="Block customer (give a reason)", permissions=["block"])
+    def block_customers(self, request, queryset):
+        return self._change_status(request, queryset, service=services.block_customer, verb="block",
+                                   done="blocked")
+
+    @admin.action(description="Unblock customer (compliance; give a reason)", permissions=["unblock"])
+    def unblock_customers(self, request, queryset):
+        return self._change_status(request, queryset, service=services.unblock_customer, verb="unblock",
+                                   done="unblocked")
+
+    def has_block_permission(self, request):
+        return request.user.has_perm(services.BLOCK_PERMISSION)
+
+    def has_unblock_permission(self, request):
+        return request.user.has_perm(services.UNBLOCK_PERMISSION)
 
     def has_review_permission(self, request):
         return request.user.has_perm("kyc.review_kyc")

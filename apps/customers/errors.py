@@ -35,3 +35,18 @@ class NotAllowedToUpgrade(PermissionRefused):
 class NotAllowedToChangeCustomer(PermissionRefused):
     code = "customer_change_not_allowed"
     title = "Not allowed to change this customer"
+
+
+class CustomerFieldNotEditable(InvalidCustomerData):
+    code = "customer_field_not_editable"
+    title = "This field of the customer is not changed here"
+
+
+class NotAllowedToBlockCustomer(PermissionRefused):
+    code = "customer_block_not_allowed"
+    title = "Not allowed to block or unblock this customer"
+
+
+class CustomerStatusRefused(Conflict):
+    code = "customer_status_refused"
+    title = "The customer's status does not allow this"

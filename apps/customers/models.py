@@ -73,7 +73,13 @@ class Customer(models.Model):
     country = models.CharField(max_length=2, validators=[validate_country], help_text="ISO 3166-1 alpha-2.")
     branch = models.ForeignKey("organization.Branch", on_delete=models.PROTECT, related_name="customers",
                                help_text="Home branch: its staff see and serve this customer.")
+    # Changed only by services: KYC verification activates a prospect (apps.kyc.services.checks), block_customer
+    # and unblock_customer (apps.customers.services) block and unblock; no form or serializer writes it.
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PROSPECT, db_index=True)
+    status_before_block = models.CharField(
+        max_length=16, blank=True, choices=[(Status.PROSPECT.value, Status.PROSPECT.label),
+                                            (Status.ACTIVE.value, Status.ACTIVE.label)],
+        help_text="While blocked: the status unblocking returns to (set by block_customer).")
     risk_rating = models.CharField(max_length=8, choices=RiskRating.choices, default=RiskRating.LOW)
     kyc_status = models.CharField(max_length=16, choices=KycStatus.choices, default=KycStatus.PENDING,
                                   db_index=True)
@@ -99,7 +105,9 @@ class Customer(models.Model):
 
     class Meta:
         ordering = ["pk"]
-        permissions = [("upgrade_customer", "Can upgrade a customer to premium")]
+        permissions = [("upgrade_customer", "Can upgrade a customer to premium"),
+                       ("block_customer", "Can block a customer"),
+                       ("unblock_customer", "Can unblock a customer")]
         indexes = [models.Index(fields=["branch", "kyc_status"]), models.Index(fields=["legal_name"])]
         constraints = [
             models.UniqueConstraint(Lower("email"), name="customer_email_unique_ci"),
@@ -122,6 +130,11 @@ class Customer(models.Model):
                                    name="customer_verified_has_review_date"),
             models.CheckConstraint(condition=~Q(kyc_status="expired") | Q(kyc_expired_at__isnull=False),
                                    name="customer_expired_kyc_has_expiry_time"),
+            models.CheckConstraint(
+                condition=Q(status="blocked", status_before_block__in=["prospect", "active"])
+                | ~Q(status="blocked") & Q(status_before_block=""),
+                name="customer_blocked_remembers_status_before_block",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -1,4 +1,4 @@
-"""Writes about customers: onboarding, updates, the premium upgrade."""
+"""Writes about customers: onboarding, updates, the premium upgrade, blocking and unblocking."""
 
 from __future__ import annotations
 
@@ -10,8 +10,11 @@ from django.db import IntegrityError, transaction
 
 from apps.customers.errors import (
     AlreadyPremium,
+    CustomerFieldNotEditable,
+    CustomerStatusRefused,
     DuplicateCustomerEmail,
     InvalidCustomerData,
+    NotAllowedToBlockCustomer,
     NotAllowedToChangeCustomer,
     NotAllowedToOnboard,
     NotAllowedToUpgrade,
@@ -26,10 +29,16 @@ from apps.outbox.services import publish_event
 ONBOARD_PERMISSION = "customers.add_customer"
 UPGRADE_PERMISSION = "customers.upgrade_customer"
 CHANGE_PERMISSION = "customers.change_customer"
+BLOCK_PERMISSION = "customers.block_customer"
+UNBLOCK_PERMISSION = "customers.unblock_customer"
 
-# Fields staff may change after onboarding; KYC outcome, branch and premium tier have their own services.
+# Fields staff may change after onboarding. The KYC outcome, branch, premium tier and status have their own
+# services: KYC verification activates a prospect, block_customer / unblock_customer block and unblock.
 EDITABLE_FIELDS = ("legal_name", "email", "phone", "date_of_birth", "national_id_last4",
-                   "business_registration_number", "tax_id", "address", "country", "status")
+                   "business_registration_number", "tax_id", "address", "country")
+# Where a field update_customer refuses is changed instead (said in the refusal).
+OWNING_SERVICES = {"status": "block_customer / unblock_customer (the admin's Block and Unblock actions)",
+                   "kyc_status": "the KYC check and review", "is_premium": "upgrade_to_premium"}
 
 
 def _validation_message(error: ValidationError) -> str:
@@ -116,6 +125,16 @@ def onboard_customer(*, actor: User | None, customer_type: str, legal_name: str,
     return customer
 
 
+def refuse_fields_not_editable(fields: Any) -> None:
+    """Refuse (``customer_field_not_editable``) any field that ``update_customer`` does not change."""
+    unknown = sorted(set(fields) - set(EDITABLE_FIELDS))
+    if unknown:
+        owners = "; ".join(f"{field} by {OWNING_SERVICES[field]}" for field in unknown if field in OWNING_SERVICES)
+        raise CustomerFieldNotEditable(f"These fields cannot be changed here: {', '.join(unknown)}."
+                                       + (f" They are changed {owners}." if owners else ""),
+                                       fields=", ".join(unknown))
+
+
 @transaction.atomic
 def update_customer(*, customer: Customer, actor: User, **changes: Any) -> Customer:
     """Change a customer's details: staff whose role may (``customers.change_customer``), for a customer they may
@@ -123,10 +142,11 @@ def update_customer(*, customer: Customer, actor: User, **changes: Any) -> Custo
     if not actor.is_active or not actor.is_staff or not actor.has_perm(CHANGE_PERMISSION) \
             or not can_access(actor, customer, "change"):
         raise NotAllowedToChangeCustomer("Your role may not change this customer.")
-    unknown = set(changes) - set(EDITABLE_FIELDS)
-    if unknown:
-        raise InvalidCustomerData(f"These fields cannot be changed here: {', '.join(sorted(unknown))}.")
+    refuse_fields_not_editable(changes)
     customer = Customer.objects.select_for_update().get(pk=customer.pk)
+    changes = {field: value for field, value in changes.items() if getattr(customer, field) != value}
+    if not changes:
+        return customer  # nothing to write: no save, no history row
     if "email" in changes and changes["email"].lower() != customer.email.lower():
         _refuse_duplicate_email(changes["email"], exclude_pk=customer.pk)
     rescreen = any(field in changes and changes[field] != getattr(customer, field)
@@ -174,4 +194,69 @@ def upgrade_to_premium(*, customer: Customer, relationship_manager: User | None,
     from apps.kyc.services import start_kyc_check
 
     start_kyc_check(customer=customer)
+    return customer
+
+
+def _ensure_may_block(actor: User, customer: Customer, *, permission: str, verb: str) -> None:
+    if not actor.is_active or not actor.is_staff or not actor.has_perm(permission):
+        raise NotAllowedToBlockCustomer(f"Your role may not {verb} customers.")
+    if not can_access(actor, customer, "change"):  # bank-wide roles: every branch; others: their branch's
+        raise NotAllowedToBlockCustomer(f"{customer.legal_name} is a customer of another branch.")
+
+
+def _required_reason(reason: str, verb: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidCustomerData(f"Say why the customer is {verb}.", code="reason_required")
+    return reason
+
+
+def _save_status(customer: Customer, *, actor: User, reason: str) -> None:
+    customer._history_user = actor
+    customer._change_reason = reason[:100]  # simple-history's change reason column holds 100 characters
+    customer.save(update_fields=["status", "status_before_block"])
+
+
+@transaction.atomic
+def block_customer(*, customer: Customer, reason: str, actor: User) -> Customer:
+    """Block an active customer or a prospect, with the reason in the history row.
+
+    Blocked by staff whose role may (``customers.block_customer``: compliance officers, bank-wide, and branch
+    managers, for their own branch's customers). The status it had is kept for ``unblock_customer``.
+    """
+    _ensure_may_block(actor, customer, permission=BLOCK_PERMISSION, verb="block")
+    reason = _required_reason(reason, "blocked")
+    customer = Customer.objects.select_for_update().get(pk=customer.pk)
+    if customer.status not in (Customer.Status.ACTIVE, Customer.Status.PROSPECT):
+        raise CustomerStatusRefused(f"{customer.legal_name} is {customer.status}: only an active customer or a "
+                                    "prospect can be blocked.", code=f"customer_{customer.status}")
+    customer.status_before_block, customer.status = customer.status, Customer.Status.BLOCKED
+    _save_status(customer, actor=actor, reason=reason)
+    publish_event("customer.blocked", {**customer_event_payload(customer), "status": customer.status,
+                                        "reason": reason}, aggregate=customer)
+    return customer
+
+
+@transaction.atomic
+def unblock_customer(*, customer: Customer, reason: str, actor: User) -> Customer:
+    """Unblock a blocked customer, with the reason in the history row: compliance only
+    (``customers.unblock_customer``), since compliance is who blocks for sanctions and fraud.
+
+    The customer returns to the status it had when blocked; a prospect whose KYC was verified meanwhile
+    returns active (verification activates prospects, and it did not while the customer was blocked).
+    """
+    _ensure_may_block(actor, customer, permission=UNBLOCK_PERMISSION, verb="unblock")
+    reason = _required_reason(reason, "unblocked")
+    customer = Customer.objects.select_for_update().get(pk=customer.pk)
+    if customer.status != Customer.Status.BLOCKED:
+        raise CustomerStatusRefused(f"{customer.legal_name} is {customer.status}, not blocked.",
+                                    code=f"customer_{customer.status}")
+    restored = customer.status_before_block or Customer.Status.PROSPECT
+    if restored == Customer.Status.PROSPECT and customer.kyc_status == Customer.KycStatus.VERIFIED:
+        restored = Customer.Status.ACTIVE
+    customer.status, customer.status_before_block = restored, ""
+    _save_status(customer, actor=actor, reason=reason)
+    publish_event("customer.unblocked", {**customer_event_payload(customer), "status": customer.status,
+                                        "reason": reason},
+                  aggregate=customer)
     return customer

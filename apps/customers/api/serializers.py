@@ -1,6 +1,9 @@
+from collections.abc import Mapping
+
 from rest_framework import serializers
 
 from apps.customers.models import Customer
+from apps.customers.services import EDITABLE_FIELDS, refuse_fields_not_editable
 from apps.kyc.models import KycDocument
 from apps.kyc.rules import DocumentType
 from apps.organization.models import Branch
@@ -44,10 +47,18 @@ class ApplicationSerializer(serializers.Serializer):
 
 
 class CustomerUpdateSerializer(serializers.ModelSerializer):
+    """A PATCH of the customer's details. A field that ``update_customer`` does not change (status, KYC outcome,
+    branch, ...) is refused with a ``customer_field_not_editable`` problem rather than silently ignored."""
+
     class Meta:
         model = Customer
-        fields = [*APPLICATION_FIELDS, "status"]
+        fields = list(EDITABLE_FIELDS)
         extra_kwargs = {field: {"required": False, "validators": []} for field in fields}
+
+    def to_internal_value(self, data):
+        if isinstance(data, Mapping):
+            refuse_fields_not_editable(data.keys())
+        return super().to_internal_value(data)
 
 
 class OwnProfileSerializer(serializers.ModelSerializer):

@@ -57,3 +57,12 @@ def test_country_is_two_capital_letters(branch_a):
 def test_the_national_id_is_shown_masked(branch_a):
     customer = CustomerFactory(branch=branch_a, national_id_last4="9876", date_of_birth=datetime.date(1990, 1, 1))
     assert customer.national_id_masked == "•••• 9876"
+
+
+def test_a_blocked_customer_remembers_the_status_unblocking_returns_to(branch_a):
+    _violates(CustomerFactory(branch=branch_a), status=Customer.Status.BLOCKED, status_before_block="")
+
+
+def test_only_a_blocked_customer_has_a_status_before_block(branch_a):
+    _violates(CustomerFactory(branch=branch_a), status=Customer.Status.PROSPECT,
+              status_before_block=Customer.Status.ACTIVE)

@@ -97,6 +97,27 @@ def test_a_branch_manager_must_not_set_fees_or_touch_another_branchs_cash(manage
     assert _balance(ana_account) == before
 
 
+def test_a_teller_must_not_change_a_customers_status_and_a_branch_manager_must_not_unblock(teller_a, manager_a,
+                                                                                          ana):
+    from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+
+    from apps.customers.services import block_customer
+
+    history = ana.history.count()
+    response = _api(teller_a).patch(reverse("v1:customer-detail", args=[ana.pk]), {"status": "blocked"},
+                                    format="json")
+    assert (response.status_code, response.json()["code"]) == (400, "customer_field_not_editable")
+    _admin(teller_a).post(reverse("admin:customers_customer_changelist"), {
+        "action": "block_customers", ACTION_CHECKBOX_NAME: [ana.pk], "confirm": "yes", "reason": "x"})
+    assert Customer.objects.get(pk=ana.pk).status == Customer.Status.ACTIVE and ana.history.count() == history
+    # given Ana blocked by her branch manager, the manager may not unblock her (compliance does)
+    block_customer(customer=ana, reason="Fraud reported", actor=manager_a)
+    history = ana.history.count()
+    _admin(manager_a).post(reverse("admin:customers_customer_changelist"), {
+        "action": "unblock_customers", ACTION_CHECKBOX_NAME: [ana.pk], "confirm": "yes", "reason": "x"})
+    assert Customer.objects.get(pk=ana.pk).status == Customer.Status.BLOCKED and ana.history.count() == history
+
+
 def test_a_loan_officer_must_not_open_an_account_or_handle_cash(loan_officer, ana, ana_account):
     accounts, receipts = Account.objects.count(), TellerTransaction.objects.count()
     _forbidden(_api(loan_officer).post("/api/v1/accounts/", {"customer": ana.pk, "product": "SAV"}, format="json"))
