@@ -64,6 +64,9 @@ def exact_totals(queryset: QuerySet, *, field: str, by: Sequence[str] = ()) -> d
     row count of each group: ``{(by values...): Total(amount, rows)}``, in ascending order of the group key.
     Only groups with rows are in it; ``by=()`` gives at most the one key ``()``."""
     if connections[queryset.db].vendor != "sqlite":
+        if not by:  # values() without fields would group by every column
+            row = queryset.aggregate(_total=Sum(field), _rows=Count("pk"))
+            return {(): Total(row["_total"], row["_rows"])} if row["_rows"] else {}
         rows = queryset.order_by().values(*by).annotate(_total=Sum(field), _rows=Count("pk"))
         totals = {tuple(row[name] for name in by): Total(row["_total"], row["_rows"]) for row in rows}
         return dict(sorted(totals.items()))
