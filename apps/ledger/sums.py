@@ -7,13 +7,16 @@ SQLite adds exactly, and divides the total by 10000 once: the float that comes b
 total, and Django reads it back as that exact decimal (exact up to 15 significant digits, SQLite's own limit for a
 stored decimal: 99,999,999,999.9999).
 
-``exact_totals`` is for the 12-decimal interest columns (accruals, residues), where that trick cannot work: a
+``exact_totals`` (and ``exact_sum``) is for the 12-decimal interest accruals, where that trick cannot work: a
 total in whole 1e-12 units overflows SQLite's 64-bit integers at about 9.2 million (9.2e18 units), and whatever
 number SQLite hands back, Django reads a decimal expression there as a float cut to 15 significant digits, so a
-year's accruals of 3,500.123456789012 would come back as 3500.12345678901. On PostgreSQL it is ``Sum`` in SQL; on
-SQLite it reads the stored values (Django turns each stored REAL back into the decimal it wrote, exact for up to
-15 significant digits: any accrual below 1,000 a day) and adds them in Python with ``Decimal``. That is one row
-read per accrual in the embedded demo mode, whose accrual already runs in Python, row by row.
+year's accruals of 31,308.641943999870 came back as 31308.6419439997 (and the residue carried to the next interest
+posting was off with it). On PostgreSQL it is ``Sum`` in SQL. On SQLite it reads the stored values and adds them in
+Python with ``Decimal``: SQLite stores each decimal Django writes (as text) into its NUMERIC column as a REAL, and
+Django reads that float back to 15 significant digits, which gives back exactly the decimal it wrote when that had
+at most 15 significant digits -- a 12-decimal accrual below 1,000, i.e. a day's interest on any balance below about
+7 million. That much is SQLite's storage limit; the sum adds nothing to it. It costs one row read per accrual, in
+the embedded demo mode whose accrual already runs in Python, row by row.
 
 The database gives an exact Decimal; quantizing it to the currency's minor unit is ``money.to_minor_unit``'s job,
 where the currency is known.
