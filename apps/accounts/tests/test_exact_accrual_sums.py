@@ -15,7 +15,8 @@ from apps.accounts.daycount import daily_fraction
 from apps.accounts.models import AccrualKind, InterestAccrual
 from apps.accounts.selectors import unposted_interest
 from apps.accounts.services.accrual import accrual_amount, accrue_interest, accrue_interest_for_date
-from apps.accounts.tests.factories import open_funded_account, savings_product
+from apps.accounts.services.term import break_term_deposit
+from apps.accounts.tests.factories import deposit, open_funded_account, savings_product, term_product
 from apps.ledger.models import JournalEntry
 from apps.ledger.money import round_to_currency
 from apps.ledger.sums import exact_sum, exact_totals
@@ -107,3 +108,26 @@ def test_interest_posted_over_a_year_is_what_decimal_arithmetic_gives(customer, 
     assert unposted == 0
     assert unposted_interest(account) == accrual_amount(balance, RATE,
                                                         daily_fraction("act_365f", last_month_end + ONE_DAY))
+
+
+def test_an_early_withdrawal_after_a_year_pays_what_decimal_arithmetic_gives(customer, teller_a, chart):
+    # given a two-year term deposit (interest at maturity) that has accrued a year, and its linked account
+    linked = open_funded_account(customer, savings_product(rate="0"), "10.00", teller=teller_a)
+    term = term_product(rate=str(RATE), term_months=24, penalty="33.3")
+    account = open_funded_account(customer, term, None, teller=teller_a, maturity_instruction="pay_out",
+                                  linked_account=linked)
+    deposit(account, str(PRINCIPAL), teller=teller_a)
+    account.refresh_from_db()
+    for day in _days(account.opened_on, 365):
+        accrue_interest_for_date(day=day)
+    # when it is broken
+    break_term_deposit(deposit=account, actor=teller_a)
+    # then the interest paid is the Decimal sum of the year's accruals less the penalty, rounded to the cent
+    earned = sum((accrual_amount(PRINCIPAL, RATE, daily_fraction("act_365f", day))
+                  for day in _days(account.opened_on, 365)), Decimal(0))
+    paid = round_to_currency(earned - earned * Decimal("33.3") / 100, "EUR")
+    linked.ledger_account.refresh_from_db()
+    assert linked.ledger_account.balance == Decimal("10.00") + PRINCIPAL + paid
+    forfeited = round_to_currency(earned * Decimal("33.3") / 100, "EUR")
+    entry = JournalEntry.objects.get(idempotency_key=f"term-break-interest:{account.pk}")
+    assert entry.postings.get(account__code="5000").amount == forfeited
