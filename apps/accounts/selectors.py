@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
-from django.db.models import Case, DecimalField, F, OuterRef, QuerySet, Subquery, Sum, Value, When
+from django.db.models import Case, DecimalField, F, OuterRef, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce, Round
 
 from apps.accounts.account_numbers import validate_account_number
@@ -13,7 +13,7 @@ from apps.accounts.errors import AccountNotFound
 from apps.accounts.models import Account, Hold
 from apps.ledger.models import AMOUNT_FIELD, Posting
 from apps.ledger.money import Money
-from apps.ledger.sums import AmountSum
+from apps.ledger.sums import AmountSum, Total, exact_totals
 
 _AMOUNT = DecimalField(max_digits=30, decimal_places=4)
 _ZERO = Value(Decimal("0"), output_field=_AMOUNT)
@@ -93,8 +93,10 @@ def balance_before(account: Account, day: datetime.date) -> Decimal:
 def unposted_interest(account: Account) -> Decimal:
     from apps.accounts.models import AccrualKind, InterestAccrual
 
-    return InterestAccrual.objects.filter(account=account, posted_on__isnull=True).aggregate(
-        total=Coalesce(Sum(Case(When(kind=AccrualKind.CREDIT, then=F("amount")), default=-F("amount"))),
-                       Value(Decimal("0"), output_field=DecimalField(max_digits=30, decimal_places=12))),
-    )["total"]
+    """Interest accrued and not yet posted: what the bank owes the account minus the overdraft interest it is
+    owed, exact to the accruals' 12 decimals on both databases (``exact_totals``)."""
+    totals = exact_totals(InterestAccrual.objects.filter(account=account, posted_on__isnull=True), field="amount",
+                          by=("kind",))
+    none = Total(Decimal(0), 0)
+    return totals.get((AccrualKind.CREDIT,), none).amount - totals.get((AccrualKind.OVERDRAFT,), none).amount
 

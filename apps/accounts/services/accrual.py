@@ -26,7 +26,6 @@ from collections import defaultdict
 from decimal import ROUND_HALF_UP, Context, Decimal
 
 from django.db import connection, transaction
-from django.db.models import Count, Sum
 
 from apps.accounts.daycount import DayCount, daily_fraction
 from apps.accounts.house_accounts import (
@@ -50,6 +49,7 @@ from apps.accounts.services.term import mature_term_deposits
 from apps.ledger.models import Posting
 from apps.ledger.money import Money, round_to_currency
 from apps.ledger.services import credit, debit, post_journal_entry
+from apps.ledger.sums import exact_totals
 
 ONE_DAY = datetime.timedelta(days=1)
 ACCRUING = (Account.Status.ACTIVE, Account.Status.DORMANT, Account.Status.FROZEN)
@@ -172,16 +172,17 @@ def _journal_accounts(kind: str):
 def _post_accrual_journals(run: AccrualRun) -> int:
     """One rounded journal entry per product and kind for the run's date, carrying the rounding residue."""
     day = run.business_date
-    totals = (InterestAccrual.objects.filter(business_date=day).values("product_id", "kind")
-              .annotate(total=Sum("amount"), accounts=Count("id")).order_by("product_id", "kind"))
-    products = DepositProduct.objects.in_bulk({row["product_id"] for row in totals})
+    # Exact on SQLite too (``exact_totals``): a float sum there would shift the residue carried to the next day.
+    totals = exact_totals(InterestAccrual.objects.filter(business_date=day), field="amount",
+                          by=("product_id", "kind"))
+    products = DepositProduct.objects.in_bulk({product_id for product_id, _ in totals})
     posted = 0
-    for row in totals:
-        product, kind = products[row["product_id"]], row["kind"]
+    for (product_id, kind), total in totals.items():
+        product = products[product_id]
         previous = (AccrualJournal.objects.filter(product=product, kind=kind, business_date__lt=day)
                     .order_by("-business_date").first())
         residue_in = previous.residue_out if previous else Decimal("0")
-        carried = row["total"] + residue_in
+        carried = total.amount + residue_in
         rounded = max(round_to_currency(carried, product.currency), Decimal("0"))
         entry = None
         if rounded > 0:
@@ -190,12 +191,12 @@ def _post_accrual_journals(run: AccrualRun) -> int:
             label = "Interest accrual" if kind == AccrualKind.CREDIT else "Overdraft interest accrual"
             entry = post_journal_entry(
                 postings=[debit(debit_account, money), credit(credit_account, money)],
-                description=f"{label} {product.code} {day} ({row['accounts']} accounts)",
+                description=f"{label} {product.code} {day} ({total.rows} accounts)",
                 source="interest", idempotency_key=f"accrual:{day}:{product.code}:{kind}", business_date=day,
             )
             posted += 1
         AccrualJournal.objects.create(run=run, business_date=day, product=product, kind=kind,
-                                      accrued=row["total"], residue_in=residue_in, posted=rounded,
+                                      accrued=total.amount, residue_in=residue_in, posted=rounded,
                                       residue_out=carried - rounded, entry=entry)
     return posted
 

@@ -9,11 +9,10 @@ leg), accounts locked a chunk at a time in id order (account rows first, then th
 from __future__ import annotations
 
 import datetime
-from collections import defaultdict
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Q, Sum
+from django.db.models import Q
 
 from apps.accounts.house_accounts import FEE_INCOME, INTEREST_PAYABLE, INTEREST_RECEIVABLE, house_account
 from apps.accounts.locks import lock_accounts
@@ -21,7 +20,7 @@ from apps.accounts.models import Account, AccrualKind, DepositProduct, Hold, Int
 from apps.accounts.periods import latest_month_end, latest_period_end
 from apps.ledger.money import Money, round_to_currency
 from apps.ledger.services import credit, debit, post_journal_entry
-from apps.ledger.sums import AmountSum
+from apps.ledger.sums import AmountSum, exact_totals
 
 CHUNK = 500
 
@@ -56,11 +55,9 @@ def capitalize_interest(*, accounts: list[Account], through: datetime.date, busi
     if not accounts:
         return {"credited": 0, "charged": 0, "deferred": 0}
     by_id = {account.pk: account for account in accounts}
-    totals: dict[tuple[int, str], Decimal] = defaultdict(Decimal)
-    rows = (InterestAccrual.objects.filter(account_id__in=by_id, posted_on__isnull=True, business_date__lte=through)
-            .values("account_id", "kind").annotate(total=Sum("amount")))
-    for row in rows:
-        totals[(row["account_id"], row["kind"])] = row["total"]
+    unposted = InterestAccrual.objects.filter(account_id__in=by_id, posted_on__isnull=True, business_date__lte=through)
+    totals = {key: total.amount for key, total in
+              exact_totals(unposted, field="amount", by=("account_id", "kind")).items()}
     held = _held_by_account(list(by_id), on=business_date)
     currency = accounts[0].ledger_account.currency
     postings, credited, charged, deferred = [], [], [], []

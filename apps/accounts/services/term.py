@@ -7,7 +7,6 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Sum
 
 from apps.accounts.errors import AccountStateRefused
 from apps.accounts.house_accounts import INTEREST_EXPENSE, INTEREST_PAYABLE, house_account, vault_cash
@@ -18,6 +17,7 @@ from apps.accounts.services.interest import capitalize_interest
 from apps.ledger.models import LedgerAccount
 from apps.ledger.money import Money, round_to_currency
 from apps.ledger.services import credit, debit, post_journal_entry, set_ledger_account_status
+from apps.ledger.sums import exact_sum
 from apps.organization.selectors import current_business_date
 
 RECEIVING = (Account.Status.ACTIVE, Account.Status.DORMANT, Account.Status.FROZEN)
@@ -87,7 +87,7 @@ def break_term_deposit(*, deposit: Account, actor: Any) -> Account:
     on = current_business_date()
     currency = deposit.ledger_account.currency
     unposted = InterestAccrual.objects.filter(account=deposit, kind=AccrualKind.CREDIT, posted_on__isnull=True)
-    earned = unposted.aggregate(total=Sum("amount"))["total"] or Decimal(0)
+    earned = exact_sum(unposted, field="amount")
     penalty = earned * deposit.product.early_withdrawal_penalty / Decimal(100)
     paid = max(round_to_currency(earned - penalty + deposit.interest_residue, currency), Decimal(0))
     forfeited = max(round_to_currency(penalty, currency), Decimal(0))
