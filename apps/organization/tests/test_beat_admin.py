@@ -102,6 +102,7 @@ def test_operations_runs_end_of_day_and_the_run_records_its_starter(ops_admin, e
     assert "1 task(s) sent" in response.content.decode()
     run = EodRun.objects.get()
     assert (run.business_date, run.status, run.started_by) == (CLOSING, EodRun.Status.COMPLETED, ops_admin)
+    assert list(run.attempt_log.values_list("started_by", "door")) == [(ops_admin.pk, "run_now")]
     assert _business_date() == CLOSING + datetime.timedelta(days=1)
     entry = LogEntry.objects.get(object_id=str(end_of_day.pk))
     assert entry.user == ops_admin and "Run now requested" in entry.change_message
@@ -112,6 +113,7 @@ def test_the_nightly_schedule_records_no_starter(end_of_day):
 
     run_end_of_day.apply()
     assert EodRun.objects.get().started_by is None
+    assert list(EodRun.objects.get().attempt_log.values_list("started_by", "door")) == [(None, "schedule")]
 
 
 def test_the_services_refuse_a_role_without_the_change_permission_as_a_command_would_call_them(
