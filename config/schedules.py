@@ -14,6 +14,12 @@ DEFAULT_SCHEDULES = [
         "crontab": {"minute": "*/15"},
     },
     {
+        # wall-clock: API tokens expire by the clock (a security expiry), not by the business date
+        "name": "Delete expired API tokens",
+        "task": "organization.delete_expired_api_tokens",
+        "crontab": {"minute": "37", "hour": "*"},
+    },
+    {
         "name": "Prune idempotency keys older than their TTL",
         "task": "idempotency.prune_idempotency_keys",
         "crontab": {"minute": "7", "hour": "*"},

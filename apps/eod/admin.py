@@ -7,7 +7,7 @@ from django.urls import path
 
 from apps.domain_errors import PermissionRefused
 from apps.eod.errors import EodRefused
-from apps.eod.models import EodRun, EodStepRun, LedgerSeal
+from apps.eod.models import EodAttempt, EodRun, EodStepRun, LedgerSeal
 from apps.eod.selectors import day_to_close
 from apps.eod.services import may_run_end_of_day, run_eod_confirmed_by_staff
 from apps.organization.selectors import BankNotConfigured, current_bank
@@ -21,6 +21,21 @@ class EodStepRunInline(admin.TabularInline):
     extra = 0
     can_delete = False
     ordering = ["position"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class EodAttemptInline(admin.TabularInline):
+    """Who started the run and who resumed it, attempt by attempt."""
+
+    model = EodAttempt
+    fields = ["number", "started_by", "door", "started_at"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    ordering = ["number"]
+    verbose_name_plural = "attempts (started and resumed by)"
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -46,7 +61,7 @@ class EodRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_filter = ["status"]
     list_select_related = ["started_by"]
     readonly_fields = [f.name for f in EodRun._meta.fields]
-    inlines = [EodStepRunInline]
+    inlines = [EodAttemptInline, EodStepRunInline]
     date_hierarchy = "business_date"
 
     def changelist_view(self, request, extra_context=None):

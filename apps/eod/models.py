@@ -39,6 +39,33 @@ class EodRun(models.Model):
         return f"EOD {self.business_date} ({self.status})"
 
 
+class EodAttempt(models.Model):
+    """One start of a run: the first (number 1) and each resume of a failed run, with who started it and from
+    which door. ``EodRun.started_by`` stays the first starter; who resumed it is here."""
+
+    class Door(models.TextChoices):
+        SCREEN = "screen", "End-of-day screen (admin)"
+        RUN_NOW = "run_now", "Run now (admin, periodic task)"
+        SCHEDULE = "schedule", "Nightly schedule"
+        COMMAND = "command", "run_eod command"
+        SERVICE = "service", "Called from code"
+
+    run = models.ForeignKey(EodRun, on_delete=models.CASCADE, related_name="attempt_log")
+    number = models.PositiveSmallIntegerField()
+    started_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="+", help_text="Empty for the nightly schedule and the command.")
+    door = models.CharField(max_length=10, choices=Door.choices)
+    started_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["run", "number"]
+        verbose_name = "end-of-day attempt"
+        constraints = [models.UniqueConstraint(fields=["run", "number"], name="eod_attempt_number_once_per_run")]
+
+    def __str__(self) -> str:
+        return f"{self.run.business_date} attempt {self.number}"
+
+
 class EodStepRun(models.Model):
     class Status(models.TextChoices):
         PENDING = "pending", "Pending"

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from apps.domain_errors import PermissionRefused
 from apps.eod.errors import EodAlreadyRunning, EodDateClosed, EodDateNotCurrent, EodRefused, EodRunUnfinished
-from apps.eod.models import EodRun, EodStepRun
+from apps.eod.models import EodAttempt, EodRun, EodStepRun
 from apps.eod.registry import registered_steps
 from apps.organization.models import Bank
 from apps.organization.selectors import BankNotConfigured
@@ -59,13 +59,15 @@ def _exclusive():
 
 
 @transaction.atomic
-def _open_run(business_date: datetime.date | None, actor: Any, *, confirmed: bool = False) -> EodRun:
+def _open_run(business_date: datetime.date | None, actor: Any, *, confirmed: bool = False,
+              door: str = EodAttempt.Door.SERVICE) -> EodRun:
     """Resume the unfinished run, or close ``business_date`` (default: the current one) and start its run.
 
     Closing moves the business date to the next day first, so that the counters' new transactions land on the
     next date while the steps process a day nobody posts to any more. ``confirmed``: someone confirmed closing
     exactly ``business_date`` on a screen; under the Bank row's lock it must still be the date to close (the
-    unfinished run's, or the current one), else nothing runs.
+    unfinished run's, or the current one), else nothing runs. Each start and each resume is an ``EodAttempt``
+    naming ``actor`` and the ``door`` it came through.
     """
     bank = Bank.objects.select_for_update().order_by("pk").first()
     if bank is None:
@@ -78,6 +80,7 @@ def _open_run(business_date: datetime.date | None, actor: Any, *, confirmed: boo
         unfinished.status = EodRun.Status.RUNNING
         unfinished.attempts += 1
         unfinished.save(update_fields=["status", "attempts"])
+        EodAttempt.objects.create(run=unfinished, number=unfinished.attempts, started_by=actor, door=door)
         return unfinished
     day = business_date or bank.current_business_date
     if confirmed and day != bank.current_business_date:
@@ -92,6 +95,7 @@ def _open_run(business_date: datetime.date | None, actor: Any, *, confirmed: boo
         raise EodDateClosed(f"{day} is before the current business date {bank.current_business_date}: "
                             "it is already closed.")
     run = EodRun.objects.create(business_date=day, next_business_date=day + ONE_DAY, started_by=actor)
+    EodAttempt.objects.create(run=run, number=run.attempts, started_by=actor, door=door)
     EodStepRun.objects.bulk_create(EodStepRun(run=run, position=position, name=step.name)
                                    for position, step in enumerate(registered_steps(), start=1))
     advance_business_date(to=day + ONE_DAY, actor=actor)
@@ -112,20 +116,22 @@ def run_eod_confirmed_by_staff(*, business_date: datetime.date, actor: Any) -> E
     """
     if not may_run_end_of_day(actor):
         raise PermissionRefused("Your role may not run end of day.")
-    return run_eod(business_date=business_date, actor=actor, confirmed=True)
+    return run_eod(business_date=business_date, actor=actor, confirmed=True, door=EodAttempt.Door.SCREEN)
 
 
 def run_eod(*, business_date: datetime.date | None = None, actor: Any = None,
-            progress: Progress | None = None, confirmed: bool = False) -> EodRun:
+            progress: Progress | None = None, confirmed: bool = False,
+            door: str = EodAttempt.Door.SERVICE) -> EodRun:
     """Close a business date and run every registered step in order, each in its own transaction.
 
     A step that raises is recorded as failed with its error and the run stops (status failed); running again
     resumes from that step, skipping the completed ones. Running for a date already completed changes nothing.
     ``confirmed``: ``business_date`` was confirmed on a screen; refuse (EodDateNotCurrent) unless it is still
-    the date to close. Call it outside a transaction (command, task) so each step commits on its own.
+    the date to close. ``door``: where it was started (recorded with ``actor`` on the run's attempt, so a resume
+    says who resumed it). Call it outside a transaction (command, task) so each step commits on its own.
     """
     with _exclusive():
-        run = _open_run(business_date, actor, confirmed=confirmed)
+        run = _open_run(business_date, actor, confirmed=confirmed, door=door)
         if getattr(run, "already_completed", False):
             return run
         for position, step in enumerate(registered_steps(), start=1):

@@ -1,5 +1,6 @@
 from celery import shared_task
 
+from apps.eod.models import EodAttempt
 from apps.eod.services import run_eod
 from apps.organization.models import User
 
@@ -12,5 +13,6 @@ def run_end_of_day(started_by_id: int | None = None) -> dict:
     ``started_by_id``: the staff member who ran it now from the admin (apps.organization.services.
     run_periodic_tasks_now passes it); the run records them as its starter. The nightly schedule passes none."""
     started_by = User.objects.get(pk=started_by_id) if started_by_id is not None else None
-    run = run_eod(actor=started_by)
+    door = EodAttempt.Door.SCHEDULE if started_by is None else EodAttempt.Door.RUN_NOW
+    run = run_eod(actor=started_by, door=door)
     return {"business_date": run.business_date.isoformat(), "status": run.status}

@@ -2,7 +2,8 @@
 
 The secret is returned once, by ``issue_api_token``; the database keeps only its SHA-512 digest and the first
 15 characters (``token_key``), which identify the token (the device) without letting anyone use it. A token
-expires ``API_TOKEN_TTL_HOURS`` after login; knox's authentication refuses it after that (401) and deletes it.
+expires ``API_TOKEN_TTL_HOURS`` after login; knox's authentication refuses it after that (401) and deletes it,
+and the hourly beat task ``organization.delete_expired_api_tokens`` deletes the expired tokens nobody presents again.
 """
 
 from __future__ import annotations
@@ -64,6 +65,17 @@ def revoke_api_tokens_by_staff(*, tokens: QuerySet[AuthToken], actor: User) -> i
     if not actor.has_perm("knox.delete_authtoken"):
         raise PermissionRefused("Your role may not revoke API tokens.")
     deleted, _ = AuthToken.objects.filter(digest__in=tokens.values("digest")).delete()
+    return deleted
+
+
+@transaction.atomic
+def delete_expired_api_tokens(*, now: datetime.datetime | None = None) -> int:
+    """Delete every token whose expiry has passed; returns how many (0 when run again: idempotent).
+
+    Tokens expire by wall-clock time, not by the bank's business date: the expiry is a security limit on a
+    login, set in UTC when it was issued, so ``now`` is the clock (a test may pass another instant), never
+    ``Bank.current_business_date``. Tokens without an expiry are kept (knox authenticates them)."""
+    deleted, _ = AuthToken.objects.filter(expiry__lte=now or timezone.now()).delete()
     return deleted
 
 

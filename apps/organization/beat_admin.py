@@ -63,8 +63,14 @@ class PeriodicTaskAdmin(BeatPeriodicTaskAdmin):
     @admin.action(description="Run selected tasks now (recorded with your name)", permissions=["run"])
     def run_tasks(self, request, queryset):
         try:
-            task_ids = services.run_periodic_tasks_now(tasks=queryset, actor=request.user)
+            outcome = services.run_periodic_tasks_now(tasks=queryset, actor=request.user)
         except DomainError as error:
             self.message_user(request, str(error), messages.ERROR)
-        else:
-            self.message_user(request, f"{len(task_ids)} task(s) sent: {', '.join(task_ids)}.")
+            return
+        if outcome.not_sent:
+            names = ", ".join(f"“{task.name}”" for task in outcome.not_sent)
+            self.message_user(request, f"Not sent, the broker is unreachable: {names}. They did not run; run them "
+                                       "again once the broker is up (their schedule runs them when next due).",
+                              messages.ERROR)
+        if outcome.sent:
+            self.message_user(request, f"{len(outcome.sent)} task(s) sent: {', '.join(outcome.sent)}.")

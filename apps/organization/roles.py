@@ -40,7 +40,8 @@ _CUSTOMER_BRANCH = ["customers.view_customer", "customers.add_customer", "custom
 # Deposit accounts (apps.accounts) and end of day (apps.eod).
 _ACCOUNTS_READ = ["accounts.view_account", "accounts.view_depositproduct", "accounts.view_interesttier",
                   "accounts.view_hold", "accounts.view_tellertransaction", "accounts.view_accountholder",
-                  "accounts.view_interestaccrual", "eod.view_eodrun", "eod.view_eodsteprun"]
+                  "accounts.view_interestaccrual", "eod.view_eodrun", "eod.view_eodsteprun",
+                  "eod.view_eodattempt"]
 _ACCOUNTS_BRANCH = [*_ACCOUNTS_READ, "accounts.add_account", "accounts.change_account", "accounts.add_hold",
                     "accounts.change_hold", "accounts.add_tellertransaction", "accounts.operate_cash"]
 # Initiating a payment from a customer's account on the customer's behalf (apps.payments.services.initiators).

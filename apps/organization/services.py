@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 import uuid
+from dataclasses import dataclass
 from typing import Any
 
 from celery import current_app
@@ -227,13 +228,43 @@ def set_periodic_tasks_enabled(*, tasks: QuerySet[PeriodicTask], enabled: bool |
     return changed
 
 
-@transaction.atomic
-def run_periodic_tasks_now(*, tasks: QuerySet[PeriodicTask], actor: User) -> list[str]:
-    """Send each periodic task's Celery task now, with its stored arguments and queue; returns the Celery task ids.
+@dataclass(frozen=True)
+class RunNowOutcome:
+    """What "run now" did: the Celery task ids the broker took (``sent``), and the periodic tasks it did not take
+    (``not_sent``: the broker was unreachable; they did not run)."""
 
-    Recorded first (an admin log entry per task naming the actor and the Celery task id); the tasks are sent
-    after commit, never from inside the transaction. A task that records its starter (``records_starter``, e.g.
-    end of day) is given the actor's id, so the run it starts says who started it."""
+    sent: list[str]
+    not_sent: list[PeriodicTask]
+
+
+def run_periodic_tasks_now(*, tasks: QuerySet[PeriodicTask], actor: User) -> RunNowOutcome:
+    """Send each periodic task's Celery task now, with its stored arguments and queue.
+
+    Recorded first (an admin log entry per task naming the actor and the Celery task id), in a transaction of its
+    own (durable: never inside a caller's, so nothing is sent before the record commits); then each task is
+    sent. A task the broker does not take (unreachable) gets a second log entry saying it was not sent and did
+    not run, and is returned in ``not_sent`` for the caller to tell the operator. A task that records its
+    starter (``records_starter``, e.g. end of day) is given the actor's id, so the run it starts says who
+    started it."""
+    with transaction.atomic(durable=True):
+        planned = _record_run_now(tasks=tasks, actor=actor)
+    sent, not_sent = [], []
+    for task, celery_task, args, kwargs, options in planned:
+        if send_task(celery_task, *args, kwargs=kwargs, **options,
+                     backstop="its schedule runs it when next due; run it again from the admin once the broker is up"):
+            sent.append(options["task_id"])
+        else:
+            not_sent.append((task, options["task_id"]))
+    if not_sent:
+        with transaction.atomic():
+            for task, task_id in not_sent:
+                _log_schedule_action(actor=actor, task=task, message=(
+                    f"Run now from the admin NOT sent (Celery task {task_id}): the broker was unreachable, "
+                    "so it did not run."))
+    return RunNowOutcome(sent=sent, not_sent=[task for task, _ in not_sent])
+
+
+def _record_run_now(*, tasks: QuerySet[PeriodicTask], actor: User) -> list[tuple]:
     _ensure_may_change_schedules(actor)
     current_app.loader.import_default_modules()
     planned = []
@@ -248,13 +279,7 @@ def run_periodic_tasks_now(*, tasks: QuerySet[PeriodicTask], actor: User) -> lis
         options = {"task_id": task_id, "headers": {"periodic_task_name": task.name}}
         if task.queue:
             options["queue"] = task.queue
-        planned.append((celery_task, loads(task.args or "[]"), kwargs, options))
-        _log_schedule_action(actor=actor, task=task, message=f"Ran now from the admin (Celery task {task_id}).")
-
-    def send() -> None:
-        for celery_task, args, kwargs, options in planned:
-            send_task(celery_task, *args, kwargs=kwargs, **options,
-                      backstop="its schedule runs it when next due; run it again from the admin once the broker is up")
-
-    transaction.on_commit(send)
-    return [options["task_id"] for *_, options in planned]
+        planned.append((task, celery_task, loads(task.args or "[]"), kwargs, options))
+        _log_schedule_action(actor=actor, task=task,
+                             message=f"Run now requested from the admin (Celery task {task_id}).")
+    return planned

@@ -2,12 +2,14 @@
 once, for the date they confirmed, and the run records who started it."""
 
 import datetime
+import io
 
 import pytest
+from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
-from apps.eod.models import EodRun, EodStepRun
+from apps.eod.models import EodAttempt, EodRun, EodStepRun
 from apps.eod.registry import register_step, unregister_step
 from apps.ledger.models import JournalEntry
 from apps.ledger.tests.factories import fund, ledger_account, transfer
@@ -176,3 +178,40 @@ def test_a_failed_run_is_shown_and_resumed_from_the_screen(ops_admin, bank, fail
     run = EodRun.objects.get()
     assert run.status == EodRun.Status.COMPLETED and run.attempts == 2
     assert run.steps.get(name="test.flaky").status == EodStepRun.Status.COMPLETED
+
+
+def test_resuming_a_failed_run_from_the_screen_records_who_resumed_it(ops_admin, ops_checker, bank, failing_step):
+    # given: one operations user's run stopped at a step
+    today = _business_date()
+    _client(ops_admin).post(URL, _confirm(today))
+    run = EodRun.objects.get()
+    assert run.status == EodRun.Status.FAILED
+    # when a second operations user resumes it from the screen
+    failing_step["fail"] = False
+    response = _client(ops_checker).post(URL, _confirm(today))
+    # then the run keeps its starter and records the resumer, attempt by attempt
+    run.refresh_from_db()
+    assert run.status == EodRun.Status.COMPLETED and run.started_by == ops_admin
+    attempts = list(run.attempt_log.values_list("number", "started_by", "door"))
+    assert attempts == [(1, ops_admin.pk, EodAttempt.Door.SCREEN), (2, ops_checker.pk, EodAttempt.Door.SCREEN)]
+    resumed = run.attempt_log.get(number=2)
+    assert resumed.started_at >= run.attempt_log.get(number=1).started_at
+    # and the run's admin page shows who resumed it
+    assert response.status_code == 302 and response.url == reverse("admin:eod_eodrun_change", args=[run.pk])
+    page = _client(ops_admin).get(response.url).content.decode()
+    assert "attempts (started and resumed by)" in page.lower()
+    assert str(ops_checker) in page and str(ops_admin) in page
+
+
+def test_resuming_a_failed_run_with_the_command_records_the_command_as_the_door(ops_admin, bank, failing_step):
+    # given
+    today = _business_date()
+    _client(ops_admin).post(URL, _confirm(today))
+    # when
+    failing_step["fail"] = False
+    call_command("run_eod", stdout=io.StringIO(), stderr=io.StringIO())
+    # then
+    run = EodRun.objects.get()
+    assert run.status == EodRun.Status.COMPLETED
+    assert list(run.attempt_log.values_list("number", "started_by", "door")) == [
+        (1, ops_admin.pk, EodAttempt.Door.SCREEN), (2, None, EodAttempt.Door.COMMAND)]

@@ -96,16 +96,16 @@ def test_operations_disables_a_task_and_the_log_names_them(ops_admin, end_of_day
     assert end_of_day.enabled and LogEntry.objects.filter(user=ops_admin).count() == 2
 
 
-def test_operations_runs_end_of_day_and_the_run_records_its_starter(ops_admin, end_of_day,
-                                                                     django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True) as sent:
-        _action(ops_admin, "run_tasks", end_of_day)
-    assert len(sent) == 1
+def test_operations_runs_end_of_day_and_the_run_records_its_starter(ops_admin, end_of_day):
+    response = _client(ops_admin).post(CHANGELIST, {"action": "run_tasks", "index": 0,
+                                                    helpers.ACTION_CHECKBOX_NAME: [end_of_day.pk]}, follow=True)
+    assert "1 task(s) sent" in response.content.decode()
     run = EodRun.objects.get()
     assert (run.business_date, run.status, run.started_by) == (CLOSING, EodRun.Status.COMPLETED, ops_admin)
+    assert list(run.attempt_log.values_list("started_by", "door")) == [(ops_admin.pk, "run_now")]
     assert _business_date() == CLOSING + datetime.timedelta(days=1)
     entry = LogEntry.objects.get(object_id=str(end_of_day.pk))
-    assert entry.user == ops_admin and "Ran now" in entry.change_message
+    assert entry.user == ops_admin and "Run now requested" in entry.change_message
 
 
 def test_the_nightly_schedule_records_no_starter(end_of_day):
@@ -113,6 +113,7 @@ def test_the_nightly_schedule_records_no_starter(end_of_day):
 
     run_end_of_day.apply()
     assert EodRun.objects.get().started_by is None
+    assert list(EodRun.objects.get().attempt_log.values_list("started_by", "door")) == [(None, "schedule")]
 
 
 def test_the_services_refuse_a_role_without_the_change_permission_as_a_command_would_call_them(
@@ -155,3 +156,30 @@ def test_operations_edits_a_task_in_its_form_and_the_log_names_them(ops_admin, e
     end_of_day.refresh_from_db()
     assert end_of_day.description == "Closes the business date"
     assert LogEntry.objects.get(object_id=str(end_of_day.pk)).user == ops_admin
+
+
+def test_run_now_while_the_broker_is_down_tells_the_operator_which_tasks_were_not_sent(
+        ops_admin, schedules, broker_down):
+    # given two tasks selected, and a broker that does not answer
+    chosen = schedules.filter(task__in=[EOD_TASK, "organization.expire_stale_approval_requests"]).order_by("pk")
+    with broker_down():
+        # when operations runs them now from the admin
+        response = _client(ops_admin).post(CHANGELIST, {"action": "run_tasks", "index": 0,
+                                                        helpers.ACTION_CHECKBOX_NAME: [t.pk for t in chosen]},
+                                           follow=True)
+    # then the page names both as not sent, as an error, and nothing says they were sent or ran
+    shown = [(message.level_tag, message.message) for message in response.context["messages"]]
+    assert len(shown) == 1
+    level, text = shown[0]
+    assert level == "error" and "broker is unreachable" in text and "did not run" in text
+    assert all(task.name in text for task in chosen)
+    assert "sent:" not in response.content.decode()
+    # and nothing ran: no end of day, the business date unchanged
+    assert not EodRun.objects.exists() and _business_date() == CLOSING
+    # and the audit log records, per task, the request and that it was not sent
+    for task in chosen:
+        messages = list(LogEntry.objects.filter(object_id=str(task.pk), user=ops_admin)
+                        .order_by("pk").values_list("change_message", flat=True))
+        assert len(messages) == 2
+        assert messages[0].startswith("Run now requested")
+        assert "NOT sent" in messages[1] and "broker was unreachable" in messages[1]

@@ -12,7 +12,7 @@ import datetime
 from django.core.management.base import BaseCommand, CommandError
 
 from apps.domain_errors import DomainError
-from apps.eod.models import EodRun
+from apps.eod.models import EodAttempt, EodRun
 from apps.eod.registry import registered_steps
 from apps.eod.services import run_eod
 
@@ -40,7 +40,7 @@ class Command(BaseCommand):
                 self.stderr.write(f"{prefix} FAILED: {step_run.error}")
 
         try:
-            run = run_eod(business_date=options["date"], progress=progress)
+            run = run_eod(business_date=options["date"], progress=progress, door=EodAttempt.Door.COMMAND)
         except DomainError as error:
             raise CommandError(str(error)) from None
         if getattr(run, "already_completed", False):
