@@ -32,6 +32,7 @@ from apps.payments.services import reviews
 from apps.payments.services.settings_changes import propose_payment_setting_change
 from apps.payments.services.standing_orders import build_standing_order, create_standing_order
 from config.history_admin import EvidenceHistoryAdmin
+from config.read_only_admin import ReadOnlyAdminMixin
 
 
 class PaymentSettingAdmin(ConfigurationChangeAdminMixin, EvidenceHistoryAdmin):
@@ -57,7 +58,7 @@ class TransferLimitAdmin(PaymentSettingAdmin):
 
 
 @admin.register(Transfer)
-class TransferAdmin(EvidenceHistoryAdmin):
+class TransferAdmin(ReadOnlyAdminMixin, EvidenceHistoryAdmin):
     """Transfers are records of posted entries: read-only; a mistake is corrected by reversing the entry."""
 
     list_display = ["id", "business_date", "from_account", "to_account", "amount", "fee", "currency", "channel",
@@ -70,18 +71,9 @@ class TransferAdmin(EvidenceHistoryAdmin):
     def get_queryset(self, request):
         return selectors.transfers_visible_to(request.user)
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(OutgoingPayment)
-class OutgoingPaymentAdmin(EvidenceHistoryAdmin):
+class OutgoingPaymentAdmin(ReadOnlyAdminMixin, EvidenceHistoryAdmin):
     """Payments to other banks. Their state changes only through the gateway's answers (submission, webhooks,
     polling); staff read them here."""
 
@@ -95,18 +87,9 @@ class OutgoingPaymentAdmin(EvidenceHistoryAdmin):
     def get_queryset(self, request):
         return selectors.outgoing_payments_visible_to(request.user)
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(IncomingPayment)
-class IncomingPaymentAdmin(EvidenceHistoryAdmin):
+class IncomingPaymentAdmin(ReadOnlyAdminMixin, EvidenceHistoryAdmin):
     list_display = ["gateway_id", "business_date", "to_account", "amount", "currency", "debtor_name"]
     search_fields = ["=gateway_id", "=to_account__number", "debtor_name"]
     list_select_related = ["to_account"]
@@ -115,15 +98,6 @@ class IncomingPaymentAdmin(EvidenceHistoryAdmin):
     def get_queryset(self, request):
         # The beneficiary's account decides who sees a payment in, as the payer's does for one out.
         return super().get_queryset(request).filter(to_account__in=visible_to(request.user, Account.objects.all()))
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(GatewayEvent)
@@ -246,7 +220,7 @@ class StandingOrderAdmin(EvidenceHistoryAdmin):
 
 
 @admin.register(Beneficiary)
-class BeneficiaryAdmin(EvidenceHistoryAdmin):
+class BeneficiaryAdmin(ReadOnlyAdminMixin, EvidenceHistoryAdmin):
     """Customers' saved payees. Saved and removed through the customer channels; staff read them here."""
 
     list_display = ["name", "account_identifier", "country", "owner", "created_at", "removed_at"]
@@ -257,15 +231,6 @@ class BeneficiaryAdmin(EvidenceHistoryAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).filter(owner__in=visible_to(request.user, Customer.objects.all()))
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(FraudRule)
@@ -284,7 +249,7 @@ class FraudRuleAdmin(PaymentSettingAdmin):
 
 
 @admin.register(FraudDecision)
-class FraudDecisionAdmin(EvidenceHistoryAdmin):
+class FraudDecisionAdmin(ReadOnlyAdminMixin, EvidenceHistoryAdmin):
     list_display = ["decided_at", "rule", "action", "payment_kind", "from_account", "destination", "amount",
                     "currency", "transfer", "outgoing_payment"]
     list_filter = ["action", "payment_kind", "rule"]
@@ -295,15 +260,6 @@ class FraudDecisionAdmin(EvidenceHistoryAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).filter(from_account__in=visible_to(request.user, Account.objects.all()))
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class PaymentReviewForm(forms.ModelForm):
