@@ -208,3 +208,22 @@ def test_a_held_transfer_is_not_released_while_its_payer_is_blocked(
     _unblock(alice, compliance_officer)
     release_held_payment(review=PaymentReview.objects.get(), actor=compliance_officer, reason="known payee")
     assert _balances(alice_account, bob_account) == [Decimal("400.00"), Decimal("200.00")]
+
+
+def test_a_held_outgoing_payment_is_not_released_while_its_payer_is_blocked(
+        alice, alice_account, compliance_officer, django_capture_on_commit_callbacks):
+    from apps.payments.services.external import initiate_outgoing_payment
+
+    fraud_rule("high_risk_country", action="hold", name="Review destinations", countries=["IR"])
+    payment = initiate_outgoing_payment(
+        from_account_number=alice_account.number, money=Money("100.00", EUR), rail="instant", creditor_name="Ana",
+        creditor_account=EXTERNAL_IBAN, creditor_country="IR", initiated_by=alice.user, idempotency_key="p1")
+    assert payment.status == OutgoingPayment.Status.HELD
+    _block(alice, compliance_officer)
+    entries = JournalEntry.objects.count()
+    with django_capture_on_commit_callbacks() as submitted, pytest.raises(CustomerMayNotSend):
+        release_held_payment(review=payment.review, actor=compliance_officer, reason="known payee")
+    assert submitted == [] and JournalEntry.objects.count() == entries
+    payment.refresh_from_db()
+    assert payment.status == OutgoingPayment.Status.HELD
+    assert PaymentReview.objects.get().status == PaymentReview.Status.PENDING
