@@ -50,3 +50,10 @@ class NotAllowedToBlockCustomer(PermissionRefused):
 class CustomerStatusRefused(Conflict):
     code = "customer_status_refused"
     title = "The customer's status does not allow this"
+
+
+class CustomerMayNotSend(Conflict):
+    """The account's owner is blocked or closed: no money leaves their accounts (incoming money still lands)."""
+
+    code = "customer_blocked"
+    title = "The customer may not send money"

@@ -59,10 +59,11 @@ _ACCOUNT_FIELDS = [f.attname for f in Account._meta.concrete_fields]
 # In the model's field order (``Model.from_db`` takes a subset of fields in that order).
 _PRODUCT_FIELDS = [f.attname for f in DepositProduct._meta.concrete_fields]
 _CUSTOMER_FIELDS = [f.attname for f in Customer._meta.concrete_fields if f.attname in {
-    "id", "legal_name", "customer_type", "is_premium", "kyc_status", "kyc_review_due"}]
+    "id", "legal_name", "customer_type", "status", "is_premium", "kyc_status", "kyc_review_due"}]
 
 # Lock the payer's and the payee's deposit accounts in id order (the order every service locks accounts in); their
-# customers come along (read, not locked: a KYC or tier change does not need to wait for a transfer). The payer
+# customers come along (read, not locked: a KYC, tier or status change does not need to wait for a transfer;
+# the status is read so a blocked payer is refused without another statement). The payer
 # is only found (and locked) within what the initiator may debit: {payer_scope} restricts it to that queryset.
 _LOCK_ACCOUNTS_SQL = """
 SELECT {account_columns}, {product_columns}, {customer_columns},

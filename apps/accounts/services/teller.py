@@ -22,6 +22,7 @@ from apps.accounts.locks import lock_account
 from apps.accounts.models import Account, ProductKind, TellerTransaction
 from apps.accounts.services.availability import DEBITABLE, ensure_available, ensure_status
 from apps.accounts.services.lifecycle import activate_if_funded, record_customer_activity
+from apps.customers.rules import ensure_customer_may_send
 from apps.ledger.money import Money
 from apps.ledger.services import credit, debit, post_journal_entry
 from apps.ledger.thresholds import is_above, threshold
@@ -88,8 +89,9 @@ def _ensure_valid_request(*, kind: str, amount: Money, teller: Any, idempotency_
 
 def ensure_cash_operation_allowed(*, kind: str, account: Account, amount: Money) -> None:
     """The account's side of a cash operation: its status allows it and, for a withdrawal, the available balance
-    covers it. The caller holds the account's row lock. Checked when a teller submits an operation above their
-    limit (nothing goes to the approval queue that would fail) and again when it runs."""
+    covers it and its owner is neither blocked nor closed (``ensure_customer_may_send``; a deposit is allowed
+    whatever the owner's status). The caller holds the account's row lock. Checked when a teller submits an
+    operation above their limit (nothing goes to the approval queue that would fail) and again when it runs."""
     is_term = account.product.kind == ProductKind.TERM
     if kind == TellerTransaction.Kind.DEPOSIT:
         allowed = (Account.Status.PENDING,) if is_term else (*DEBITABLE, Account.Status.PENDING, Account.Status.FROZEN)
@@ -99,6 +101,7 @@ def ensure_cash_operation_allowed(*, kind: str, account: Account, amount: Money)
             raise AccountStateRefused("Money leaves a term deposit only at maturity or by early withdrawal.",
                                       code="term_deposit_locked")
         ensure_status(account, DEBITABLE, "a cash withdrawal")
+        ensure_customer_may_send(account.customer)
         ensure_available(account, amount)
 
 

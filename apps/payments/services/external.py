@@ -29,6 +29,7 @@ from apps.accounts.house_accounts import house_account
 from apps.accounts.locks import lock_accounts
 from apps.accounts.models import Account
 from apps.accounts.services.availability import ensure_available
+from apps.customers.rules import ensure_customer_may_send
 from apps.kyc.selectors import ensure_kyc_verified
 from apps.ledger.errors import IdempotencyConflict
 from apps.ledger.models import JournalEntry
@@ -130,6 +131,7 @@ def _initiate_outgoing_payment(*, from_account_number: str, money: Money, rail: 
                                   code=f"account_{payer.status}")
     if money.currency != payer.currency:
         raise TransferCurrencyMismatch(f"{payer.number} is in {payer.currency}; the payment is in {money.currency}.")
+    ensure_customer_may_send(payer.customer)
     ensure_kyc_verified(payer.customer)
     ensure_available(payer, money)
 

@@ -17,6 +17,7 @@ from apps.accounts.locks import lock_accounts
 from apps.accounts.models import Account, Hold
 from apps.accounts.services.availability import ensure_available
 from apps.accounts.services.holds import release_hold
+from apps.customers.rules import ensure_customer_may_send
 from apps.domain_errors import PermissionRefused
 from apps.ledger.money import Money
 from apps.organization.selectors import current_business_date
@@ -59,8 +60,9 @@ def _lock_transfer(review: PaymentReview) -> tuple[Transfer, Account, Account]:
 @transaction.atomic
 def release_held_payment(*, review: PaymentReview, actor: Any, reason: str) -> PaymentReview:
     """Let the held payment go. A transfer: its hold is released and its one entry posted now (refused if the
-    payer is no longer active or the payee can no longer receive: reject it instead). An outgoing payment: it
-    becomes initiated and is submitted to the gateway after commit."""
+    payer is no longer active, its owner is blocked or closed, or the payee can no longer receive: reject it
+    instead). An outgoing payment (refused too while its payer's owner is blocked or closed): it becomes
+    initiated and is submitted to the gateway after commit."""
     if review.transfer_id:
         transfer, payer, payee = _lock_transfer(review)
         review = _lock_pending(review, actor, reason)
@@ -70,6 +72,7 @@ def release_held_payment(*, review: PaymentReview, actor: Any, reason: str) -> P
         if payee.status in PAYEE_REFUSED_STATUSES:
             raise AccountNotAvailable(f"Account {payee.number} is {payee.status}: reject the transfer instead.",
                                       code=f"beneficiary_account_{payee.status}")
+        ensure_customer_may_send(payer.customer)
         release_hold(hold=Hold.objects.get(pk=transfer.hold_id), actor=actor)
         ensure_available(payer, Money(transfer.amount + transfer.fee, transfer.currency))
         transfer.entry = post_transfer_entry(transfer=transfer, payer=payer, payee=payee, posted_by=actor,
@@ -80,6 +83,7 @@ def release_held_payment(*, review: PaymentReview, actor: Any, reason: str) -> P
     else:
         payment = OutgoingPayment.objects.select_for_update().get(pk=review.outgoing_payment_id)
         review = _lock_pending(review, actor, reason)
+        ensure_customer_may_send(payment.from_account.customer)
         payment.status = OutgoingPayment.Status.INITIATED
         payment._history_user = actor
         payment.save(update_fields=["status"])

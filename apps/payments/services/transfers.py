@@ -15,6 +15,7 @@ from apps.accounts.models import Account
 from apps.accounts.services.availability import ensure_available
 from apps.accounts.services.holds import place_hold
 from apps.accounts.services.lifecycle import record_customer_activity
+from apps.customers.rules import ensure_customer_may_send
 from apps.kyc.selectors import ensure_kyc_verified
 from apps.ledger.errors import IdempotencyConflict
 from apps.ledger.money import Money, MoneyError
@@ -59,11 +60,13 @@ def _replay(existing: Transfer, *, from_id: int, to_id: int, money: Money) -> Tr
 
 def ensure_accounts_can_transfer(payer: Account, payee: Account, *, currency: str) -> None:
     """The accounts' own rules for a transfer in ``currency``: the payer is active (a frozen, dormant, closed or
-    pending account sends nothing), the payee is neither pending nor closed, and both are in ``currency``.
-    Standing orders check the same when they are set up."""
+    pending account sends nothing) and its owner is neither blocked nor closed (``ensure_customer_may_send``),
+    the payee is neither pending nor closed, and both are in ``currency``. Standing orders check the same when
+    they are set up (and again at each execution, through the transfer)."""
     if payer.status != Account.Status.ACTIVE:
         raise AccountNotAvailable(f"Account {payer.number} is {payer.status}: nothing may be sent from it.",
                                   code=f"account_{payer.status}")
+    ensure_customer_may_send(payer.customer)
     if payee.status in PAYEE_REFUSED_STATUSES:
         raise AccountNotAvailable(f"Account {payee.number} is {payee.status}: it cannot receive transfers.",
                                   code=f"beneficiary_account_{payee.status}")
