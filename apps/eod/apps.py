@@ -7,4 +7,4 @@ class EodConfig(AppConfig):
     verbose_name = "End of day"
 
     def ready(self) -> None:
-        from apps.eod import seal  # noqa: F401  (registers the last step: sealing the business date)
+        from apps.eod import open_items, seal  # noqa: F401  (the open items of the layers below; the last step: sealing)

@@ -9,7 +9,6 @@ class OrganizationConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_migrate
 
-        from apps.organization import eod_open_items  # noqa: F401  (what the end-of-day screen shows as open)
         from apps.organization.roles import sync_role_permissions
 
         # Setup, not business flow: after every migrate the role groups get the permissions roles.py names,
