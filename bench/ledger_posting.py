@@ -38,8 +38,8 @@ def run_postings(workers, accounts_count, seconds, skewed):
     call_command("migrate", verbosity=0)
     from apps.ledger.errors import InsufficientFunds
     from apps.ledger.models import AccountType, LedgerAccount
-    from apps.ledger.money import Money
     from apps.ledger.services import credit, debit, open_ledger_account, post_journal_entry
+    from apps.money import Money
     from apps.organization.models import Bank
 
     Bank.objects.get_or_create(code="BENCH", defaults={"name": "Bench", "current_business_date": "2026-01-01"})

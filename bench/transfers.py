@@ -59,7 +59,7 @@ def _worker(index, numbers, hot, skewed, stop_at, results):
     from django.db import connection
 
     from apps.domain_errors import DomainError
-    from apps.ledger.money import Money
+    from apps.money import Money
     from apps.organization.models import User
     from apps.payments.models import Channel
     from apps.payments.services.transfers import transfer_between_accounts

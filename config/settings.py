@@ -295,7 +295,7 @@ STORAGES = {
 # --- the bank -------------------------------------------------------------------------------------------
 # How amounts are rounded to a currency's minor unit where the code does not say otherwise.
 MONEY_ROUNDING = env.str("MONEY_ROUNDING", default="ROUND_HALF_EVEN")
-# Money-moving API calls remember their Idempotency-Key this long (at least 24 hours)...
+# Money-moving API calls remember their Idempotency-Key this long (48 hours by default)...
 IDEMPOTENCY_KEY_TTL = timedelta(hours=env.int("IDEMPOTENCY_KEY_TTL_HOURS", default=48))
 # ...and a request still "in flight" after this long is taken to have died, so a retry may run it again.
 IDEMPOTENCY_LOCK_TIMEOUT = timedelta(seconds=env.int("IDEMPOTENCY_LOCK_TIMEOUT_SECONDS", default=60))

@@ -25,7 +25,7 @@ from apps.customers.tests.factories import CustomerFactory, verified_customer
 from apps.kyc.models import KycDocument, ScreeningHit
 from apps.kyc.tests.factories import ListRowFactory, import_list
 from apps.ledger.models import JournalEntry
-from apps.ledger.money import Money
+from apps.money import Money
 from apps.organization import roles
 from apps.organization.models import ApprovalRequest
 from apps.organization.services import approve_request

@@ -16,7 +16,7 @@ from apps.accounts.services import lifecycle, products, teller
 from apps.accounts.services.opening import may_open_accounts, open_account
 from apps.accounts.statements import csv_rows, pdf_file, statement_summary
 from apps.domain_errors import DomainError, PermissionRefused
-from apps.ledger.money import Money, to_minor_unit
+from apps.money import Money, to_minor_unit
 from apps.organization.branch_scope import BranchScopedAdminMixin, visible_to
 from apps.organization.configuration_admin import ConfigurationChangeAdminMixin
 from apps.organization.selectors import current_business_date

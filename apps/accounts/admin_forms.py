@@ -11,9 +11,9 @@ from django.contrib.admin.widgets import AutocompleteSelect
 
 from apps.accounts.models import Account, DepositProduct, MaturityInstruction, TellerTransaction
 from apps.customers.models import Customer
-from apps.ledger.money import Money, MoneyError
+from apps.money import Money, MoneyError
 from apps.organization.branch_scope import is_bank_wide, visible_to
-from apps.organization.models import Branch
+from apps.organization.models import Branch, User
 
 
 class CashOperationForm(forms.Form):
@@ -43,7 +43,7 @@ class CashOperationForm(forms.Form):
         return amount
 
 
-def branches_for(user: Any):
+def branches_for(user: User):
     """The branches a staff member may open accounts in: their home branch; every branch for bank-wide roles."""
     if is_bank_wide(user):
         return Branch.objects.filter(is_active=True)
@@ -62,7 +62,7 @@ class OpenAccountForm(forms.Form):
                                             help_text="Term deposits paid out at maturity: an account of the same "
                                                       "customer, in the product's currency.")
 
-    def __init__(self, *args: Any, user: Any, admin_site: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: User, admin_site: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         fields = self.fields
         # The widget first: setting a queryset hands its choices to the widget in place.

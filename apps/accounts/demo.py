@@ -21,8 +21,8 @@ from apps.customers.models import Customer
 from apps.kyc.selectors import is_kyc_verified
 from apps.ledger.chart import vault_code
 from apps.ledger.models import LedgerAccount
-from apps.ledger.money import Money
 from apps.ledger.services import credit, debit, post_journal_entry
+from apps.money import Money
 from apps.organization.models import User
 from apps.organization.selectors import current_business_date
 

@@ -23,7 +23,7 @@ from simple_history.models import HistoricalRecords
 
 from apps.accounts.daycount import DayCount
 from apps.ledger.models import AMOUNT_FIELD
-from apps.ledger.money import CURRENCY_CHOICES
+from apps.money import CURRENCY_CHOICES
 
 RATE_FIELD = {"max_digits": 9, "decimal_places": 6}
 # Accrued interest is kept at full precision; it is rounded only when it reaches the ledger.

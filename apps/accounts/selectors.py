@@ -12,8 +12,8 @@ from apps.accounts.account_numbers import validate_account_number
 from apps.accounts.errors import AccountNotFound
 from apps.accounts.models import Account, Hold
 from apps.ledger.models import AMOUNT_FIELD, Posting
-from apps.ledger.money import Money
 from apps.ledger.sums import AmountSum, Total, exact_totals
+from apps.money import Money
 
 _AMOUNT = DecimalField(max_digits=30, decimal_places=4)
 _ZERO = Value(Decimal("0"), output_field=_AMOUNT)

@@ -18,8 +18,8 @@ from apps.accounts.house_accounts import FEE_INCOME
 from apps.accounts.models import Account
 from apps.accounts.selectors import account_postings, balance_before
 from apps.ledger.models import LedgerAccount, Posting
-from apps.ledger.money import minor_unit, round_to_currency
 from apps.ledger.sums import AmountSum
+from apps.money import minor_unit, round_to_currency
 
 CHUNK = 2000
 

@@ -9,14 +9,15 @@ from django.db.models import Count, Q, QuerySet
 from apps.customers.models import Customer
 from apps.domain_errors import NotFound
 from apps.organization.branch_scope import visible_to
+from apps.organization.models import User
 
 
-def customers_for(user: Any, action: str = "view") -> QuerySet[Customer]:
+def customers_for(user: User, action: str = "view") -> QuerySet[Customer]:
     """The customers a staff member may see (or change): their branch's, or all for bank-wide roles."""
     return visible_to(user, Customer.objects.select_related("branch"), action)
 
 
-def customer_of_login(user: Any) -> Customer:
+def customer_of_login(user: User) -> Customer:
     """The customer a channel login belongs to; nobody else's, ever."""
     customer = Customer.objects.select_related("branch").filter(user_id=user.pk).first() if user.pk else None
     if customer is None:

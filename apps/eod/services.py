@@ -8,7 +8,6 @@ import logging
 import time
 import zlib
 from collections.abc import Callable
-from typing import Any
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -17,7 +16,7 @@ from apps.domain_errors import PermissionRefused
 from apps.eod.errors import EodAlreadyRunning, EodDateClosed, EodDateNotCurrent, EodRefused, EodRunUnfinished
 from apps.eod.models import EodAttempt, EodRun, EodStepRun
 from apps.eod.registry import registered_steps
-from apps.organization.models import Bank
+from apps.organization.models import Bank, User
 from apps.organization.selectors import BankNotConfigured
 
 logger = logging.getLogger(__name__)
@@ -27,7 +26,7 @@ Progress = Callable[[str, EodStepRun], None]
 
 
 @transaction.atomic
-def advance_business_date(*, to: datetime.date, actor: Any = None) -> Bank:
+def advance_business_date(*, to: datetime.date, actor: User | None = None) -> Bank:
     """Move the bank's business date forward to ``to`` (never back), under the Bank row's lock."""
     bank = Bank.objects.select_for_update().order_by("pk").first()
     if bank is None:
@@ -59,7 +58,7 @@ def _exclusive():
 
 
 @transaction.atomic
-def _open_run(business_date: datetime.date | None, actor: Any, *, confirmed: bool = False,
+def _open_run(business_date: datetime.date | None, actor: User, *, confirmed: bool = False,
               door: str = EodAttempt.Door.SERVICE) -> EodRun:
     """Resume the unfinished run, or close ``business_date`` (default: the current one) and start its run.
 
@@ -102,12 +101,12 @@ def _open_run(business_date: datetime.date | None, actor: Any, *, confirmed: boo
     return run
 
 
-def may_run_end_of_day(user: Any) -> bool:
+def may_run_end_of_day(user: User) -> bool:
     """Who may close the business date by hand: the operations role (``eod.run_end_of_day``)."""
     return bool(user and user.has_perm("eod.run_end_of_day"))
 
 
-def run_eod_confirmed_by_staff(*, business_date: datetime.date, actor: Any) -> EodRun:
+def run_eod_confirmed_by_staff(*, business_date: datetime.date, actor: User) -> EodRun:
     """Staff close the business date they confirmed on the admin's end-of-day screen.
 
     Only a role with ``eod.run_end_of_day`` (operations) may; the run records them as ``started_by``. The date
@@ -119,7 +118,7 @@ def run_eod_confirmed_by_staff(*, business_date: datetime.date, actor: Any) -> E
     return run_eod(business_date=business_date, actor=actor, confirmed=True, door=EodAttempt.Door.SCREEN)
 
 
-def run_eod(*, business_date: datetime.date | None = None, actor: Any = None,
+def run_eod(*, business_date: datetime.date | None = None, actor: User | None = None,
             progress: Progress | None = None, confirmed: bool = False,
             door: str = EodAttempt.Door.SERVICE) -> EodRun:
     """Close a business date and run every registered step in order, each in its own transaction.

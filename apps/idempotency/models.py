@@ -5,7 +5,7 @@ from django.db.models import Q
 
 class IdempotencyKey(models.Model):
     """One money-moving API request, remembered by its ``Idempotency-Key`` header so a replay gets the first
-    response and moves nothing. Kept at least IDEMPOTENCY_KEY_TTL (24 hours by default)."""
+    response and moves nothing. Kept at least IDEMPOTENCY_KEY_TTL (48 hours by default)."""
 
     class State(models.TextChoices):
         IN_FLIGHT = "in_flight", "In flight"

@@ -4,9 +4,9 @@ from django.contrib.admin.helpers import ActionForm
 
 from apps.domain_errors import DomainError
 from apps.ledger.models import JournalEntry, LedgerAccount, Posting
-from apps.ledger.money import to_minor_unit
 from apps.ledger.selectors import with_current_balance
 from apps.ledger.services import propose_ledger_account_change, set_ledger_account_status
+from apps.money import to_minor_unit
 from apps.organization.branch_scope import BranchScopedAdminMixin, visible_to
 from apps.organization.configuration_admin import ConfigurationChangeAdminMixin
 from apps.organization.services import request_approval

@@ -5,10 +5,11 @@ from typing import Any
 from apps.ledger.models import JournalEntry
 from apps.ledger.services import CHANGE_LEDGER_ACCOUNT, apply_ledger_account_change, reverse_journal_entry
 from apps.organization.approvals import approvable
+from apps.organization.models import User
 
 
 @approvable("ledger.reverse_journal_entry", permission="ledger.request_reversal")
-def run_reversal(*, parameters: dict[str, Any], actor: Any, maker: Any) -> dict[str, Any]:
+def run_reversal(*, parameters: dict[str, Any], actor: User, maker: User) -> dict[str, Any]:
     entry = JournalEntry.objects.get(pk=parameters["entry_id"])
     reversal = reverse_journal_entry(entry=entry, reason=parameters["reason"], reversed_by=actor)
     return {"reversal_entry_id": reversal.pk}

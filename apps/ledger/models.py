@@ -23,7 +23,7 @@ from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 from simple_history.models import HistoricalRecords
 
 from apps.ledger.errors import ImmutableRecord
-from apps.ledger.money import CURRENCY_CHOICES, Money
+from apps.money import CURRENCY_CHOICES, Money
 
 # Stored amounts: 20 digits with 4 decimals covers every ISO 4217 minor unit (0, 2 or 3 decimals).
 AMOUNT_FIELD = {"max_digits": 20, "decimal_places": 4}

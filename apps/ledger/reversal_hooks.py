@@ -13,6 +13,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from apps.organization.models import User
+
 ReversalHook = Callable[..., None]  # hook(*, entry, reversal, reversed_by)
 
 _HOOKS: dict[str, ReversalHook] = {}
@@ -23,6 +25,6 @@ def register_reversal_hook(name: str, hook: ReversalHook) -> ReversalHook:
     return hook
 
 
-def run_reversal_hooks(*, entry: Any, reversal: Any, reversed_by: Any) -> None:
+def run_reversal_hooks(*, entry: Any, reversal: Any, reversed_by: User) -> None:
     for name in sorted(_HOOKS):
         _HOOKS[name](entry=entry, reversal=reversal, reversed_by=reversed_by)

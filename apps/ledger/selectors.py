@@ -9,8 +9,8 @@ from django.db.models import Case, Count, DecimalField, F, OuterRef, Q, QuerySet
 from django.db.models.functions import Coalesce
 
 from apps.ledger.models import DEBIT_NORMAL_TYPES, JournalEntry, LedgerAccount, Posting, Side
-from apps.ledger.money import Money, to_minor_unit
 from apps.ledger.sums import AmountSum
+from apps.money import Money, to_minor_unit
 
 _ZERO = Value(Decimal("0"), output_field=DecimalField(max_digits=30, decimal_places=4))
 

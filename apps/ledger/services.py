@@ -29,10 +29,11 @@ from apps.ledger.errors import (
 )
 from apps.ledger.locks import lock_ledger_accounts
 from apps.ledger.models import JournalEntry, LedgerAccount, Side
-from apps.ledger.money import Money, minor_unit
 from apps.ledger.reversal_hooks import run_reversal_hooks
+from apps.money import Money, minor_unit
 from apps.organization.branch_scope import grant_branch_access
 from apps.organization.configuration import approval_change_reason, changed_instance, propose_configuration_change
+from apps.organization.models import User
 from apps.organization.selectors import current_business_date
 
 
@@ -99,7 +100,7 @@ def post_journal_entry(
     description: str,
     source: str,
     idempotency_key: str,
-    posted_by: Any = None,
+    posted_by: User | None = None,
     business_date: datetime.date | None = None,
     reference: str = "",
     reverses: JournalEntry | None = None,
@@ -196,7 +197,7 @@ def _post_journal_entry(*, postings, description, source, idempotency_key, poste
 
 
 @transaction.atomic
-def reverse_journal_entry(*, entry: JournalEntry, reason: str, reversed_by: Any,
+def reverse_journal_entry(*, entry: JournalEntry, reason: str, reversed_by: User,
                           business_date: datetime.date | None = None) -> JournalEntry:
     """Post the mirror of ``entry`` (every debit becomes a credit and back) and link it to ``entry``.
 
@@ -241,7 +242,7 @@ def open_ledger_account(
     allow_overdraft: bool = False,
     overdraft_limit: Decimal | None = None,
     balance_tracking: str = LedgerAccount.BalanceTracking.STORED,
-    opened_by: Any = None,
+    opened_by: User | None = None,
 ) -> LedgerAccount:
     """Open a ledger account; a branch's account becomes visible to that branch's staff."""
     minor_unit(currency)  # refuses an unknown currency
@@ -263,7 +264,7 @@ def open_ledger_account(
 
 
 @transaction.atomic
-def set_ledger_account_status(*, account: LedgerAccount, status: str, changed_by: Any,
+def set_ledger_account_status(*, account: LedgerAccount, status: str, changed_by: User,
                               for_owner: bool = False) -> LedgerAccount:
     """Freeze, unfreeze or close a ledger account. Closing needs a zero balance.
 
@@ -303,7 +304,7 @@ def _refuse_owned(account: LedgerAccount) -> None:
 
 
 @transaction.atomic
-def propose_ledger_account_change(*, proposed: LedgerAccount, maker: Any) -> Any:
+def propose_ledger_account_change(*, proposed: LedgerAccount, maker: User) -> Any:
     """Ask a checker to approve a change of a house ledger account (its overdraft, name, code or branch).
 
     Nothing is saved. A ledger account carrying a deposit or loan account is refused: its overdraft follows its
@@ -320,7 +321,7 @@ def propose_ledger_account_change(*, proposed: LedgerAccount, maker: Any) -> Any
 
 
 @transaction.atomic
-def apply_ledger_account_change(*, parameters: dict[str, Any], actor: Any, maker: Any) -> dict[str, Any]:
+def apply_ledger_account_change(*, parameters: dict[str, Any], actor: User, maker: User) -> dict[str, Any]:
     """Apply an approved change of a house ledger account, under its row lock; refused when stale, when it now
     carries an account, or when the balance is already below the new overdraft floor."""
     locked = lock_ledger_accounts([parameters["pk"]])[parameters["pk"]]

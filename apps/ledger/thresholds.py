@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from apps.ledger.money import Money
+from apps.money import Money
 
 
 def threshold(amounts: dict[str, str], currency: str) -> Decimal | None:

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from django.db import models
 from guardian.shortcuts import assign_perm, get_objects_for_user, remove_perm
 
+from apps.organization.models import User
 from apps.organization.roles import BANK_WIDE_ROLES
 
 if TYPE_CHECKING:
@@ -25,7 +26,7 @@ if TYPE_CHECKING:
 SCOPED_ACTIONS = ("view", "change")
 
 
-def is_bank_wide(user: Any) -> bool:
+def is_bank_wide(user: User) -> bool:
     """Superusers and head-office roles (compliance, audit, operations) work across all branches."""
     if not user.is_authenticated or not user.is_active:
         return False
@@ -42,7 +43,7 @@ def _perm(model: type[models.Model], action: str) -> str:
     return f"{model._meta.app_label}.{action}_{model._meta.model_name}"
 
 
-def visible_to(user: Any, queryset: models.QuerySet, action: str = "view") -> models.QuerySet:
+def visible_to(user: User, queryset: models.QuerySet, action: str = "view") -> models.QuerySet:
     """The rows of ``queryset`` that ``user`` may ``action`` ("view" or "change")."""
     if not user.is_authenticated or not user.is_active:
         return queryset.none()
@@ -53,7 +54,7 @@ def visible_to(user: Any, queryset: models.QuerySet, action: str = "view") -> mo
     return get_objects_for_user(user, _perm(queryset.model, action), queryset, accept_global_perms=False)
 
 
-def can_access(user: Any, obj: models.Model, action: str = "view") -> bool:
+def can_access(user: User, obj: models.Model, action: str = "view") -> bool:
     if not user.is_authenticated or not user.has_perm(_perm(type(obj), action)):
         return False
     return is_bank_wide(user) or user.has_perm(_perm(type(obj), action), obj)

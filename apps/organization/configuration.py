@@ -134,7 +134,7 @@ def changed_instance(*, locked: models.Model | None, model: type[models.Model],
     return instance
 
 
-def approval_change_reason(*, maker: Any, checker: Any) -> str:
+def approval_change_reason(*, maker: User, checker: User) -> str:
     """The history row's reason: who proposed the change and who approved it (history's user is the checker)."""
     return f"Maker-checker: proposed by {maker.username}, approved by {checker.username}"[:100]
 

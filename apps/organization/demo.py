@@ -4,8 +4,8 @@ from django.utils import timezone
 
 from apps.ledger.chart import install_standard_chart, vault_code
 from apps.ledger.models import LedgerAccount
-from apps.ledger.money import Money
 from apps.ledger.services import credit, debit, post_journal_entry
+from apps.money import Money
 from apps.organization.models import Bank, Branch, User
 from apps.organization.roles import ALL_ROLES
 from apps.organization.services import create_staff_user, open_branch

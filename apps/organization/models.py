@@ -10,7 +10,7 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
-from apps.ledger.money import CURRENCY_CHOICES
+from apps.money import CURRENCY_CHOICES
 
 
 class Bank(models.Model):

@@ -42,7 +42,7 @@ class InvalidStaffData(DomainError):
 
 @transaction.atomic
 def open_branch(*, bank: Bank, code: str, name: str, is_head_office: bool = False, address: str = "",
-                actor: Any = None) -> Branch:
+                actor: User | None = None) -> Branch:
     """Open a branch with its staff group (the holder of the branch's object permissions)."""
     group, _ = Group.objects.get_or_create(name=f"Branch staff: {code}")
     branch = Branch(bank=bank, code=code, name=name, is_head_office=is_head_office, address=address,
@@ -55,7 +55,7 @@ def open_branch(*, bank: Bank, code: str, name: str, is_head_office: bool = Fals
 
 @transaction.atomic
 def create_staff_user(*, username: str, password: str, role: str, home_branch: Branch | None,
-                      first_name: str = "", last_name: str = "", email: str = "", actor: Any = None) -> User:
+                      first_name: str = "", last_name: str = "", email: str = "", actor: User | None = None) -> User:
     """A staff member in one role. Branch roles need a home branch; bank-wide roles may have one."""
     if role not in ALL_ROLES:
         raise InvalidStaffData(f"Unknown role {role!r}; roles are {', '.join(ALL_ROLES)}.", code="unknown_role")
@@ -75,7 +75,7 @@ def create_staff_user(*, username: str, password: str, role: str, home_branch: B
 
 
 @transaction.atomic
-def assign_role(*, user: User, role: str, actor: Any = None) -> None:
+def assign_role(*, user: User, role: str, actor: User | None = None) -> None:
     """Put the user in the role's group, and in their home branch's staff group."""
     user.groups.add(Group.objects.get(name=role))
     if user.home_branch_id and user.home_branch.staff_group_id:
@@ -83,7 +83,7 @@ def assign_role(*, user: User, role: str, actor: Any = None) -> None:
 
 
 @transaction.atomic
-def move_staff_to_branch(*, user: User, branch: Branch, actor: Any) -> User:
+def move_staff_to_branch(*, user: User, branch: Branch, actor: User) -> User:
     """Change a staff member's home branch: they lose the old branch's rows and gain the new one's."""
     if user.home_branch_id and user.home_branch.staff_group_id:
         user.groups.remove(user.home_branch.staff_group)

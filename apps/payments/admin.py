@@ -10,7 +10,7 @@ from django.http import HttpResponseRedirect
 from apps.accounts.models import Account
 from apps.customers.models import Customer
 from apps.domain_errors import DomainError
-from apps.ledger.money import Money
+from apps.money import Money
 from apps.organization.branch_scope import visible_to
 from apps.organization.configuration_admin import ConfigurationChangeAdminMixin
 from apps.payments import selectors

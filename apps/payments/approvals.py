@@ -4,6 +4,7 @@ changes of fee schedules, transfer limits and fraud rules."""
 from typing import Any
 
 from apps.organization.approvals import approvable
+from apps.organization.models import User
 from apps.payments.services.initiators import OUTGOING_PAYMENT_PERMISSION, TRANSFER_PERMISSION
 from apps.payments.services.settings_changes import PAYMENT_SETTINGS, PaymentSetting, apply_payment_setting_change
 from apps.payments.services.staff_payments import (
@@ -22,7 +23,7 @@ approvable(OUTGOING_PAYMENT_OPERATION, permission="payments.request_large_paymen
 
 
 def _register(setting: PaymentSetting) -> None:
-    def run(*, parameters: dict[str, Any], actor: Any, maker: Any) -> dict[str, Any]:
+    def run(*, parameters: dict[str, Any], actor: User, maker: User) -> dict[str, Any]:
         return apply_payment_setting_change(setting=setting, parameters=parameters, actor=actor, maker=maker)
 
     approvable(setting.operation, permission=setting.change_permission,

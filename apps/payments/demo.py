@@ -18,7 +18,7 @@ from apps.accounts.models import Account, ProductKind
 from apps.accounts.periods import add_months
 from apps.customers.models import Customer
 from apps.domain_errors import DomainError
-from apps.ledger.money import Money
+from apps.money import Money
 from apps.organization.selectors import current_business_date
 from apps.payments.fraud_parameters import validated_parameters
 from apps.payments.models import (

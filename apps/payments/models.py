@@ -16,7 +16,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from apps.ledger.models import AMOUNT_FIELD
-from apps.ledger.money import CURRENCY_CHOICES
+from apps.money import CURRENCY_CHOICES
 
 RATE_FIELD = {"max_digits": 9, "decimal_places": 6}
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from apps.ledger.money import Money
+from apps.money import Money
 from apps.payments.errors import LimitExceeded
 from apps.payments.models import FeeSchedule, TransferLimit
 

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db.models import Q, QuerySet
 
 from apps.accounts.models import Account
 from apps.organization.branch_scope import visible_to
+from apps.organization.models import User
 from apps.payments.models import Transfer
 
 
-def transfers_visible_to(user: Any) -> QuerySet[Transfer]:
+def transfers_visible_to(user: User) -> QuerySet[Transfer]:
     """A customer's transfers in and out of the accounts they hold; for staff, those of their branch's accounts."""
     transfers = Transfer.objects.select_related("from_account", "to_account", "initiated_by")
     if user.is_staff:
@@ -21,14 +20,14 @@ def transfers_visible_to(user: Any) -> QuerySet[Transfer]:
     return transfers.filter(Q(from_account__in=accounts) | Q(to_account__in=accounts)).distinct()
 
 
-def payer_accounts_of(user: Any) -> QuerySet[Account]:
+def payer_accounts_of(user: User) -> QuerySet[Account]:
     """What ``user`` may debit: a customer their own accounts; staff their branch's accounts (change scope)."""
     if user.is_staff:
         return visible_to(user, Account.objects.all(), "change")
     return Account.objects.filter(holder_links__customer__user=user)
 
 
-def outgoing_payments_visible_to(user: Any) -> QuerySet:
+def outgoing_payments_visible_to(user: User) -> QuerySet:
     from apps.payments.models import OutgoingPayment
 
     payments = OutgoingPayment.objects.select_related("from_account")
@@ -37,7 +36,7 @@ def outgoing_payments_visible_to(user: Any) -> QuerySet:
     return payments.filter(from_account__holder_links__customer__user=user).distinct()
 
 
-def beneficiaries_of(user: Any) -> QuerySet:
+def beneficiaries_of(user: User) -> QuerySet:
     """A customer's own saved beneficiaries (not removed); nothing for anyone else."""
     from apps.payments.models import Beneficiary
 
@@ -46,7 +45,7 @@ def beneficiaries_of(user: Any) -> QuerySet:
     return Beneficiary.objects.filter(owner__user=user, removed_at__isnull=True).order_by("name", "id")
 
 
-def payment_reviews_visible_to(user: Any) -> QuerySet:
+def payment_reviews_visible_to(user: User) -> QuerySet:
     """The review queue as ``user`` may see it: bank-wide roles all of it; branch staff their branch's accounts;
     customers nothing."""
     from apps.payments.models import PaymentReview

@@ -7,11 +7,10 @@ like any other. Other databases save through the ORM (which writes the history r
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db import connection
 from django.utils import timezone
 
+from apps.organization.models import User
 from apps.payments.models import Transfer
 
 _FIELDS = [f for f in Transfer._meta.concrete_fields if not f.primary_key]
@@ -38,7 +37,7 @@ RETURNING id
 )
 
 
-def save_new_transfer(transfer: Transfer, *, actor: Any) -> Transfer:
+def save_new_transfer(transfer: Transfer, *, actor: User) -> Transfer:
     """Insert ``transfer`` (not saved yet) and its history row, recorded as made by ``actor``."""
     if connection.vendor != "postgresql":
         transfer._history_user = actor

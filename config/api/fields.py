@@ -16,7 +16,7 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from apps.ledger.money import MINOR_UNITS, Money, round_to_currency
+from apps.money import MINOR_UNITS, Money, round_to_currency
 
 AMOUNT_PATTERN = r"^[0-9]+(\.[0-9]+)?$"
 # Used with fullmatch, so no trailing newline slips by; at most 15 integer digits (the ledger stores 20 digits, 4 of

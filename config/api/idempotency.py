@@ -38,6 +38,7 @@ from rest_framework.response import Response
 
 from apps.domain_errors import Conflict, DomainError
 from apps.idempotency.models import IdempotencyKey
+from apps.organization.models import User
 from config.api.parsers import RequestTooLarge, ensure_json_depth
 
 # Refusals of the request itself, before any service ran: not remembered.
@@ -58,7 +59,8 @@ IDEMPOTENCY_KEY_PARAMETER = OpenApiParameter(
                 "(400 `idempotency_key_invalid` otherwise). The same key and body again returns the first response "
                 "with `Idempotent-Replayed: true` and moves nothing; the same key with another body is a 422 "
                 "problem (`idempotency_key_reused`); while the first request runs, a 409 problem "
-                "(`idempotency_request_in_progress`). Keys are kept at least 24 hours.")
+                "(`idempotency_request_in_progress`). Keys are kept at least "
+                "IDEMPOTENCY_KEY_TTL_HOURS, 48 hours by default.")
 
 
 class IdempotencyKeyMissing(DomainError):
@@ -100,7 +102,7 @@ RETURNING id
 """  # noqa: S608 (the table name comes from the model)
 
 
-def _claim(user: Any, scope: str, key: str, fingerprint: str) -> tuple[IdempotencyKey, bool]:
+def _claim(user: User, scope: str, key: str, fingerprint: str) -> tuple[IdempotencyKey, bool]:
     """Record the key as in flight (committed at once, so concurrent requests see it). Returns (row, claimed)."""
     now = timezone.now()
     stamp = connection.ops.adapt_datetimefield_value(now)

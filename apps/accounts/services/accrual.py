@@ -47,9 +47,9 @@ from apps.accounts.models import (
 from apps.accounts.services.interest import charge_monthly_fees, post_due_interest
 from apps.accounts.services.term import mature_term_deposits
 from apps.ledger.models import Posting
-from apps.ledger.money import Money, round_to_currency
 from apps.ledger.services import credit, debit, post_journal_entry
 from apps.ledger.sums import exact_totals
+from apps.money import Money, round_to_currency
 
 ONE_DAY = datetime.timedelta(days=1)
 ACCRUING = (Account.Status.ACTIVE, Account.Status.DORMANT, Account.Status.FROZEN)

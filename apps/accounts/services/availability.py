@@ -7,7 +7,7 @@ from decimal import Decimal
 from apps.accounts.errors import AccountStateRefused, InsufficientAvailableBalance
 from apps.accounts.models import Account
 from apps.accounts.selectors import available_balance
-from apps.ledger.money import Money
+from apps.money import Money
 
 DEBITABLE = (Account.Status.ACTIVE, Account.Status.DORMANT)
 

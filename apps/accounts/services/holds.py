@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime
-from typing import Any
 
 from django.db import transaction
 from simple_history.utils import bulk_update_with_history
@@ -12,12 +11,13 @@ from apps.accounts.errors import HoldNotActive, InvalidAccountOperation
 from apps.accounts.locks import lock_account
 from apps.accounts.models import Account, Hold
 from apps.accounts.services.availability import ensure_available, ensure_status
-from apps.ledger.money import Money
+from apps.money import Money
+from apps.organization.models import User
 from apps.organization.selectors import current_business_date
 
 
 @transaction.atomic
-def place_hold(*, account: Account, amount: Money, reason: str, actor: Any,
+def place_hold(*, account: Account, amount: Money, reason: str, actor: User,
                expires_on: datetime.date | None = None) -> Hold:
     """Set ``amount`` aside. Refused when the available balance does not cover it: a hold never takes the
     available balance below what the product allows (the same rule, under the same lock, as a debit)."""
@@ -39,7 +39,7 @@ def place_hold(*, account: Account, amount: Money, reason: str, actor: Any,
 
 
 @transaction.atomic
-def release_hold(*, hold: Hold, actor: Any) -> Hold:
+def release_hold(*, hold: Hold, actor: User) -> Hold:
     lock_account(hold.account_id)
     hold = Hold.objects.select_for_update().get(pk=hold.pk)
     if hold.status != Hold.Status.ACTIVE:

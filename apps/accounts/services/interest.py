@@ -18,9 +18,9 @@ from apps.accounts.house_accounts import FEE_INCOME, INTEREST_PAYABLE, INTEREST_
 from apps.accounts.locks import lock_accounts
 from apps.accounts.models import Account, AccrualKind, DepositProduct, Hold, InterestAccrual, PostingFrequency
 from apps.accounts.periods import latest_month_end, latest_period_end
-from apps.ledger.money import Money, round_to_currency
 from apps.ledger.services import credit, debit, post_journal_entry
 from apps.ledger.sums import AmountSum, exact_totals
+from apps.money import Money, round_to_currency
 
 CHUNK = 500
 

@@ -7,7 +7,6 @@ Unfreezing and closing are sensitive: a staff member requests them, a second per
 from __future__ import annotations
 
 import datetime
-from typing import Any
 
 from django.db import transaction
 from django.db.models import Q
@@ -21,8 +20,8 @@ from apps.accounts.models import Account, DepositProduct, Hold, ProductKind
 from apps.accounts.periods import add_months
 from apps.domain_errors import PermissionRefused
 from apps.ledger.models import LedgerAccount
-from apps.ledger.money import Money
 from apps.ledger.services import credit, debit, post_journal_entry, set_ledger_account_status
+from apps.money import Money
 from apps.organization.branch_scope import can_access
 from apps.organization.models import User
 from apps.organization.selectors import current_business_date
@@ -32,7 +31,7 @@ UNFREEZE = "accounts.unfreeze_account"
 CLOSE = "accounts.close_account"
 
 
-def record_customer_activity(*, account: Account, business_date: datetime.date, actor: Any) -> None:
+def record_customer_activity(*, account: Account, business_date: datetime.date, actor: User) -> None:
     """A movement the customer initiated: it resets the dormancy clock and wakes a dormant account.
     The caller holds the account's lock."""
     account.last_customer_activity_on = business_date
@@ -44,7 +43,7 @@ def record_customer_activity(*, account: Account, business_date: datetime.date, 
     account.save(update_fields=fields)
 
 
-def activate_if_funded(*, account: Account, business_date: datetime.date, actor: Any) -> bool:
+def activate_if_funded(*, account: Account, business_date: datetime.date, actor: User) -> bool:
     """A pending account becomes active once its balance reaches the product's minimum opening balance (and,
     for a term deposit, is positive: its term starts then). The caller holds the account's lock."""
     if account.status != Account.Status.PENDING:
@@ -72,7 +71,7 @@ def _ensure_in_scope(actor: User, account: Account) -> None:
 
 
 @transaction.atomic
-def freeze_account(*, account: Account, reason: str, actor: Any) -> Account:
+def freeze_account(*, account: Account, reason: str, actor: User) -> Account:
     """Compliance freezes an account: nothing may leave it (its ledger account is frozen too); it may still
     receive money. Unfreezing needs maker-checker."""
     if not actor.has_perm("accounts.freeze_account"):
@@ -93,7 +92,7 @@ def freeze_account(*, account: Account, reason: str, actor: Any) -> Account:
     return account
 
 
-def request_unfreeze(*, account: Account, reason: str, maker: Any):
+def request_unfreeze(*, account: Account, reason: str, maker: User):
     account = Account.objects.get(pk=account.pk)
     if not maker.has_perm("accounts.freeze_account"):
         raise PermissionRefused("Your role may not request unfreezing.")
@@ -105,7 +104,7 @@ def request_unfreeze(*, account: Account, reason: str, maker: Any):
 
 
 @transaction.atomic
-def unfreeze_account(*, account: Account, actor: Any) -> Account:
+def unfreeze_account(*, account: Account, actor: User) -> Account:
     """Return a frozen account to the status it had (approved through maker-checker)."""
     account = lock_account(account)
     if account.status != Account.Status.FROZEN:
@@ -118,7 +117,7 @@ def unfreeze_account(*, account: Account, actor: Any) -> Account:
     return account
 
 
-def request_closure(*, account: Account, maker: Any, payout_to: str = "cash", reason: str = ""):
+def request_closure(*, account: Account, maker: User, payout_to: str = "cash", reason: str = ""):
     """Ask for the account's closure; ``payout_to`` is "cash" (paid at the branch) or another account's number."""
     if not maker.has_perm("accounts.request_account_closure"):
         raise PermissionRefused("Your role may not request account closures.")
@@ -134,7 +133,7 @@ def request_closure(*, account: Account, maker: Any, payout_to: str = "cash", re
 
 
 @transaction.atomic
-def close_account(*, account: Account, actor: Any, payout_to: str = "cash",
+def close_account(*, account: Account, actor: User, payout_to: str = "cash",
                   idempotency_key: str | None = None) -> Account:
     """Close an account (approved through maker-checker). Unposted interest is settled first, then a remaining
     positive balance is paid out (cash at the account's branch vault, or to another open account of the same

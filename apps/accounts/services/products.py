@@ -16,7 +16,7 @@ from apps.accounts.models import Account, DepositProduct, InterestTier
 from apps.domain_errors import PermissionRefused
 from apps.ledger.locks import lock_ledger_accounts
 from apps.ledger.models import LedgerAccount
-from apps.ledger.money import Money
+from apps.money import Money
 from apps.organization.configuration import (
     EMPTY_TEXT,
     StaleConfigurationChange,

@@ -23,9 +23,9 @@ from apps.accounts.models import Account, ProductKind, TellerTransaction
 from apps.accounts.services.availability import DEBITABLE, ensure_available, ensure_status
 from apps.accounts.services.lifecycle import activate_if_funded, record_customer_activity
 from apps.customers.rules import ensure_customer_may_send
-from apps.ledger.money import Money
 from apps.ledger.services import credit, debit, post_journal_entry
 from apps.ledger.thresholds import is_above, threshold
+from apps.money import Money
 from apps.organization.branch_scope import can_access
 from apps.organization.models import ApprovalRequest, User
 from apps.organization.selectors import current_business_date
@@ -45,7 +45,7 @@ def ensure_may_handle_cash(teller: User, account: Account) -> None:
         raise NotAllowedToHandleCash(f"Account {account.number} belongs to another branch.")
 
 
-def cash_limit(user: Any, currency: str) -> Decimal | None:
+def cash_limit(user: User, currency: str) -> Decimal | None:
     """The largest cash operation in ``currency`` that ``user`` may do alone: the highest amount their roles have
     for it in TELLER_CASH_LIMITS (by role, then by currency); None when none of their roles has one."""
     roles = set(user.groups.values_list("name", flat=True))
@@ -53,14 +53,14 @@ def cash_limit(user: Any, currency: str) -> Decimal | None:
     return max((limit for limit in limits if limit is not None), default=None)
 
 
-def needs_approval(user: Any, amount: Money) -> bool:
+def needs_approval(user: User, amount: Money) -> bool:
     """Whether a cash operation of ``amount`` by ``user`` needs a branch manager's approval: above the user's limit
     in the amount's currency, or any amount in a currency for which the bank gave their roles no limit (a currency
     the bank starts to hold is never waved through). Superusers have no limit."""
     return not user.is_superuser and is_above(amount, cash_limit(user, amount.currency))
 
 
-def _beyond_limit(user: Any, amount: Money) -> str:
+def _beyond_limit(user: User, amount: Money) -> str:
     limit = cash_limit(user, amount.currency)
     if limit is None:
         return f"no cash limit in {amount.currency} is set for your role"
@@ -193,7 +193,7 @@ def submit_cash_operation(*, kind: str, account: Account, amount: Money, teller:
     )
 
 
-def run_approved_cash_operation(*, parameters: dict[str, Any], actor: Any, maker: Any) -> dict[str, Any]:
+def run_approved_cash_operation(*, parameters: dict[str, Any], actor: User, maker: User) -> dict[str, Any]:
     """Maker-checker runner: the teller (maker) handles the cash, a branch manager (checker) approved it."""
     if not actor.has_perm("accounts.approve_cash_operation"):
         raise NotAllowedToApproveCash("Only a branch manager may approve a cash operation above the limit.")

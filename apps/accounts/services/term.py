@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
-from typing import Any
 
 from django.db import transaction
 
@@ -15,9 +14,10 @@ from apps.accounts.models import Account, AccrualKind, InterestAccrual, Maturity
 from apps.accounts.periods import add_months
 from apps.accounts.services.interest import capitalize_interest
 from apps.ledger.models import LedgerAccount
-from apps.ledger.money import Money, round_to_currency
 from apps.ledger.services import credit, debit, post_journal_entry, set_ledger_account_status
 from apps.ledger.sums import exact_sum
+from apps.money import Money, round_to_currency
+from apps.organization.models import User
 from apps.organization.selectors import current_business_date
 
 RECEIVING = (Account.Status.ACTIVE, Account.Status.DORMANT, Account.Status.FROZEN)
@@ -29,7 +29,7 @@ def _lock_with_linked(deposit: Account) -> tuple[Account, Account | None]:
     return locked[deposit.pk], locked.get(deposit.linked_account_id)
 
 
-def _close(deposit: Account, *, on: datetime.date, actor: Any) -> None:
+def _close(deposit: Account, *, on: datetime.date, actor: User) -> None:
     set_ledger_account_status(account=deposit.ledger_account, status=LedgerAccount.Status.CLOSED, changed_by=actor,
                               for_owner=True)
     deposit.status, deposit.closed_on = Account.Status.CLOSED, on
@@ -37,7 +37,7 @@ def _close(deposit: Account, *, on: datetime.date, actor: Any) -> None:
     deposit.save(update_fields=["status", "closed_on"])
 
 
-def _pay_out(deposit: Account, target: LedgerAccount, *, on: datetime.date, description: str, actor: Any) -> None:
+def _pay_out(deposit: Account, target: LedgerAccount, *, on: datetime.date, description: str, actor: User) -> None:
     deposit.ledger_account.refresh_from_db(fields=["balance"])
     balance = deposit.ledger_account.balance
     if balance > 0:
@@ -76,7 +76,7 @@ def mature_term_deposits(business_date: datetime.date) -> dict[str, int]:
 
 
 @transaction.atomic
-def break_term_deposit(*, deposit: Account, actor: Any) -> Account:
+def break_term_deposit(*, deposit: Account, actor: User) -> Account:
     """Early withdrawal: the interest earned so far, less the product's penalty (a share of it), is credited;
     the forfeited part goes back from interest payable to interest expense; the whole balance is paid to the
     linked account (or in cash at the branch) and the deposit is closed."""

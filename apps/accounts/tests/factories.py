@@ -13,7 +13,7 @@ from apps.accounts.models import DepositProduct, InterestTier, PostingFrequency,
 from apps.accounts.services.opening import open_account
 from apps.accounts.services.teller import cash_deposit
 from apps.ledger.chart import install_standard_chart
-from apps.ledger.money import Money
+from apps.money import Money
 from apps.organization.models import Branch
 
 _keys = itertools.count(1)

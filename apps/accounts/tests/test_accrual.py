@@ -86,8 +86,8 @@ def test_catch_up_accrues_each_missed_day_once_with_its_own_balance(customer, te
 
 
 def fund_on(account, amount, day):
-    from apps.ledger.money import Money
     from apps.ledger.services import credit, debit, post_journal_entry
+    from apps.money import Money
 
     money = Money(amount, "EUR")
     return post_journal_entry(postings=[debit(LedgerAccount.objects.get(code="1000-LIS01"), money),
@@ -114,7 +114,7 @@ def test_rounding_residue_is_carried_to_the_next_day_not_lost(teller_a, chart, b
 
 def test_overdrawn_current_account_accrues_overdraft_interest_as_income(customer, teller_a, chart):
     from apps.accounts.services.teller import cash_withdrawal
-    from apps.ledger.money import Money
+    from apps.money import Money
 
     account = open_funded_account(customer, current_product(overdraft_limit="500", overdraft_rate="36.5"), "100.00",
                                   teller=teller_a)

@@ -7,7 +7,7 @@ from apps.accounts.models import TellerTransaction
 from apps.accounts.services.holds import place_hold
 from apps.accounts.tests.factories import open_funded_account
 from apps.customers.tests.factories import verified_customer
-from apps.ledger.money import Money
+from apps.money import Money
 
 pytestmark = pytest.mark.django_db
 

@@ -67,7 +67,7 @@ def test_transactions_are_paginated_and_filtered_by_date(ana, savings, teller_a)
 def test_statement_running_balances_equal_the_ledger(ana, savings, teller_a):
     from apps.accounts.services.teller import cash_withdrawal
     from apps.accounts.tests.factories import deposit
-    from apps.ledger.money import Money
+    from apps.money import Money
 
     account = open_funded_account(ana, savings, "100.00", teller=teller_a)
     deposit(account, "25.50", teller=teller_a)

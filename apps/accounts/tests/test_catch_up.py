@@ -23,7 +23,7 @@ from apps.customers.tests.factories import verified_customer
 from apps.eod.models import EodRun
 from apps.eod.services import run_eod
 from apps.ledger.models import LedgerAccount, Posting
-from apps.ledger.money import Money
+from apps.money import Money
 from apps.organization.models import Bank
 
 pytestmark = pytest.mark.django_db

@@ -14,7 +14,7 @@ from apps.accounts.models import Hold
 from apps.accounts.services.holds import place_hold, release_hold
 from apps.accounts.services.teller import cash_withdrawal
 from apps.accounts.tests.factories import current_product, open_funded_account
-from apps.ledger.money import Money
+from apps.money import Money
 
 pytestmark = [pytest.mark.race, pytest.mark.django_db(transaction=True)]
 THREADS = 8

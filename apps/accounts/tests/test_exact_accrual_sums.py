@@ -18,8 +18,8 @@ from apps.accounts.services.accrual import accrual_amount, accrue_interest, accr
 from apps.accounts.services.term import break_term_deposit
 from apps.accounts.tests.factories import deposit, open_funded_account, savings_product, term_product
 from apps.ledger.models import JournalEntry
-from apps.ledger.money import round_to_currency
 from apps.ledger.sums import exact_sum, exact_totals
+from apps.money import round_to_currency
 
 pytestmark = pytest.mark.django_db
 ONE_DAY = datetime.timedelta(days=1)

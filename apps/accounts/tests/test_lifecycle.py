@@ -22,7 +22,7 @@ from apps.domain_errors import PermissionRefused
 from apps.kyc.errors import KycNotVerified
 from apps.ledger.errors import AccountNotOpen
 from apps.ledger.models import LedgerAccount
-from apps.ledger.money import Money
+from apps.money import Money
 from apps.organization.services import approve_request
 
 pytestmark = pytest.mark.django_db

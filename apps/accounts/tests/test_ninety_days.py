@@ -21,7 +21,7 @@ from apps.accounts.tests.factories import (
 from apps.customers.tests.factories import verified_customer
 from apps.eod.models import EodRun, LedgerSeal
 from apps.eod.services import run_eod
-from apps.ledger.money import Money
+from apps.money import Money
 from apps.organization.models import Bank
 
 pytestmark = pytest.mark.django_db

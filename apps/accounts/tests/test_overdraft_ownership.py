@@ -16,7 +16,7 @@ from apps.accounts.services.lifecycle import freeze_account
 from apps.accounts.services.teller import cash_withdrawal
 from apps.accounts.tests.factories import current_product, open_funded_account
 from apps.ledger.models import JournalEntry, LedgerAccount
-from apps.ledger.money import Money
+from apps.money import Money
 from apps.organization.models import ApprovalRequest
 from apps.organization.tests.admin_approvals import admin_client
 

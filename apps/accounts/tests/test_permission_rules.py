@@ -9,7 +9,7 @@ from apps.accounts.services.opening import open_account
 from apps.accounts.services.teller import submit_cash_operation
 from apps.accounts.tests.factories import open_funded_account
 from apps.ledger.models import JournalEntry, LedgerAccount
-from apps.ledger.money import Money
+from apps.money import Money
 from apps.organization.models import ApprovalRequest
 
 pytestmark = pytest.mark.django_db

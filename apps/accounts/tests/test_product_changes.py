@@ -163,7 +163,7 @@ def test_a_lower_overdraft_limit_is_refused_while_an_account_is_overdrawn_below_
                                                                                   ops_admin, ops_checker):
     # given an account 300 overdrawn
     from apps.accounts.services.teller import cash_withdrawal
-    from apps.ledger.money import Money
+    from apps.money import Money
 
     product = current_product(overdraft_limit="500.00")
     account = open_funded_account(customer, product, "10.00", teller=teller_a)

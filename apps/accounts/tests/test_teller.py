@@ -11,7 +11,7 @@ from apps.accounts.services.teller import cash_deposit, cash_withdrawal, needs_a
 from apps.accounts.tests.factories import open_funded_account, term_product
 from apps.domain_errors import PermissionRefused
 from apps.ledger.models import JournalEntry, LedgerAccount
-from apps.ledger.money import Money
+from apps.money import Money
 from apps.organization.models import ApprovalRequest
 from apps.organization.services import approve_request
 

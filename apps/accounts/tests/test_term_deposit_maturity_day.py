@@ -13,7 +13,7 @@ from apps.accounts.tests.factories import current_product, deposit, open_funded_
 from apps.eod.models import EodRun
 from apps.eod.services import run_eod
 from apps.ledger.models import Posting
-from apps.ledger.money import Money
+from apps.money import Money
 from apps.organization.models import Bank
 
 pytestmark = pytest.mark.django_db

@@ -12,7 +12,7 @@ from apps.accounts.models import TellerTransaction
 from apps.accounts.services.teller import cash_withdrawal, submit_cash_operation
 from apps.accounts.tests.factories import open_funded_account
 from apps.ledger.models import JournalEntry, LedgerAccount
-from apps.ledger.money import Money
+from apps.money import Money
 from apps.organization.models import ApprovalRequest
 from apps.organization.services import approve_request
 

@@ -141,8 +141,8 @@ def test_a_back_dated_entry_in_a_sealed_date_breaks_the_seal(bank):
     account = ledger_account()
     fund(account, "10.00")
     run_eod()
-    from apps.ledger.money import Money
     from apps.ledger.services import credit, debit, post_journal_entry
+    from apps.money import Money
 
     cash = ledger_account(type="asset", derived=True)
     post_journal_entry(postings=[debit(cash, Money("1.00", "EUR")), credit(account, Money("1.00", "EUR"))],

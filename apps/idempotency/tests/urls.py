@@ -6,8 +6,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.ledger.models import LedgerAccount
-from apps.ledger.money import Money
 from apps.ledger.services import credit, debit, post_journal_entry
+from apps.money import Money
 from config.api.idempotency import idempotent
 
 

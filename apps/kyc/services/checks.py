@@ -18,6 +18,7 @@ from apps.kyc import rules
 from apps.kyc.errors import NotAllowedToReview, ReviewerIsMaker, ReviewNotPending
 from apps.kyc.models import KycCheck, KycDocument, KycReview, ScreeningEntry, ScreeningHit
 from apps.kyc.selectors import USABLE_DOCUMENT_STATUSES, document_coverage
+from apps.organization.models import User
 from apps.organization.selectors import current_business_date
 from apps.outbox.services import publish_event
 
@@ -39,7 +40,7 @@ def review_due_date(*, risk_rating: str, on: datetime.date) -> datetime.date:
         return on.replace(year=on.year + years, day=28)
 
 
-def set_document_status(documents: QuerySet[KycDocument], status: str, *, actor: Any, reason: str) -> int:
+def set_document_status(documents: QuerySet[KycDocument], status: str, *, actor: User, reason: str) -> int:
     """Move many documents to ``status`` in bulk, each change in its history row with who and why."""
     changed = list(documents.order_by("pk"))
     for document in changed:
@@ -48,7 +49,7 @@ def set_document_status(documents: QuerySet[KycDocument], status: str, *, actor:
     return len(changed)
 
 
-def _set_kyc_status(customer: Customer, status: str, *, actor: Any, on: datetime.date, reason: str) -> None:
+def _set_kyc_status(customer: Customer, status: str, *, actor: User, on: datetime.date, reason: str) -> None:
     """Write the KYC outcome on the (locked) customer and publish kyc.status_changed if it changed."""
     previous = customer.kyc_status
     customer.kyc_status = status

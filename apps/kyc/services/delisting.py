@@ -23,6 +23,7 @@ from apps.kyc.errors import MassDelistingRefused, NoDelistingReview, NotAllowedT
 from apps.kyc.models import ScreeningEntry, ScreeningHit, ScreeningListImport, ScreeningToken
 from apps.kyc.screening import Match
 from apps.kyc.services.checks import start_kyc_check
+from apps.organization.models import User
 from apps.outbox.services import publish_event
 
 _CHANGE_REASON_LENGTH = 100  # simple-history's history_change_reason column
@@ -73,7 +74,7 @@ def mass_delisting_refused(*, file_name: str, lists: list[dict[str, Any]]) -> Ma
         lists=lists)
 
 
-def delist_entries(*, entries: list[ScreeningEntry], record: ScreeningListImport, actor: Any) -> tuple[int, int]:
+def delist_entries(*, entries: list[ScreeningEntry], record: ScreeningListImport, actor: User) -> tuple[int, int]:
     """Mark these listed entries (locked by the caller) delisted by the import ``record`` and take them out of
     the screening index; they are kept, since hits and history refer to them.
 
@@ -113,7 +114,7 @@ def delist_entries(*, entries: list[ScreeningEntry], record: ScreeningListImport
     return len(closed), len(hits) - len(closed)
 
 
-def relist_entries(*, entries: list[ScreeningEntry], record: ScreeningListImport, actor: Any) -> None:
+def relist_entries(*, entries: list[ScreeningEntry], record: ScreeningListImport, actor: User) -> None:
     """Delisted entries (locked by the caller) are back in their list's file: listed again.
 
     The caller saves them with their new details and indexes them again. A confirmed match waiting for a

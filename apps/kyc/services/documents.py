@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime
 import hashlib
-from typing import Any
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
@@ -102,7 +101,7 @@ def upload_kyc_document(*, customer: Customer, actor: User, document_type: str, 
 
 
 @transaction.atomic
-def reject_kyc_document(*, document: KycDocument, actor: Any, reason: str) -> KycDocument:
+def reject_kyc_document(*, document: KycDocument, actor: User, reason: str) -> KycDocument:
     """Compliance refuses a document (unreadable, forged, wrong person); the KYC check runs again."""
     if not actor.has_perm("kyc.review_kyc"):
         raise PermissionRefused("Your role may not reject KYC documents.")

@@ -33,6 +33,7 @@ from apps.kyc.services.delisting import (
     relist_entries,
     reopen_delisted_hit,
 )
+from apps.organization.models import User
 from apps.outbox.services import publish_event
 
 CSV_COLUMNS = ("name", "aliases", "date_of_birth", "country", "list_name", "source_id")
@@ -149,8 +150,8 @@ def _parse_rows(stream: IO[str]) -> list[dict[str, Any]]:
 
 
 @transaction.atomic
-def import_screening_list(*, stream: IO[str], file_name: str, actor: Any = None, allow_mass_delisting: bool = False,
-                          mass_delisting_reason: str = "") -> ScreeningListImport:
+def import_screening_list(*, stream: IO[str], file_name: str, actor: User | None = None,
+                          allow_mass_delisting: bool = False, mass_delisting_reason: str = "") -> ScreeningListImport:
     """Load a sanctions/PEP list CSV (columns: name, aliases separated by ';', date_of_birth YYYY-MM-DD,
     country ISO alpha-2, list_name, source_id). All or nothing: one bad line refuses the file.
 

@@ -1,8 +1,8 @@
 from decimal import Decimal
 
 from apps.ledger.models import AccountType, LedgerAccount
-from apps.ledger.money import Money
 from apps.ledger.services import credit, debit, open_ledger_account, post_journal_entry
+from apps.money import Money
 
 _counter = {"n": 0}
 

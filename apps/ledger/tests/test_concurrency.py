@@ -10,10 +10,10 @@ from django.db import connection
 
 from apps.ledger.errors import InsufficientFunds
 from apps.ledger.models import AccountType, JournalEntry, LedgerAccount
-from apps.ledger.money import Money
 from apps.ledger.selectors import account_balance
 from apps.ledger.services import credit, debit, post_journal_entry
 from apps.ledger.tests.factories import fund, ledger_account
+from apps.money import Money
 
 THREADS = 16
 TRANSFERS_PER_THREAD = 40

@@ -13,10 +13,10 @@ from apps.ledger.errors import (
     UnbalancedEntry,
 )
 from apps.ledger.models import AccountType, JournalEntry, LedgerAccount, Posting
-from apps.ledger.money import Money
 from apps.ledger.selectors import account_balance
 from apps.ledger.services import credit, debit, post_journal_entry, set_ledger_account_status
 from apps.ledger.tests.factories import fund, ledger_account, transfer
+from apps.money import Money
 
 pytestmark = pytest.mark.django_db
 

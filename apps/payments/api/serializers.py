@@ -1,6 +1,6 @@
 from rest_framework import serializers
 
-from apps.ledger.money import CURRENCY_CHOICES
+from apps.money import CURRENCY_CHOICES
 from apps.payments.models import Channel, Transfer
 from config.api.fields import MoneyAmountField, MoneyInputField
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime
 import re
-from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -12,8 +11,9 @@ from django.utils import timezone
 
 from apps.accounts.account_numbers import normalize
 from apps.customers.models import Customer
-from apps.ledger.money import Money
 from apps.ledger.thresholds import is_above
+from apps.money import Money
+from apps.organization.models import User
 from apps.payments.errors import BeneficiaryCoolingOff, BeneficiaryRefused, UnknownBeneficiary
 from apps.payments.models import Beneficiary
 from apps.payments.thresholds import cooling_off_amount
@@ -30,7 +30,7 @@ def is_valid_iban(identifier: str) -> bool:
 
 
 @transaction.atomic
-def add_beneficiary(*, owner: Customer, name: str, account_identifier: str, actor: Any, country: str = "",
+def add_beneficiary(*, owner: Customer, name: str, account_identifier: str, actor: User, country: str = "",
                     bank_name: str = "") -> Beneficiary:
     """Save a payee for ``owner``. The account is an account number of this bank or another bank's IBAN (its
     check digits are verified); the country defaults to the IBAN's. One active beneficiary per account."""
@@ -56,7 +56,7 @@ def add_beneficiary(*, owner: Customer, name: str, account_identifier: str, acto
 
 
 @transaction.atomic
-def remove_beneficiary(*, beneficiary: Beneficiary, actor: Any) -> Beneficiary:
+def remove_beneficiary(*, beneficiary: Beneficiary, actor: User) -> Beneficiary:
     """Remove a payee from the customer's list. The row stays for the payments and decisions that name it."""
     beneficiary = Beneficiary.objects.select_for_update().get(pk=beneficiary.pk)
     if beneficiary.removed_at is None:

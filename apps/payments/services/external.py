@@ -17,7 +17,6 @@ from __future__ import annotations
 import datetime
 import logging
 import uuid
-from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -33,8 +32,8 @@ from apps.customers.rules import ensure_customer_may_send
 from apps.kyc.selectors import ensure_kyc_verified
 from apps.ledger.errors import IdempotencyConflict
 from apps.ledger.models import JournalEntry
-from apps.ledger.money import Money, MoneyError
 from apps.ledger.services import credit, debit, post_journal_entry, reverse_journal_entry
+from apps.money import Money, MoneyError
 from apps.organization.models import User
 from apps.organization.selectors import current_business_date
 from apps.outbox.broker import send_task_on_commit
@@ -108,7 +107,7 @@ def initiate_outgoing_payment(*, from_account_number: str, money: Money, rail: s
 
 @transaction.atomic
 def _initiate_outgoing_payment(*, from_account_number: str, money: Money, rail: str, creditor_name: str,
-                               creditor_account: str, creditor_country: str, initiated_by: Any,
+                               creditor_account: str, creditor_country: str, initiated_by: User,
                                idempotency_key: str, remittance_information: str,
                                payer_accounts: QuerySet[Account] | None, beneficiary_id: int | None,
                                creditor_bic: str) -> OutgoingPayment:
@@ -182,7 +181,7 @@ def submit_after_commit(payment: OutgoingPayment) -> None:
                         backstop="the poller (payments.poll_outgoing_payments) submits the initiated payment")
 
 
-def return_funds(*, payment: OutgoingPayment, status: str, reason: str, actor: Any = None) -> None:
+def return_funds(*, payment: OutgoingPayment, status: str, reason: str, actor: User | None = None) -> None:
     """Reverse the initiation entry (the funds go back from clearing to the payer) and close the payment as
     ``status`` (rejected or failed). The caller holds the payment's row lock."""
     payment.return_entry = reverse_journal_entry(

@@ -21,7 +21,8 @@ from django.db import connection, transaction
 from django.db.models import Q
 
 from apps.accounts.models import Account
-from apps.ledger.money import Money
+from apps.money import Money
+from apps.organization.models import User
 from apps.organization.selectors import current_business_date
 from apps.payments.errors import PaymentBlockedByFraudRule
 from apps.payments.models import (
@@ -45,7 +46,7 @@ class PaymentUnderCheck:
     destination: str
     destination_country: str
     beneficiary: Beneficiary | None
-    initiated_by: Any
+    initiated_by: User
     idempotency_key: str
     now: datetime.datetime
 

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from apps.ledger.models import JournalEntry
+from apps.organization.models import User
 from apps.payments.models import Transfer
 
 
-def mark_transfer_reversed(*, entry: JournalEntry, reversal: JournalEntry, reversed_by: Any) -> None:
+def mark_transfer_reversed(*, entry: JournalEntry, reversal: JournalEntry, reversed_by: User) -> None:
     """A completed transfer whose entry is reversed reads ``reversed``, linked to the reversal; idempotent.
 
     Runs inside ``reverse_journal_entry``'s transaction, so the status and the money never disagree.

@@ -6,7 +6,6 @@ Lock order (customer -> account -> payment): the transfer's two accounts, then t
 from __future__ import annotations
 
 import datetime
-from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -19,7 +18,8 @@ from apps.accounts.services.availability import ensure_available
 from apps.accounts.services.holds import release_hold
 from apps.customers.rules import ensure_customer_may_send
 from apps.domain_errors import PermissionRefused
-from apps.ledger.money import Money
+from apps.money import Money
+from apps.organization.models import User
 from apps.organization.selectors import current_business_date
 from apps.payments.errors import AccountNotAvailable, ReviewNotPending
 from apps.payments.models import OutgoingPayment, PaymentReview, Transfer
@@ -27,7 +27,7 @@ from apps.payments.services.external import return_funds, submit_after_commit
 from apps.payments.services.transfers import PAYEE_REFUSED_STATUSES, post_transfer_entry
 
 
-def _lock_pending(review: PaymentReview, actor: Any, reason: str) -> PaymentReview:
+def _lock_pending(review: PaymentReview, actor: User, reason: str) -> PaymentReview:
     if not actor.has_perm("payments.review_payment"):
         raise PermissionRefused("Your role may not decide held payments.")
     if not reason.strip():
@@ -42,7 +42,7 @@ def _lock_pending(review: PaymentReview, actor: Any, reason: str) -> PaymentRevi
     return review
 
 
-def _decide(review: PaymentReview, status: str, actor: Any, reason: str) -> PaymentReview:
+def _decide(review: PaymentReview, status: str, actor: User, reason: str) -> PaymentReview:
     review.status, review.decided_by, review.decided_at = status, actor, timezone.now()
     review.decision_reason = reason.strip()[:300]
     review._history_user = actor
@@ -58,7 +58,7 @@ def _lock_transfer(review: PaymentReview) -> tuple[Transfer, Account, Account]:
 
 
 @transaction.atomic
-def release_held_payment(*, review: PaymentReview, actor: Any, reason: str) -> PaymentReview:
+def release_held_payment(*, review: PaymentReview, actor: User, reason: str) -> PaymentReview:
     """Let the held payment go. A transfer: its hold is released and its one entry posted now (refused if the
     payer is no longer active, its owner is blocked or closed, or the payee can no longer receive: reject it
     instead). An outgoing payment (refused too while its payer's owner is blocked or closed): it becomes
@@ -92,7 +92,7 @@ def release_held_payment(*, review: PaymentReview, actor: Any, reason: str) -> P
 
 
 @transaction.atomic
-def reject_held_payment(*, review: PaymentReview, actor: Any, reason: str) -> PaymentReview:
+def reject_held_payment(*, review: PaymentReview, actor: User, reason: str) -> PaymentReview:
     """Refuse the held payment. A transfer: its hold is released, nothing was posted. An outgoing payment: the
     initiation entry is reversed, as for a gateway rejection, and the funds return from clearing."""
     if review.transfer_id:
@@ -104,7 +104,7 @@ def reject_held_payment(*, review: PaymentReview, actor: Any, reason: str) -> Pa
     return _decide(review, PaymentReview.Status.REJECTED, actor, reason)
 
 
-def _give_the_funds_back(review: PaymentReview, *, actor: Any, reason: str) -> None:
+def _give_the_funds_back(review: PaymentReview, *, actor: User, reason: str) -> None:
     """The held payment will not go: a transfer's hold is released (nothing was posted); an outgoing payment's
     initiation entry is reversed. The caller holds the locks (accounts, then the payment, then the review)."""
     if review.transfer_id:

@@ -16,8 +16,8 @@ from django.db.models import QuerySet
 
 from apps.accounts.account_numbers import validate_account_number
 from apps.accounts.models import Account
-from apps.ledger.money import Money, MoneyError
 from apps.ledger.thresholds import is_above
+from apps.money import Money, MoneyError
 from apps.organization.models import ApprovalRequest, User
 from apps.organization.services import request_approval
 from apps.payments.bank_identifiers import validate_bic, validate_iban
@@ -31,12 +31,12 @@ TRANSFER_OPERATION = "payments.transfer"
 OUTGOING_PAYMENT_OPERATION = "payments.outgoing_payment"
 
 
-def needs_checker(*, initiated_by: Any, money: Money) -> bool:
+def needs_checker(*, initiated_by: User, money: Money) -> bool:
     """Staff initiated it, above the approval threshold of its currency (a currency without one: any amount)."""
     return bool(initiated_by.is_staff) and is_above(money, staff_approval_threshold(money.currency))
 
 
-def _pending_or_new(*, operation: str, maker: Any, parameters: dict, summary: str) -> ApprovalRequest:
+def _pending_or_new(*, operation: str, maker: User, parameters: dict, summary: str) -> ApprovalRequest:
     pending = ApprovalRequest.objects.filter(operation=operation, maker=maker,
                                              parameters__idempotency_key=parameters["idempotency_key"]).first()
     if pending is not None:
@@ -110,7 +110,7 @@ def _outcome(payment: Transfer | OutgoingPayment) -> dict[str, Any]:
     return {"outgoing_payment": payment.reference, "status": payment.status}
 
 
-def run_approved_transfer(*, parameters: dict, actor: Any, maker: Any) -> dict[str, Any]:
+def run_approved_transfer(*, parameters: dict, actor: User, maker: User) -> dict[str, Any]:
     """Maker-checker runner: the transfer the maker asked for, through the one transfer service, in the
     maker's name and with the maker's idempotency key (so it can run only once)."""
     from apps.payments.selectors import payer_accounts_of
@@ -123,7 +123,7 @@ def run_approved_transfer(*, parameters: dict, actor: Any, maker: Any) -> dict[s
         beneficiary_id=parameters.get("beneficiary")))
 
 
-def run_approved_outgoing_payment(*, parameters: dict, actor: Any, maker: Any) -> dict[str, Any]:
+def run_approved_outgoing_payment(*, parameters: dict, actor: User, maker: User) -> dict[str, Any]:
     from apps.payments.selectors import payer_accounts_of
 
     return _run_screened(lambda: initiate_outgoing_payment(

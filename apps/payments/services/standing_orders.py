@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime
-from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -11,7 +10,8 @@ from django.db import transaction
 from apps.accounts.account_numbers import validate_account_number
 from apps.accounts.models import Account
 from apps.domain_errors import DomainError
-from apps.ledger.money import Money
+from apps.money import Money
+from apps.organization.models import User
 from apps.payments.errors import PaymentRefused, SameAccount, UnknownAccount
 from apps.payments.models import Channel, StandingOrder, StandingOrderExecution
 from apps.payments.schedules import first_due_date, following_due_date
@@ -19,7 +19,7 @@ from apps.payments.services.transfers import ensure_accounts_can_transfer, trans
 
 
 def build_standing_order(*, from_account: Account, to_account_number: str, money: Money, frequency: str,
-                         start_date: datetime.date, created_by: Any, day_of_month: int | None = None,
+                         start_date: datetime.date, created_by: User, day_of_month: int | None = None,
                          weekday: int | None = None, end_date: datetime.date | None = None,
                          count: int | None = None, reference: str = "") -> StandingOrder:
     """Check a standing order and return it unsaved: a payee account of this bank, a payer that may send and a
@@ -57,7 +57,7 @@ def build_standing_order(*, from_account: Account, to_account_number: str, money
 
 @transaction.atomic
 def create_standing_order(*, from_account: Account, to_account_number: str, money: Money, frequency: str,
-                          start_date: datetime.date, created_by: Any, day_of_month: int | None = None,
+                          start_date: datetime.date, created_by: User, day_of_month: int | None = None,
                           weekday: int | None = None, end_date: datetime.date | None = None,
                           count: int | None = None, reference: str = "") -> StandingOrder:
     """Record a standing order, after the checks of ``build_standing_order`` (a refusal writes nothing). Its

@@ -3,8 +3,6 @@ orders use."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -18,8 +16,8 @@ from apps.accounts.services.lifecycle import record_customer_activity
 from apps.customers.rules import ensure_customer_may_send
 from apps.kyc.selectors import ensure_kyc_verified
 from apps.ledger.errors import IdempotencyConflict
-from apps.ledger.money import Money, MoneyError
 from apps.ledger.services import credit, debit, post_journal_entry
+from apps.money import Money, MoneyError
 from apps.organization.models import User
 from apps.payments.errors import (
     AccountNotAvailable,
@@ -104,7 +102,7 @@ def _hold_for_review(check: PaymentUnderCheck, fired: list, *, payee: Account, f
     return transfer
 
 
-def post_transfer_entry(*, transfer: Transfer, payer: Account, payee: Account, posted_by: Any, business_date,
+def post_transfer_entry(*, transfer: Transfer, payer: Account, payee: Account, posted_by: User, business_date,
                         fee_income_id: int | None = None, locked_ledgers: dict | None = None):
     """The transfer's one balanced entry: debit payer (amount + fee), credit payee (amount), credit fee income.
     ``fee_income_id`` and ``locked_ledgers``: what the caller already read and locked in this transaction."""
@@ -142,7 +140,7 @@ def transfer_between_accounts(*, from_account_number: str, to_account_number: st
 
 @transaction.atomic
 def _transfer_between_accounts(*, from_account_number: str, to_account_number: str, money: Money, reference: str,
-                               channel: str, initiated_by: Any, idempotency_key: str,
+                               channel: str, initiated_by: User, idempotency_key: str,
                                payer_accounts: QuerySet[Account] | None, beneficiary_id: int | None) -> Transfer:
     """The transfer in its transaction.
 

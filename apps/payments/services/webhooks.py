@@ -8,7 +8,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from apps.domain_errors import DomainError
-from apps.ledger.money import Money
+from apps.money import Money
 from apps.payments.gateway.base import GatewayOutcome
 from apps.payments.models import GatewayEvent, OutgoingPayment
 from apps.payments.services.external import apply_gateway_outcome, receive_incoming_payment

@@ -8,8 +8,8 @@ from rest_framework.test import APIClient
 from apps.accounts.services.opening import open_account
 from apps.accounts.tests.factories import open_funded_account, product
 from apps.ledger.models import AccountType
-from apps.ledger.money import Money
 from apps.ledger.services import credit, debit, open_ledger_account, post_journal_entry
+from apps.money import Money
 from apps.payments.models import Channel
 from apps.payments.services.transfers import transfer_between_accounts
 

@@ -7,7 +7,7 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from apps.ledger.models import JournalEntry, LedgerAccount
-from apps.ledger.money import Money
+from apps.money import Money
 from apps.payments.errors import BeneficiaryCoolingOff
 from apps.payments.models import Beneficiary, OutgoingPayment, Transfer
 from apps.payments.services.external import initiate_outgoing_payment

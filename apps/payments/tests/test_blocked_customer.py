@@ -14,7 +14,7 @@ from apps.customers.errors import CustomerMayNotSend
 from apps.customers.models import Customer
 from apps.customers.services import block_customer, unblock_customer
 from apps.ledger.models import JournalEntry, LedgerAccount
-from apps.ledger.money import Money
+from apps.money import Money
 from apps.organization.models import ApprovalRequest
 from apps.organization.services import approve_request
 from apps.payments import transfer_facts

@@ -15,8 +15,8 @@ from rest_framework.test import APIClient
 from apps.accounts.tests.factories import install_chart, open_funded_account, savings_product
 from apps.customers.tests.factories import verified_customer
 from apps.ledger.models import JournalEntry, LedgerAccount
-from apps.ledger.money import Money
 from apps.ledger.selectors import account_balance
+from apps.money import Money
 from apps.organization.tests.factories import CustomerUserFactory
 from apps.payments.gateway.signatures import SIGNATURE_HEADER, sign
 from apps.payments.gateway.simulator import SimulatorServer

@@ -4,7 +4,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from apps.ledger.money import Money
+from apps.money import Money
 from apps.organization.models import ApprovalRequest
 from apps.organization.tests.admin_approvals import approve_in_admin, pending_request
 from apps.payments.errors import PaymentBlockedByFraudRule

@@ -12,7 +12,7 @@ from rest_framework.test import APIClient
 from apps.accounts.models import Hold
 from apps.accounts.tests.factories import open_funded_account
 from apps.ledger.models import JournalEntry, LedgerAccount
-from apps.ledger.money import Money
+from apps.money import Money
 from apps.payments.errors import PaymentBlockedByFraudRule
 from apps.payments.models import FraudDecision, FraudRule, OutgoingPayment, PaymentReview, Transfer
 from apps.payments.services.external import initiate_outgoing_payment

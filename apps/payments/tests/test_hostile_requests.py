@@ -8,7 +8,7 @@ from rest_framework.test import APIClient
 from apps.accounts.models import Account
 from apps.idempotency.models import IdempotencyKey
 from apps.ledger.models import JournalEntry, LedgerAccount
-from apps.ledger.money import Money
+from apps.money import Money
 from apps.organization import roles
 from apps.organization.tests.factories import StaffFactory
 from apps.payments import transfer_facts

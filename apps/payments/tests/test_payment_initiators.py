@@ -15,7 +15,7 @@ from apps.accounts.tests.factories import open_funded_account
 from apps.customers.tests.factories import verified_customer
 from apps.idempotency.models import IdempotencyKey
 from apps.ledger.models import JournalEntry, LedgerAccount
-from apps.ledger.money import Money
+from apps.money import Money
 from apps.organization import roles
 from apps.organization.errors import NotAllowedToDecide
 from apps.organization.models import ApprovalRequest, User

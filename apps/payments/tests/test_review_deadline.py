@@ -8,7 +8,7 @@ from django.test import override_settings
 
 from apps.accounts.models import Account, Hold
 from apps.accounts.selectors import available_balance
-from apps.ledger.money import Money
+from apps.money import Money
 from apps.organization.selectors import current_business_date
 from apps.payments.models import OutgoingPayment, PaymentReview, Transfer
 from apps.payments.services.external import initiate_outgoing_payment

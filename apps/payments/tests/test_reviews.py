@@ -16,8 +16,8 @@ from apps.accounts.tests.factories import install_chart, open_funded_account, sa
 from apps.customers.tests.factories import verified_customer
 from apps.domain_errors import PermissionRefused
 from apps.ledger.models import JournalEntry, LedgerAccount
-from apps.ledger.money import Money
 from apps.ledger.selectors import account_balance
+from apps.money import Money
 from apps.organization import roles
 from apps.organization.models import User
 from apps.organization.services import assign_role

@@ -9,7 +9,7 @@ from rest_framework.test import APIClient
 
 from apps.accounts.tests.factories import open_funded_account
 from apps.ledger.models import JournalEntry, LedgerAccount
-from apps.ledger.money import Money
+from apps.money import Money
 from apps.organization.errors import CheckerIsMaker, RequestNotPending
 from apps.organization.models import ApprovalRequest
 from apps.organization.services import approve_request

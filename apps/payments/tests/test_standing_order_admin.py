@@ -12,7 +12,7 @@ from apps.accounts.account_numbers import account_number
 from apps.accounts.models import Account
 from apps.accounts.tests.factories import open_funded_account
 from apps.customers.tests.factories import verified_customer
-from apps.ledger.money import Money
+from apps.money import Money
 from apps.organization.tests.factories import CustomerUserFactory
 from apps.payments.models import StandingOrder
 from apps.payments.services.standing_orders import create_standing_order

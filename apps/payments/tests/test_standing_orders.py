@@ -9,7 +9,7 @@ import pytest
 from apps.accounts.models import Account
 from apps.accounts.tests.factories import deposit
 from apps.ledger.models import LedgerAccount
-from apps.ledger.money import Money
+from apps.money import Money
 from apps.payments.errors import AccountNotAvailable, TransferCurrencyMismatch
 from apps.payments.models import StandingOrder, StandingOrderExecution, Transfer
 from apps.payments.schedules import first_due_date, following_due_date

@@ -12,8 +12,8 @@ from rest_framework.test import APIClient
 from apps.accounts.services.interest import charge_monthly_fees
 from apps.accounts.tests.factories import open_funded_account, savings_product
 from apps.customers.tests.factories import verified_customer
-from apps.ledger.money import Money
 from apps.ledger.services import reverse_journal_entry
+from apps.money import Money
 from apps.organization.tests.factories import CustomerUserFactory
 from apps.payments.models import Channel, FeeSchedule
 from apps.payments.services.transfers import transfer_between_accounts

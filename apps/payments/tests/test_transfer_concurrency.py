@@ -12,8 +12,8 @@ from apps.accounts.tests.factories import install_chart, open_funded_account, sa
 from apps.customers.tests.factories import verified_customer
 from apps.domain_errors import DomainError
 from apps.ledger.models import LedgerAccount
-from apps.ledger.money import Money
 from apps.ledger.selectors import account_balance
+from apps.money import Money
 from apps.payments.models import Channel, FeeSchedule, Transfer, TransferLimit
 from apps.payments.selectors import payer_accounts_of
 from apps.payments.services.transfers import transfer_between_accounts

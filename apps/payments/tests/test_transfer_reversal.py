@@ -10,8 +10,8 @@ from rest_framework.test import APIClient
 
 from apps.accounts.selectors import available_balance
 from apps.ledger.models import JournalEntry
-from apps.ledger.money import Money
 from apps.ledger.services import reverse_journal_entry
+from apps.money import Money
 from apps.organization.models import ApprovalRequest
 from apps.payments.models import Channel, Transfer
 from apps.payments.services.transfers import transfer_between_accounts

@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 
 from apps.accounts.tests.factories import install_chart, open_funded_account, savings_product
 from apps.customers.tests.factories import verified_customer
-from apps.ledger.money import Money
+from apps.money import Money
 from apps.payments.models import Channel, FeeSchedule, Transfer
 from apps.payments.services.transfers import transfer_between_accounts
 

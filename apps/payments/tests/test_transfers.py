@@ -226,7 +226,7 @@ def test_lists_show_only_the_callers_transfers_with_constant_queries(alice, bob,
     for i in range(3):
         _post(client, _order(alice_account, bob_account, "1.00"), key=f"k{i}")
     # a transfer alice has nothing to do with
-    from apps.ledger.money import Money
+    from apps.money import Money
     from apps.payments.services.transfers import transfer_between_accounts
 
     transfer_between_accounts(from_account_number=carol_account.number, to_account_number=bob_account.number,

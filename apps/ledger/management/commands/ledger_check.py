@@ -8,8 +8,8 @@ broken seal.
 
 from django.core.management.base import BaseCommand
 
-from apps.ledger.money import to_minor_unit
 from apps.ledger.selectors import account_checks, trial_balance, unbalanced_entries
+from apps.money import to_minor_unit
 
 
 class Command(BaseCommand):

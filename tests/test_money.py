@@ -2,7 +2,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 
-from apps.ledger.money import CurrencyMismatch, Money, MoneyError
+from apps.money import CurrencyMismatch, Money, MoneyError
 
 
 def test_money_is_built_from_strings_and_decimals():
