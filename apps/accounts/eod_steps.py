@@ -1,11 +1,11 @@
-"""The deposit accounts' end-of-day steps, in the order they run (see apps.eod.registry)."""
+"""The deposit accounts' end-of-day steps, in the order they run (see apps.eod_registry)."""
 
 from apps.accounts.services.accrual import accrue_interest
 from apps.accounts.services.holds import expire_holds
 from apps.accounts.services.interest import charge_monthly_fees, post_due_interest
 from apps.accounts.services.lifecycle import mark_dormant_accounts
 from apps.accounts.services.term import mature_term_deposits
-from apps.eod.registry import register_step
+from apps.eod_registry import register_step
 
 
 def _expire_holds(business_date):

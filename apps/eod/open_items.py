@@ -11,7 +11,7 @@ import datetime
 from django.db.models import Count, Q
 from django.urls import reverse
 
-from apps.eod.registry import OpenItem, register_open_items
+from apps.eod_registry import OpenItem, register_open_items
 from apps.organization.models import ApprovalRequest
 from apps.outbox.models import OutboxEvent
 

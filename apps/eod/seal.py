@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from django.db import transaction
 
 from apps.eod.models import LedgerSeal
-from apps.eod.registry import register_step
+from apps.eod_registry import register_step
 from apps.ledger.models import JournalEntry, Posting
 
 SEAL_STEP_ORDER = 1_000_000

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from django.db.models import Prefetch, QuerySet
 
 from apps.eod.models import EodRun, EodStepRun
-from apps.eod.registry import EodStep, OpenItem, open_items, registered_steps
+from apps.eod_registry import EodStep, OpenItem, open_items, registered_steps
 from apps.organization.selectors import current_business_date
 
 

@@ -15,7 +15,7 @@ from django.utils import timezone
 from apps.domain_errors import PermissionRefused
 from apps.eod.errors import EodAlreadyRunning, EodDateClosed, EodDateNotCurrent, EodRefused, EodRunUnfinished
 from apps.eod.models import EodAttempt, EodRun, EodStepRun
-from apps.eod.registry import registered_steps
+from apps.eod_registry import registered_steps
 from apps.organization.models import Bank, User
 from apps.organization.selectors import BankNotConfigured
 

@@ -4,7 +4,7 @@ import datetime
 
 from django.urls import reverse
 
-from apps.eod.registry import OpenItem, register_open_items, register_step
+from apps.eod_registry import OpenItem, register_open_items, register_step
 from apps.payments.models import PaymentReview
 from apps.payments.services.reviews import expire_undecided_reviews, reviews_past_deadline
 from apps.payments.services.standing_orders import execute_due_standing_orders

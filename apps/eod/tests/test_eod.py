@@ -8,8 +8,8 @@ from django.core.management import call_command
 
 from apps.eod.errors import EodDateClosed, EodRunUnfinished
 from apps.eod.models import EodRun, EodStepRun, LedgerSeal
-from apps.eod.registry import register_step, registered_steps, unregister_step
 from apps.eod.services import advance_business_date, run_eod
+from apps.eod_registry import register_step, registered_steps, unregister_step
 from apps.ledger.models import JournalEntry
 from apps.ledger.tests.factories import fund, ledger_account
 from apps.ledger.tests.tampering import triggers_off

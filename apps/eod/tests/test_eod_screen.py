@@ -10,7 +10,7 @@ from django.test import Client
 from django.urls import reverse
 
 from apps.eod.models import EodAttempt, EodRun, EodStepRun
-from apps.eod.registry import register_step, unregister_step
+from apps.eod_registry import register_step, unregister_step
 from apps.ledger.models import JournalEntry
 from apps.ledger.tests.factories import fund, ledger_account, transfer
 from apps.organization.models import Bank

@@ -13,8 +13,8 @@ from django.core.management.base import BaseCommand, CommandError
 
 from apps.domain_errors import DomainError
 from apps.eod.models import EodAttempt, EodRun
-from apps.eod.registry import registered_steps
 from apps.eod.services import run_eod
+from apps.eod_registry import registered_steps
 
 
 class Command(BaseCommand):
