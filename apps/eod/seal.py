@@ -18,6 +18,7 @@ from django.db import transaction
 
 from apps.eod.models import LedgerSeal
 from apps.eod_registry import register_step
+from apps.ledger.integrity_checks import IntegrityReport
 from apps.ledger.models import JournalEntry, Posting
 
 SEAL_STEP_ORDER = 1_000_000
@@ -104,6 +105,13 @@ def verify_seal_chain() -> tuple[int, SealProblem | None]:
         checked += 1
         previous = seal
     return checked, None
+
+
+def seal_chain_check() -> IntegrityReport:
+    """``ledger_check``'s check of the seals (registered in apps.eod.apps): the first broken seal is a problem."""
+    sealed, broken = verify_seal_chain()
+    problems = [] if broken is None else [f"SEAL BROKEN at business date {broken.business_date}: {broken.reason}"]
+    return IntegrityReport(summary=f"{sealed} sealed business date(s) verified.", problems=problems)
 
 
 register_step("eod.seal_ledger", seal_business_date, order=SEAL_STEP_ORDER)

@@ -1,6 +1,7 @@
 """Recompute every balance from the postings, compare with the stored balances, print the trial balance, and
-verify the chain of end-of-day seals (apps.eod.seal), naming the first sealed business date whose entries no
-longer match.
+run the integrity checks the domains above the ledger register (apps/ledger/integrity_checks.py): end of day
+verifies the chain of its seals (apps.eod.seal), naming the first sealed business date whose entries no longer
+match.
 
 Exit status 0 when the ledger is consistent, 1 on any drift, unbalanced entry, unbalanced trial balance or
 broken seal.
@@ -8,6 +9,7 @@ broken seal.
 
 from django.core.management.base import BaseCommand
 
+from apps.ledger.integrity_checks import run_integrity_checks
 from apps.ledger.selectors import account_checks, trial_balance, unbalanced_entries
 from apps.money import to_minor_unit
 
@@ -38,13 +40,11 @@ class Command(BaseCommand):
                 problems += 1
         self.stdout.write(f"{len(checks)} accounts checked.")
 
-        from apps.eod.seal import verify_seal_chain
-
-        sealed, broken = verify_seal_chain()
-        if broken is not None:
-            problems += 1
-            self.stderr.write(f"SEAL BROKEN at business date {broken.business_date}: {broken.reason}")
-        self.stdout.write(f"{sealed} sealed business date(s) verified.")
+        for report in run_integrity_checks():
+            for problem in report.problems:
+                problems += 1
+                self.stderr.write(problem)
+            self.stdout.write(report.summary)
         if problems:
             self.stderr.write(self.style.ERROR(f"Ledger check FAILED: {problems} problem(s)."))
             raise SystemExit(1)
