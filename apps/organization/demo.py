@@ -1,11 +1,8 @@
-"""Demo data of the organization and the ledger: the bank, branches, staff logins, chart, opening cash."""
+"""Demo data of the organization: the bank, branches, staff logins (the ledger's chart and opening cash are
+seeded by apps/ledger/demo.py, which runs next)."""
 
 from django.utils import timezone
 
-from apps.ledger.chart import install_standard_chart, vault_code
-from apps.ledger.models import LedgerAccount
-from apps.ledger.services import credit, debit, post_journal_entry
-from apps.money import Money
 from apps.organization.models import Bank, Branch, User
 from apps.organization.roles import ALL_ROLES
 from apps.organization.services import create_staff_user, open_branch
@@ -24,7 +21,6 @@ ROLE_SLUGS = {
     "Auditor": "auditor",
     "Operations admin": "ops",
 }
-OPENING_VAULT_CASH = "250000.00"
 
 
 def seed_organization(out) -> None:
@@ -50,17 +46,6 @@ def seed_organization(out) -> None:
                     first_name=ROLE_SLUGS[role].title(), last_name=branch.name, email=f"{username}@ogpgy.example",
                 )
             logins.append((username, role, branch.code))
-
-    install_standard_chart(currency=bank.base_currency, branches=branches)
-    capital = LedgerAccount.objects.get(code="3000")
-    for branch in branches:
-        cash = Money(OPENING_VAULT_CASH, bank.base_currency)
-        post_journal_entry(
-            postings=[debit(LedgerAccount.objects.get(code=vault_code(branch.code)), cash), credit(capital, cash)],
-            description=f"Opening vault cash, {branch.name}",
-            source="demo",
-            idempotency_key=f"opening-vault-{branch.code}",
-        )
 
     out.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
     for username, role, branch_code in logins:

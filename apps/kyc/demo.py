@@ -1,5 +1,6 @@
 """Demo customers across LIS01 and POR01 in every type and KYC state, the sample screening list, one customer
-who matches it, and a channel login linked to a customer. Idempotent: customers are found by email.
+who matches it, and a channel login linked to a customer. Idempotent: customers are found by email. Seeded by
+KYC, which sits above customers, because the states it shows are KYC's.
 
 Everything goes through the services (onboarding, document upload, KYC check, manual review, periodic
 review), so the demo shows real checks, hits and history. Two states are transient in real life and are set
@@ -21,7 +22,13 @@ from apps.customers.models import Customer
 from apps.customers.services import onboard_customer, upgrade_to_premium
 from apps.kyc.models import ScreeningEntry
 from apps.kyc.rules import DocumentType, required_document_types
-from apps.kyc.services import decide_kyc_review, expire_due_kyc, import_screening_list, run_kyc_check
+from apps.kyc.services import (
+    decide_kyc_review,
+    expire_due_kyc,
+    import_screening_list,
+    run_kyc_check,
+    upload_kyc_document,
+)
 from apps.kyc.services.screening import rescreen_batch, rescreen_batches
 from apps.organization.demo import DEMO_PASSWORD
 from apps.organization.models import Branch, User
@@ -55,8 +62,6 @@ def _staff(username: str) -> User:
 
 
 def _upload_documents(customer: Customer, actor: User, left_out: list[str]) -> None:
-    from apps.kyc.services import upload_kyc_document
-
     on = current_business_date()
     for document_type in required_document_types(customer):
         if document_type in left_out or customer.kyc_documents.filter(document_type=document_type).exists():

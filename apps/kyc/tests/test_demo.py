@@ -3,8 +3,8 @@ import io
 import pytest
 from rest_framework.test import APIClient
 
-from apps.customers.demo import CHANNEL_LOGIN, seed_customers
 from apps.customers.models import Customer
+from apps.kyc.demo import CHANNEL_LOGIN, seed_customers
 from apps.kyc.models import ScreeningHit
 from apps.organization.demo import DEMO_PASSWORD, seed_organization
 
