@@ -16,6 +16,7 @@ api_v1 = [
     path("approvals/", include("apps.organization.api.urls")),
     path("", include("apps.payments.api.urls")),  # transfers/
     path("", include("apps.customers.api.urls")),  # customers/, onboarding/, me/
+    path("", include("apps.kyc.api.urls")),  # customers/{id}/kyc/, customers/{id}/documents/
     path("", include("apps.accounts.api.urls")),  # accounts/
 ]
 

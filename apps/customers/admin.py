@@ -1,56 +1,17 @@
-"""Customers in the admin: scoped to the staff member's branch; every write goes through a service."""
+"""Customers in the admin: scoped to the staff member's branch; every write goes through a service. KYC adds its
+part of the customer page (documents, checks and hits inline, the manual review actions) in apps/kyc/admin.py."""
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME, ActionForm
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.template.response import TemplateResponse
 
 from apps.customers import services
 from apps.customers.models import Customer
 from apps.domain_errors import DomainError
-from apps.kyc.models import KycCheck, KycDocument, ScreeningHit
-from apps.kyc.services import decide_kyc_review, start_kyc_check
 from apps.organization.branch_scope import BranchScopedAdminMixin, is_bank_wide
 from apps.organization.models import Branch
 from config.history_admin import EvidenceHistoryAdmin
-
-
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-    show_change_link = True
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-
-class KycDocumentInline(ReadOnlyInline):
-    model = KycDocument
-    fields = ["document_type", "number_masked", "issuing_country", "issue_date", "expiry_date", "content_type",
-              "size", "status", "uploaded_at"]
-    readonly_fields = fields
-
-
-class KycCheckInline(ReadOnlyInline):
-    model = KycCheck
-    fields = ["performed_at", "business_date", "score", "decision", "factor_names"]
-    readonly_fields = fields
-
-    @admin.display(description="Factors")
-    def factor_names(self, check):
-        return ", ".join(f"{f['factor']} ({f['weight']})" for f in check.factors) or "none"
-
-
-class ScreeningHitInline(ReadOnlyInline):
-    model = ScreeningHit
-    fields = ["entry", "score", "matched_name", "status", "decided_by", "decision_reason"]
-    readonly_fields = fields
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("entry", "decided_by")
 
 
 class CustomerForm(forms.ModelForm):
@@ -67,10 +28,6 @@ class CustomerForm(forms.ModelForm):
         return email
 
 
-class ReviewActionForm(ActionForm):
-    reason = forms.CharField(required=False, label="Reason", widget=forms.TextInput(attrs={"size": 50}))
-
-
 class StatusReasonForm(forms.Form):
     """The page between choosing "Block" / "Unblock" and doing it: the reason goes in each history row."""
 
@@ -80,7 +37,7 @@ class StatusReasonForm(forms.Form):
 
 @admin.register(Customer)
 class CustomerAdmin(BranchScopedAdminMixin, EvidenceHistoryAdmin):
-    """The customer list is also the manual review queue: filter "KYC status: In progress"."""
+    """The customer's own fields and the Block / Unblock actions (KYC's part: apps/kyc/admin.py)."""
 
     form = CustomerForm
     list_display = ["id", "legal_name", "customer_type", "email", "phone", "branch", "kyc_status", "risk_rating",
@@ -92,9 +49,7 @@ class CustomerAdmin(BranchScopedAdminMixin, EvidenceHistoryAdmin):
     readonly_fields = ["status", "status_before_block", "national_id_masked", "kyc_status", "kyc_review_due",
                        "risk_rating", "is_premium", "relationship_manager", "premium_since", "user", "created_by",
                        "created_at"]
-    inlines = [KycDocumentInline, KycCheckInline, ScreeningHitInline]
-    action_form = ReviewActionForm
-    actions = ["approve_kyc", "reject_kyc", "check_kyc_again", "block_customers", "unblock_customers"]
+    actions = ["block_customers", "unblock_customers"]
 
     def get_fields(self, request, obj=None):
         fields = list(CustomerForm.Meta.fields)
@@ -127,33 +82,6 @@ class CustomerAdmin(BranchScopedAdminMixin, EvidenceHistoryAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False  # customers are closed, never deleted
-
-    def _decide(self, request, queryset, approve):
-        reason = request.POST.get("reason", "").strip()
-        if not reason:
-            self.message_user(request, "Give the reason for your decision.", messages.ERROR)
-            return
-        for customer in queryset:
-            try:
-                decide_kyc_review(customer=customer, reviewer=request.user, approve=approve, reason=reason)
-            except DomainError as error:
-                self.message_user(request, f"{customer}: {error}", messages.ERROR)
-            else:
-                self.message_user(request, f"{customer}: KYC {'approved' if approve else 'rejected'}.")
-
-    @admin.action(description="Manual review: approve KYC (give a reason)", permissions=["review"])
-    def approve_kyc(self, request, queryset):
-        self._decide(request, queryset, approve=True)
-
-    @admin.action(description="Manual review: reject KYC (give a reason)", permissions=["review"])
-    def reject_kyc(self, request, queryset):
-        self._decide(request, queryset, approve=False)
-
-    @admin.action(description="Run the KYC check again", permissions=["change"])
-    def check_kyc_again(self, request, queryset):
-        for customer in queryset:
-            start_kyc_check(customer=customer)
-        self.message_user(request, f"KYC check queued for {queryset.count()} customers.")
 
     def _change_status(self, request, queryset, *, service, verb, done):
         """Ask for the reason on a page of its own, then call ``service`` for each customer; a refusal is an
@@ -189,6 +117,3 @@ class CustomerAdmin(BranchScopedAdminMixin, EvidenceHistoryAdmin):
 
     def has_unblock_permission(self, request):
         return request.user.has_perm(services.UNBLOCK_PERMISSION)
-
-    def has_review_permission(self, request):
-        return request.user.has_perm("kyc.review_kyc")

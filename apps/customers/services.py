@@ -8,6 +8,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
+from apps.customers import kyc_hooks
 from apps.customers.errors import (
     AlreadyPremium,
     CustomerFieldNotEditable,
@@ -20,6 +21,7 @@ from apps.customers.errors import (
     NotAllowedToUpgrade,
     NotPremiumEligible,
 )
+from apps.customers.events import customer_event_payload
 from apps.customers.models import Customer
 from apps.organization.branch_scope import can_access, grant_branch_access, is_bank_wide
 from apps.organization.models import Branch, User
@@ -69,12 +71,6 @@ def _save_checked(customer: Customer) -> None:
         raise
 
 
-def customer_event_payload(customer: Customer) -> dict[str, Any]:
-    return {"customer_id": customer.pk, "branch_id": customer.branch_id, "branch_code": customer.branch.code,
-            "customer_type": customer.customer_type, "kyc_status": customer.kyc_status,
-            "is_premium": customer.is_premium}
-
-
 def ensure_may_onboard(actor: User | None, *, branch: Branch, user: User | None) -> None:
     """Who may onboard: staff whose role onboards (``customers.add_customer``), for their own branch (any for
     bank-wide roles); or, on the channels, the applicant (no login, or their own login being linked)."""
@@ -115,13 +111,10 @@ def onboard_customer(*, actor: User | None, customer_type: str, legal_name: str,
     customer._history_user = actor
     _save_checked(customer)
     grant_branch_access(objects=[customer], branch=branch)
-
-    from apps.kyc.services import screen_customer, start_kyc_check
-
-    screen_customer(customer=customer)
+    kyc_hooks.screen(customer)
     publish_event("customer.onboarded", {**customer_event_payload(customer), "channel": channel},
                   aggregate=customer)
-    start_kyc_check(customer=customer)
+    kyc_hooks.start_kyc_check(customer)
     return customer
 
 
@@ -156,9 +149,7 @@ def update_customer(*, customer: Customer, actor: User, **changes: Any) -> Custo
     customer._history_user = actor
     _save_checked(customer)
     if rescreen:
-        from apps.kyc.services import screen_customer
-
-        screen_customer(customer=customer)
+        kyc_hooks.screen(customer)
     return customer
 
 
@@ -191,9 +182,7 @@ def upgrade_to_premium(*, customer: Customer, relationship_manager: User | None,
     publish_event("customer.upgraded", {**customer_event_payload(customer),
                                         "relationship_manager_id": relationship_manager.pk,
                                         "premium_since": customer.premium_since.isoformat()}, aggregate=customer)
-    from apps.kyc.services import start_kyc_check
-
-    start_kyc_check(customer=customer)
+    kyc_hooks.start_kyc_check(customer)
     return customer
 
 

@@ -1,14 +1,23 @@
-"""KYC in the admin: documents, checks, reviews, the screening list and hits. Rows follow their customer's
-branch scope; decisions go through services."""
+"""KYC in the admin: documents, checks, reviews, the screening list and hits, and KYC's part of the customer page.
+Rows follow their customer's branch scope; decisions go through services."""
 
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
 
+from apps.customers.admin import CustomerAdmin
+from apps.customers.models import Customer
 from apps.customers.selectors import customers_for
 from apps.domain_errors import DomainError
 from apps.kyc.models import KycCheck, KycDocument, KycReview, ScreeningEntry, ScreeningHit, ScreeningListImport
-from apps.kyc.services import decide_screening_hit, reject_kyc_document, review_delisted_match, upload_kyc_document
+from apps.kyc.services import (
+    decide_kyc_review,
+    decide_screening_hit,
+    reject_kyc_document,
+    review_delisted_match,
+    start_kyc_check,
+    upload_kyc_document,
+)
 from apps.kyc.services.documents import check_upload
 from config.history_admin import EvidenceHistoryAdmin
 from config.read_only_admin import ReadOnlyAdmin, ReadOnlyAdminMixin
@@ -223,3 +232,85 @@ class ScreeningListImportAdmin(ReadOnlyAdmin):
     list_filter = ["mass_delisting_allowed"]
     list_select_related = ["imported_by"]
 
+
+# --- KYC's part of the customer page ------------------------------------------------------------------------------
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class KycDocumentInline(ReadOnlyInline):
+    model = KycDocument
+    fields = ["document_type", "number_masked", "issuing_country", "issue_date", "expiry_date", "content_type",
+              "size", "status", "uploaded_at"]
+    readonly_fields = fields
+
+
+class KycCheckInline(ReadOnlyInline):
+    model = KycCheck
+    fields = ["performed_at", "business_date", "score", "decision", "factor_names"]
+    readonly_fields = fields
+
+    @admin.display(description="Factors")
+    def factor_names(self, check):
+        return ", ".join(f"{f['factor']} ({f['weight']})" for f in check.factors) or "none"
+
+
+class ScreeningHitInline(ReadOnlyInline):
+    model = ScreeningHit
+    fields = ["entry", "score", "matched_name", "status", "decided_by", "decision_reason"]
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("entry", "decided_by")
+
+
+class CustomerKycAdmin(CustomerAdmin):
+    """The customer page with its KYC: documents, checks and screening hits inline, and the manual review actions.
+    The customer list is also the manual review queue: filter "KYC status: In progress"."""
+
+    inlines = [KycDocumentInline, KycCheckInline, ScreeningHitInline]
+    action_form = ReasonActionForm
+    actions = ["approve_kyc", "reject_kyc", "check_kyc_again", *CustomerAdmin.actions]
+
+    def _decide(self, request, queryset, approve):
+        reason = request.POST.get("reason", "").strip()
+        if not reason:
+            self.message_user(request, "Give the reason for your decision.", messages.ERROR)
+            return
+        for customer in queryset:
+            try:
+                decide_kyc_review(customer=customer, reviewer=request.user, approve=approve, reason=reason)
+            except DomainError as error:
+                self.message_user(request, f"{customer}: {error}", messages.ERROR)
+            else:
+                self.message_user(request, f"{customer}: KYC {'approved' if approve else 'rejected'}.")
+
+    @admin.action(description="Manual review: approve KYC (give a reason)", permissions=["review"])
+    def approve_kyc(self, request, queryset):
+        self._decide(request, queryset, approve=True)
+
+    @admin.action(description="Manual review: reject KYC (give a reason)", permissions=["review"])
+    def reject_kyc(self, request, queryset):
+        self._decide(request, queryset, approve=False)
+
+    @admin.action(description="Run the KYC check again", permissions=["change"])
+    def check_kyc_again(self, request, queryset):
+        for customer in queryset:
+            start_kyc_check(customer=customer)
+        self.message_user(request, f"KYC check queued for {queryset.count()} customers.")
+
+    def has_review_permission(self, request):
+        return request.user.has_perm("kyc.review_kyc")
+
+
+# customers (below KYC in the layers) registers the customer page without KYC; KYC, loaded after it, adds its part.
+admin.site.unregister(Customer)
+admin.site.register(Customer, CustomerKycAdmin)

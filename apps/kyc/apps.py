@@ -7,4 +7,11 @@ class KycConfig(AppConfig):
     verbose_name = "KYC: documents, checks, reviews and screening"
 
     def ready(self) -> None:
+        # Imported once the app registry is ready (they import models).
+        from apps.customers.kyc_hooks import register_kyc_check_hook, register_screening_hook
         from apps.kyc import subscribers  # noqa: F401  (registers the KYC outbox subscribers)
+        from apps.kyc.services import screen_customer, start_kyc_check
+
+        # What customers ask of KYC, in the customer's own transaction (apps/customers/kyc_hooks.py).
+        register_screening_hook("kyc.screen_customer", screen_customer)
+        register_kyc_check_hook("kyc.start_kyc_check", start_kyc_check)

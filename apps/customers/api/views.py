@@ -1,4 +1,5 @@
-"""Customers API: staff manage their branch's customers; a customer's login sees only its own profile."""
+"""Customers API: staff manage their branch's customers; a customer's login sees only its own profile. KYC adds
+its sub-resources of a customer (``/customers/{id}/kyc/`` and ``/documents/``) in apps/kyc/api/views.py."""
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import filters, mixins, status, viewsets
@@ -14,23 +15,16 @@ from apps.customers.api.serializers import (
     ApplicationSerializer,
     CustomerSerializer,
     CustomerUpdateSerializer,
-    KycDocumentSerializer,
-    KycDocumentUploadSerializer,
-    KycStatusSerializer,
     OwnProfileSerializer,
     PremiumUpgradeSerializer,
 )
 from apps.customers.errors import InvalidCustomerData
 from apps.customers.models import Customer
-from apps.kyc import selectors as kyc_selectors
-from apps.kyc.services import upload_kyc_document
 from apps.organization.models import User
-from config.api.parsers import FormParser, JSONParser, MultiPartParser
 from config.api.permissions import IsStaffUser, StaffModelPermissions
 
 
-class CustomerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
-                      mixins.UpdateModelMixin, viewsets.GenericViewSet):
+class StaffCustomerViewSet(viewsets.GenericViewSet):
     """The staff member's customers (their branch's; all for head-office roles)."""
 
     serializer_class = CustomerSerializer
@@ -42,17 +36,25 @@ class CustomerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.C
     ordering_fields = ["id", "legal_name", "created_at", "kyc_review_due"]
     http_method_names = ["get", "post", "patch", "head", "options"]
     lookup_value_regex = r"[0-9]+"
+    # POSTs that any active staff reaches: the service decides (a 403 problem for a role that may not); reads
+    # and edits keep the model permissions.
+    actions_the_service_decides: tuple[str, ...] = ()
 
     def get_permissions(self):
-        # Onboarding, documents and the upgrade: any active staff reaches the service, which decides (a 403
-        # problem for a role that may not); reads and edits keep the model permissions.
-        if self.request.method == "POST" and self.action in ("create", "documents", "upgrade"):
+        if self.request.method == "POST" and self.action in self.actions_the_service_decides:
             return [IsStaffUser()]
         return super().get_permissions()
 
     def get_queryset(self):
         action_name = "change" if self.request.method in ("PATCH", "POST") and self.action != "create" else "view"
         return selectors.customers_for(self.request.user, action_name).order_by("pk")
+
+
+class CustomerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
+                      mixins.UpdateModelMixin, StaffCustomerViewSet):
+    """The staff member's customers (their branch's; all for head-office roles)."""
+
+    actions_the_service_decides = ("create", "upgrade")  # onboarding and the premium upgrade
 
     @extend_schema(request=ApplicationSerializer, responses={201: CustomerSerializer})
     def create(self, request, *args, **kwargs):
@@ -72,28 +74,6 @@ class CustomerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.C
         changes.is_valid(raise_exception=True)
         updated = services.update_customer(customer=customer, actor=request.user, **changes.validated_data)
         return Response(CustomerSerializer(updated).data)
-
-    @extend_schema(responses=KycStatusSerializer)
-    @action(detail=True, methods=["get"])
-    def kyc(self, request, pk=None):
-        customer = self.get_object()
-        return Response(KycStatusSerializer(kyc_selectors.kyc_summary(customer)).data)
-
-    @extend_schema(request={"multipart/form-data": KycDocumentUploadSerializer},
-                   responses={200: KycDocumentSerializer(many=True), 201: KycDocumentSerializer})
-    @action(detail=True, methods=["get", "post"], parser_classes=[MultiPartParser, FormParser, JSONParser],
-            pagination_class=None)  # a customer's few documents: a bare list
-    def documents(self, request, pk=None):
-        if request.method == "GET":
-            customer = self.get_object()
-            return Response(KycDocumentSerializer(kyc_selectors.documents_of(customer), many=True).data)
-        customer = get_object_or_404(selectors.customers_for(request.user, "view"), pk=pk)
-        # who may add a document for this customer is upload_kyc_document's rule (a 403 problem otherwise)
-        upload = KycDocumentUploadSerializer(data=request.data)
-        upload.is_valid(raise_exception=True)
-        document = upload_kyc_document(customer=customer, actor=request.user, **upload.validated_data)
-        return Response(KycDocumentSerializer(document).data, status=status.HTTP_201_CREATED)
-
 
     @extend_schema(request=PremiumUpgradeSerializer, responses=CustomerSerializer)
     @action(detail=True, methods=["post"])

@@ -11,8 +11,8 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from simple_history.utils import bulk_update_with_history
 
+from apps.customers.events import customer_event_payload
 from apps.customers.models import Customer
-from apps.customers.services import customer_event_payload
 from apps.domain_errors import DomainError
 from apps.kyc import rules
 from apps.kyc.errors import NotAllowedToReview, ReviewerIsMaker, ReviewNotPending
