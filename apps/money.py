@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
+
 from apps.domain_errors import DomainError
 
 # ISO 4217 minor units of the currencies this bank may hold. A currency not listed is refused.
@@ -76,8 +78,6 @@ def to_decimal(value: Any) -> Decimal:
 
 
 def default_rounding() -> str:
-    from django.conf import settings
-
     return getattr(settings, "MONEY_ROUNDING", decimal.ROUND_HALF_EVEN)
 
 

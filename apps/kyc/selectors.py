@@ -9,7 +9,7 @@ from django.db.models import QuerySet
 
 from apps.customers.models import Customer
 from apps.kyc.errors import KycNotVerified
-from apps.kyc.models import KycCheck, KycDocument
+from apps.kyc.models import KycCheck, KycDocument, ScreeningHit
 from apps.kyc.rules import required_document_types
 from apps.organization.selectors import current_business_date
 
@@ -86,8 +86,6 @@ def documents_of(customer: Customer) -> QuerySet[KycDocument]:
 
 def kyc_summary(customer: Customer, *, on: datetime.date | None = None) -> dict:
     """The KYC status of one customer as staff see it: what gates services today and why."""
-    from apps.kyc.models import ScreeningHit
-
     on = on or current_business_date()
     check = latest_check(customer)
     return {

@@ -5,6 +5,7 @@ from celery import shared_task
 from apps.customers.models import Customer
 from apps.kyc import services
 from apps.kyc.models import ScreeningListImport
+from apps.kyc.services.screening import rescreen_batch
 from apps.organization.selectors import current_business_date
 
 
@@ -23,6 +24,4 @@ def periodic_kyc_review() -> int:
 
 @shared_task(name="kyc.rescreen_customers", time_limit=30 * 60, soft_time_limit=30 * 60 - 10)
 def rescreen_customers_task(import_id: int, customer_ids: list[int]) -> int:
-    from apps.kyc.services.screening import rescreen_batch
-
     return rescreen_batch(list_import=ScreeningListImport.objects.get(pk=import_id), customer_ids=customer_ids)

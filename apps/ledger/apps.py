@@ -7,4 +7,5 @@ class LedgerConfig(AppConfig):
     verbose_name = "General ledger"
 
     def ready(self) -> None:
-        from apps.ledger import approvals  # noqa: F401  (registers the ledger's maker-checker operations)
+        # Imported once the app registry is ready (it imports models): registers the ledger's maker-checker operations.
+        from apps.ledger import approvals  # noqa: F401

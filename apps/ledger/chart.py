@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from django.db import transaction
 
 from apps.ledger.models import AccountType, LedgerAccount
+from apps.ledger.services import open_ledger_account
 
 
 @dataclass(frozen=True)
@@ -47,8 +48,6 @@ def vault_code(branch_code: str) -> str:
 @transaction.atomic
 def install_standard_chart(*, currency: str, branches, actor=None) -> list[LedgerAccount]:
     """Create the chart's accounts that do not exist yet (safe to run again); returns all of them."""
-    from apps.ledger.services import open_ledger_account
-
     accounts = []
     existing = {a.code: a for a in LedgerAccount.objects.all()}
     for line in STANDARD_CHART:

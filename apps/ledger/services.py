@@ -30,6 +30,7 @@ from apps.ledger.errors import (
 from apps.ledger.locks import lock_ledger_accounts
 from apps.ledger.models import JournalEntry, LedgerAccount, Side
 from apps.ledger.reversal_hooks import run_reversal_hooks
+from apps.ledger.selectors import account_balance
 from apps.money import Money, minor_unit
 from apps.organization.branch_scope import grant_branch_access
 from apps.organization.configuration import approval_change_reason, changed_instance, propose_configuration_change
@@ -277,12 +278,9 @@ def set_ledger_account_status(*, account: LedgerAccount, status: str, changed_by
                                  f"{account.owner_id}: change that account's status instead.")
     if account.status == LedgerAccount.Status.CLOSED:
         raise AccountNotOpen(f"Account {account.code} is closed for good.", code="account_closed")
-    if status == LedgerAccount.Status.CLOSED:
-        from apps.ledger.selectors import account_balance
-
-        if account_balance(account).amount != 0:
-            raise InvalidPosting(f"Account {account.code} can only be closed at a zero balance.",
-                                 code="balance_not_zero")
+    if status == LedgerAccount.Status.CLOSED and account_balance(account).amount != 0:
+        raise InvalidPosting(f"Account {account.code} can only be closed at a zero balance.",
+                             code="balance_not_zero")
     account.status = status
     account._history_user = changed_by
     account.save(update_fields=["status"])

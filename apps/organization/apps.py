@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 
 class OrganizationConfig(AppConfig):
@@ -7,9 +8,7 @@ class OrganizationConfig(AppConfig):
     verbose_name = "Organization: bank, branches, staff and approvals"
 
     def ready(self) -> None:
-        from django.db.models.signals import post_migrate
-
-        from apps.organization.roles import sync_role_permissions
+        from apps.organization.roles import sync_role_permissions  # here: roles imports auth's models
 
         # Setup, not business flow: after every migrate the role groups get the permissions roles.py names,
         # including those of models that later migrations added.

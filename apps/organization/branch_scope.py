@@ -12,16 +12,13 @@ Mechanism (django-guardian object permissions):
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.db import models
 from guardian.shortcuts import assign_perm, get_objects_for_user, remove_perm
 
-from apps.organization.models import User
+from apps.organization.models import Branch, User
 from apps.organization.roles import BANK_WIDE_ROLES
-
-if TYPE_CHECKING:
-    from apps.organization.models import Branch
 
 SCOPED_ACTIONS = ("view", "change")
 

@@ -19,6 +19,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth.models import Group, Permission
+from django.db.models import Q
+
 TELLER = "Teller"
 BRANCH_MANAGER = "Branch manager"
 LOAN_OFFICER = "Loan officer"
@@ -168,9 +171,6 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
 
 
 def permissions_for(role: str) -> Any:
-    from django.contrib.auth.models import Permission
-    from django.db.models import Q
-
     if role == AUDITOR:
         return Permission.objects.filter(codename__startswith="view_").exclude(
             content_type__app_label__in=AUDITOR_NEVER_VIEWS)
@@ -183,8 +183,6 @@ def permissions_for(role: str) -> Any:
 
 def sync_role_permissions(sender: Any = None, **kwargs: Any) -> None:
     """Make every role group hold exactly the permissions this module gives it (idempotent)."""
-    from django.contrib.auth.models import Group
-
     using = kwargs.get("using", "default")
     for role in ALL_ROLES:
         group, _ = Group.objects.using(using).get_or_create(name=role)

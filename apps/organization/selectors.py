@@ -2,9 +2,10 @@
 
 import datetime
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from apps.domain_errors import DomainError
+from apps.organization.branch_scope import is_bank_wide
 from apps.organization.models import ApprovalRequest, Bank
 
 
@@ -27,10 +28,6 @@ def current_business_date() -> datetime.date:
 
 def approval_requests_for(user) -> QuerySet[ApprovalRequest]:
     """Bank-wide roles see every request; branch staff see their branch's and their own."""
-    from django.db.models import Q
-
-    from apps.organization.branch_scope import is_bank_wide
-
     requests = ApprovalRequest.objects.select_related("maker", "checker", "branch")
     if is_bank_wide(user):
         return requests

@@ -23,6 +23,7 @@ from kombu.utils.json import loads
 
 from apps.domain_errors import DomainError, PermissionRefused
 from apps.organization.approvals import get_operation
+from apps.organization.branch_scope import is_bank_wide
 from apps.organization.errors import (
     CheckerIsMaker,
     NotAllowedToChangeSchedules,
@@ -131,8 +132,6 @@ def _lock_pending(request: ApprovalRequest, checker: User, now: datetime.datetim
         checker_permission = None  # a request for an operation no longer registered can still be rejected
     if checker_permission and not checker.has_perm(checker_permission):
         raise NotAllowedToDecide(f"Your role may not decide {request.operation} requests.")
-    from apps.organization.branch_scope import is_bank_wide
-
     if request.branch_id and not is_bank_wide(checker) and checker.home_branch_id != request.branch_id:
         raise NotAllowedToDecide("This request belongs to another branch.")
     return request

@@ -32,7 +32,7 @@ def publish_event(event_type: str, payload: dict[str, Any], *, aggregate: models
 
 
 def _enqueue_delivery(event_id: int) -> None:
-    from apps.outbox.tasks import deliver_outbox_event
+    from apps.outbox.tasks import deliver_outbox_event  # here: the task module imports this one
 
     try:
         send_task(deliver_outbox_event, event_id, backstop="the outbox sweep (outbox.deliver_pending_events) sends it")

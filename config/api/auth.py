@@ -9,7 +9,10 @@ Failed logins count towards the lockout (django-axes): after 10 failures the use
 minutes, and even the right password is refused with the ``login_locked_out`` problem.
 """
 
+from django.conf import settings
 from django.contrib.auth import authenticate
+from django.http import JsonResponse
+from django.shortcuts import render
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from knox.auth import TokenAuthentication
 from rest_framework import serializers, status
@@ -26,6 +29,7 @@ from apps.organization.api_tokens import (
     revoke_api_token,
     revoke_current_api_token,
 )
+from config.api.problems import PROBLEM_BASE, PROBLEM_CONTENT_TYPE
 
 
 class LoginRefused(DomainError):
@@ -120,15 +124,9 @@ class ApiTokenDetailView(APIView):
 
 def lockout_response(request, original_response=None, credentials=None):
     """What a locked-out login gets: a problem for the API, a page for the admin (both 403/429, no session)."""
-    from django.conf import settings
-    from django.http import JsonResponse
-    from django.shortcuts import render
-
     minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
     detail = f"This login is locked after too many failed attempts; try again in {minutes} minutes."
     if request.path.startswith("/api/"):
-        from config.api.problems import PROBLEM_BASE, PROBLEM_CONTENT_TYPE
-
         body = {"type": PROBLEM_BASE + LoginLockedOut.code, "title": LoginLockedOut.title, "status": 403,
                 "detail": detail, "code": LoginLockedOut.code}
         return JsonResponse(body, status=403, content_type=PROBLEM_CONTENT_TYPE)

@@ -15,6 +15,7 @@ from typing import IO, Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
@@ -230,8 +231,6 @@ def rescreen_batches(*, batch_size: int | None = None) -> list[list[int]]:
 @transaction.atomic
 def rescreen_batch(*, list_import: ScreeningListImport, customer_ids: list[int]) -> int:
     """One re-screening batch after an import; counts its progress on the import. Returns new hits."""
-    from django.db.models import F
-
     hits = screen_customers(customer_ids=customer_ids)
     ScreeningListImport.objects.filter(pk=list_import.pk).update(
         customers_screened=F("customers_screened") + len(customer_ids), hits_created=F("hits_created") + len(hits))
