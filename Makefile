@@ -53,8 +53,10 @@ test-sqlite: install-test
 	$(BIN)/python -m pytest --ds=config.test_settings_sqlite -m "not postgresql_only" --create-db -p no:cacheprovider \
 	$(PYTEST_ARGS)
 
+# ruff, then the apps' layers (import-linter, [tool.importlinter] in pyproject.toml: no cycle, no upward import).
 lint: install-test
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 
 migrations-check: install-test
 	DJANGO_SETTINGS_MODULE=config.test_settings $(MANAGE) makemigrations --check --dry-run
