@@ -3,7 +3,9 @@ loan -> ledger, so a service locks its Account rows here before post_journal_ent
 
 from collections.abc import Iterable
 
+from apps.accounts.errors import AccountNotFound
 from apps.accounts.models import Account
+from apps.ledger.models import LedgerAccount
 
 
 def lock_accounts(account_ids: Iterable[int]) -> list[Account]:
@@ -14,8 +16,6 @@ def lock_accounts(account_ids: Iterable[int]) -> list[Account]:
     the balance from before the debit it waited for (PostgreSQL re-reads only the locked rows), and an available
     balance computed from it could let a debit break a hold.
     """
-    from apps.ledger.models import LedgerAccount
-
     accounts = list(
         Account.objects.filter(pk__in=sorted(set(account_ids))).select_related("product")
         .order_by("pk").select_for_update(of=("self",))
@@ -30,7 +30,5 @@ def lock_account(account: Account | int) -> Account:
     pk = account if isinstance(account, int) else account.pk
     locked = lock_accounts([pk])
     if not locked:
-        from apps.accounts.errors import AccountNotFound
-
         raise AccountNotFound(f"Account {pk} does not exist.")
     return locked[0]

@@ -10,10 +10,12 @@ from django.db.models.functions import Coalesce, Round
 
 from apps.accounts.account_numbers import validate_account_number
 from apps.accounts.errors import AccountNotFound
-from apps.accounts.models import Account, Hold
+from apps.accounts.models import Account, AccrualKind, Hold, InterestAccrual, TellerTransaction
 from apps.ledger.models import AMOUNT_FIELD, Posting
 from apps.ledger.sums import AmountSum, Total, exact_totals
 from apps.money import Money
+from apps.organization.branch_scope import visible_to
+from apps.organization.models import User
 
 _AMOUNT = DecimalField(max_digits=30, decimal_places=4)
 _ZERO = Value(Decimal("0"), output_field=_AMOUNT)
@@ -63,6 +65,21 @@ def accounts_of_customer_user(user) -> QuerySet[Account]:
     return with_balances(Account.objects.filter(holder_links__customer__user=user).distinct().order_by("number"))
 
 
+def accounts_visible_to_staff(user: User) -> QuerySet[Account]:
+    """The accounts of the staff member's branch (bank-wide roles every branch), by number, with balances."""
+    return with_balances(visible_to(user, Account.objects.all()).order_by("number"))
+
+
+def teller_transactions_visible_to(user: User) -> QuerySet[TellerTransaction]:
+    """The cash receipts of the accounts ``user`` may see."""
+    return TellerTransaction.objects.filter(account__in=visible_to(user, Account.objects.all()))
+
+
+def interest_accruals_visible_to(user: User) -> QuerySet[InterestAccrual]:
+    """The interest accruals of the accounts ``user`` may see."""
+    return InterestAccrual.objects.filter(account__in=visible_to(user, Account.objects.all()))
+
+
 def get_account_by_number(number: str, *, within: QuerySet[Account]) -> Account:
     """The account with this number among ``within`` (a customer's or a branch's accounts), else not found."""
     normalized = validate_account_number(number)
@@ -91,8 +108,6 @@ def balance_before(account: Account, day: datetime.date) -> Decimal:
 
 
 def unposted_interest(account: Account) -> Decimal:
-    from apps.accounts.models import AccrualKind, InterestAccrual
-
     """Interest accrued and not yet posted: what the bank owes the account minus the overdraft interest it is
     owed, exact to the accruals' 12 decimals on both databases (``exact_totals``)."""
     totals = exact_totals(InterestAccrual.objects.filter(account=account, posted_on__isnull=True), field="amount",

@@ -12,6 +12,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Q
+from django.http import FileResponse, HttpResponseBase, StreamingHttpResponse
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.units import mm
+from reportlab.pdfgen.canvas import Canvas
 
 from apps.accounts.account_numbers import formatted
 from apps.accounts.house_accounts import FEE_INCOME
@@ -127,10 +131,6 @@ def csv_rows(summary: StatementSummary) -> Iterator[str]:
 
 def pdf_file(summary: StatementSummary):
     """The statement as a PDF in a temporary file (rewound), drawn page by page with reportlab."""
-    from reportlab.lib.pagesizes import A4
-    from reportlab.lib.units import mm
-    from reportlab.pdfgen.canvas import Canvas
-
     output = tempfile.TemporaryFile()  # noqa: SIM115 - handed to the response, which closes it
     canvas = Canvas(output, pagesize=A4, pageCompression=1)
     width, height = A4
@@ -178,3 +178,15 @@ def pdf_file(summary: StatementSummary):
     canvas.save()
     output.seek(0)
     return output
+
+
+def statement_download(summary: StatementSummary, *, kind: str) -> HttpResponseBase:
+    """The statement as a file to download, named for the account and the period: ``kind`` "pdf" a PDF, "csv"
+    CSV streamed row by row. The admin's and the API's statement both answer with it."""
+    name = f"statement-{summary.account.number}-{summary.date_from}-{summary.date_to}"
+    if kind == "pdf":
+        return FileResponse(pdf_file(summary), as_attachment=True, filename=f"{name}.pdf",
+                            content_type="application/pdf")
+    response = StreamingHttpResponse(csv_rows(summary), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+    return response

@@ -7,6 +7,7 @@ class PaymentsConfig(AppConfig):
     verbose_name = "Payments"
 
     def ready(self) -> None:
+        # Here, not at the top: these modules import models, which exist only once the app registry is ready.
         from apps.ledger.reversal_hooks import register_reversal_hook
         from apps.payments import approvals, eod_steps  # noqa: F401  (register maker-checker and end-of-day steps)
         from apps.payments.services.reversals import mark_transfer_reversed

@@ -5,9 +5,18 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 
 from apps.accounts.models import Account
+from apps.customers.models import Customer
 from apps.organization.branch_scope import visible_to
 from apps.organization.models import User
-from apps.payments.models import Transfer
+from apps.payments.models import (
+    Beneficiary,
+    FraudDecision,
+    IncomingPayment,
+    OutgoingPayment,
+    PaymentReview,
+    StandingOrder,
+    Transfer,
+)
 
 
 def transfers_visible_to(user: User) -> QuerySet[Transfer]:
@@ -28,8 +37,6 @@ def payer_accounts_of(user: User) -> QuerySet[Account]:
 
 
 def outgoing_payments_visible_to(user: User) -> QuerySet:
-    from apps.payments.models import OutgoingPayment
-
     payments = OutgoingPayment.objects.select_related("from_account")
     if user.is_staff:
         return payments.filter(from_account__in=visible_to(user, Account.objects.all()))
@@ -38,8 +45,6 @@ def outgoing_payments_visible_to(user: User) -> QuerySet:
 
 def beneficiaries_of(user: User) -> QuerySet:
     """A customer's own saved beneficiaries (not removed); nothing for anyone else."""
-    from apps.payments.models import Beneficiary
-
     if user.is_staff:
         return Beneficiary.objects.none()
     return Beneficiary.objects.filter(owner__user=user, removed_at__isnull=True).order_by("name", "id")
@@ -48,9 +53,28 @@ def beneficiaries_of(user: User) -> QuerySet:
 def payment_reviews_visible_to(user: User) -> QuerySet:
     """The review queue as ``user`` may see it: bank-wide roles all of it; branch staff their branch's accounts;
     customers nothing."""
-    from apps.payments.models import PaymentReview
-
     if not user.is_staff or not user.has_perm("payments.view_paymentreview"):
         return PaymentReview.objects.none()
     reviews = PaymentReview.objects.select_related("from_account", "outgoing_payment", "decided_by")
     return reviews.filter(from_account__in=visible_to(user, Account.objects.all()))
+
+
+def incoming_payments_visible_to(user: User) -> QuerySet[IncomingPayment]:
+    """Payments in to the accounts ``user`` may see: the beneficiary's account decides who sees a payment in, as
+    the payer's does for one out."""
+    return IncomingPayment.objects.filter(to_account__in=visible_to(user, Account.objects.all()))
+
+
+def standing_orders_visible_to(user: User) -> QuerySet[StandingOrder]:
+    """The standing orders paid from the accounts ``user`` may see."""
+    return StandingOrder.objects.filter(from_account__in=visible_to(user, Account.objects.all()))
+
+
+def beneficiaries_visible_to(user: User) -> QuerySet[Beneficiary]:
+    """The payees saved by the customers ``user`` may see, removed ones included (staff read them)."""
+    return Beneficiary.objects.filter(owner__in=visible_to(user, Customer.objects.all()))
+
+
+def fraud_decisions_visible_to(user: User) -> QuerySet[FraudDecision]:
+    """The fraud decisions on payments from the accounts ``user`` may see."""
+    return FraudDecision.objects.filter(from_account__in=visible_to(user, Account.objects.all()))

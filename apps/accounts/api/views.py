@@ -1,11 +1,12 @@
-"""Deposit accounts over the API. Customers see only the accounts they hold; staff see their branch's
-(bank-wide roles every branch) and act on them through the services, which enforce every rule."""
+"""Deposit accounts over the API. Customers see only the accounts they hold (``CustomerAccountViewSet``);
+staff see their branch's (bank-wide roles every branch) and act on them through the services, which enforce
+every rule (``StaffAccountViewSet``). One URL serves both: ``AccountViewSet`` hands each request to the one
+for who is asking."""
 
 from __future__ import annotations
 
 import datetime
 
-from django.http import FileResponse, StreamingHttpResponse
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
@@ -26,11 +27,18 @@ from apps.accounts.api.serializers import (
     TransactionSerializer,
 )
 from apps.accounts.models import Account, DepositProduct, Hold, TellerTransaction
-from apps.accounts.selectors import account_postings, accounts_of_customer_user, get_account_by_number, with_balances
+from apps.accounts.selectors import (
+    account_postings,
+    accounts_of_customer_user,
+    accounts_visible_to_staff,
+    get_account_by_number,
+    with_balances,
+)
 from apps.accounts.services import holds, lifecycle, opening, teller
-from apps.accounts.statements import csv_rows, pdf_file, statement_summary
+from apps.accounts.statements import statement_download, statement_summary
 from apps.customers.models import Customer
 from apps.organization.branch_scope import can_access, visible_to
+from apps.organization.models import User
 from apps.organization.selectors import current_business_date
 from config.api.idempotency import idempotent
 
@@ -47,24 +55,12 @@ def _date(request, name: str, default: datetime.date | None) -> datetime.date | 
         raise ValidationError({name: ["Give a date as YYYY-MM-DD."]}) from None
 
 
-class AccountViewSet(viewsets.GenericViewSet):
-    """``GET /accounts/``: a customer's own accounts, or the staff member's branch's accounts."""
+class _AccountReads(viewsets.GenericViewSet):
+    """What customers and staff both read: the list, one account, its transactions, its statement."""
 
     lookup_field = "number"
     lookup_value_regex = "[A-Za-z0-9 ]+"
     queryset = Account.objects.none()
-
-    def _is_staff(self) -> bool:
-        return bool(self.request.user.is_staff)
-
-    def get_serializer_class(self):
-        return StaffAccountSerializer if self._is_staff() else AccountSerializer
-
-    def get_queryset(self):
-        user = self.request.user
-        if user.is_staff:
-            return with_balances(visible_to(user, Account.objects.all()).order_by("number"))
-        return accounts_of_customer_user(user)
 
     def perform_content_negotiation(self, request, force=False):
         # On the statement, ?format=csv|pdf names the file to produce, not one of DRF's renderers.
@@ -72,14 +68,6 @@ class AccountViewSet(viewsets.GenericViewSet):
 
     def get_object(self) -> Account:
         return get_account_by_number(self.kwargs["number"], within=self.get_queryset())
-
-    def _staff_account(self, action_name: str = "change") -> Account:
-        if not self._is_staff():
-            raise PermissionDenied("Staff only.")
-        account = self.get_object()
-        if not can_access(self.request.user, account, action_name):
-            raise PermissionDenied("This account belongs to another branch.")
-        return account
 
     def list(self, request):
         page = self.paginate_queryset(self.get_queryset())
@@ -108,21 +96,40 @@ class AccountViewSet(viewsets.GenericViewSet):
             raise ValidationError({"from": ["The period starts after it ends."]})
         kind = request.query_params.get("format", "csv")
         summary = statement_summary(account, date_from, date_to)
-        name = f"statement-{account.number}-{date_from}-{date_to}"
-        if kind == "pdf":
-            return FileResponse(pdf_file(summary), as_attachment=True, filename=f"{name}.pdf",
-                                content_type="application/pdf")
-        if kind != "csv":
+        if kind not in ("csv", "pdf"):
             raise ValidationError({"format": ["Choose csv or pdf."]})
-        response = StreamingHttpResponse(csv_rows(summary), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
-        return response
+        return statement_download(summary, kind=kind)
 
-    # --- staff ---------------------------------------------------------------------------------------------
+
+class CustomerAccountViewSet(_AccountReads):
+    """A customer's own accounts, as holder or joint holder."""
+
+    serializer_class = AccountSerializer
+
+    def get_queryset(self):
+        return accounts_of_customer_user(self.request.user)
+
+
+class StaffAccountViewSet(_AccountReads):
+    """The staff member's branch's accounts (bank-wide roles every branch), and what staff do on them: open,
+    freeze, unfreeze, close, holds, cash. A customer sent here (for an operation of staff) is refused."""
+
+    serializer_class = StaffAccountSerializer
+
+    def get_queryset(self):
+        return accounts_visible_to_staff(self.request.user)
+
+    def _staff_account(self, action_name: str = "change") -> Account:
+        if not self.request.user.is_staff:
+            raise PermissionDenied("Staff only.")
+        account = self.get_object()
+        if not can_access(self.request.user, account, action_name):
+            raise PermissionDenied("This account belongs to another branch.")
+        return account
 
     @extend_schema(request=OpenAccountSerializer, responses={201: StaffAccountSerializer})
     def create(self, request):
-        if not self._is_staff():
+        if not request.user.is_staff:
             raise PermissionDenied("Staff only.")  # which staff may open accounts is open_account's rule
         data = OpenAccountSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -217,3 +224,35 @@ class AccountViewSet(viewsets.GenericViewSet):
     @idempotent(scope="accounts.cash_withdrawal")
     def withdrawal(self, request, number=None):
         return self._cash(request, TellerTransaction.Kind.WITHDRAWAL)
+
+
+class AccountViewSet(CustomerAccountViewSet, StaffAccountViewSet):
+    """``GET /accounts/``: a customer's own accounts, or the staff member's branch's accounts."""
+
+    # The router mounts this class, whose actions are both viewsets' (and the schema reads it, the customer's
+    # serializer first, as the API has always described its reads). Each request is authenticated, permitted,
+    # throttled and negotiated once, here; then its handlers are those of the viewset for who is asking.
+
+    @staticmethod
+    def viewset_for(user: User, action: str | None) -> type[_AccountReads]:
+        """Staff get the staff viewset. Customers get theirs, and the staff one for an operation only staff do
+        (which refuses them where it always did: after reading the request's body, for instance)."""
+        staff_only = action is not None and hasattr(StaffAccountViewSet, action) and not hasattr(_AccountReads, action)
+        if user.is_staff or staff_only:
+            return StaffAccountViewSet
+        return CustomerAccountViewSet
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        chosen = self.viewset_for(request.user, self.action)
+        viewset = chosen.__new__(chosen)
+        viewset.__dict__.update(self.__dict__)  # the request, its arguments, the action, the initkwargs
+        method = request.method.lower()
+        if method in self.action_map:
+            setattr(self, method, getattr(viewset, self.action_map[method]))
+        self._viewset = viewset
+
+    def get_serializer_class(self):
+        # OPTIONS describes the shapes of the viewset for who is asking; the schema (no request) the customer's.
+        viewset = getattr(self, "_viewset", None)
+        return viewset.get_serializer_class() if viewset else super().get_serializer_class()

@@ -18,6 +18,7 @@ from apps.accounts.house_accounts import vault_cash
 from apps.accounts.locks import lock_account, lock_accounts
 from apps.accounts.models import Account, DepositProduct, Hold, ProductKind
 from apps.accounts.periods import add_months
+from apps.accounts.services.interest import capitalize_interest
 from apps.domain_errors import PermissionRefused
 from apps.ledger.models import LedgerAccount
 from apps.ledger.services import credit, debit, post_journal_entry, set_ledger_account_status
@@ -139,8 +140,6 @@ def close_account(*, account: Account, actor: User, payout_to: str = "cash",
     positive balance is paid out (cash at the account's branch vault, or to another open account of the same
     primary holder) so the account closes at zero. Refused with active holds, an overdrawn balance, while
     frozen, or for a running term deposit (early withdrawal is its own operation)."""
-    from apps.accounts.services.interest import capitalize_interest
-
     payout_account = None
     if payout_to != "cash":
         payout_account = Account.objects.filter(number=validate_account_number(payout_to)).first()

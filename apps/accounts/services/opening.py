@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.db.models import F
 
@@ -22,7 +23,7 @@ from apps.accounts.models import (
     ProductKind,
 )
 from apps.kyc.selectors import ensure_kyc_verified
-from apps.ledger.models import AccountType
+from apps.ledger.models import AccountType, LedgerAccount
 from apps.ledger.services import open_ledger_account
 from apps.organization.branch_scope import can_access, grant_branch_access, is_bank_wide
 from apps.organization.models import Branch, User
@@ -120,10 +121,6 @@ def open_account(*, customer: Any, product: DepositProduct, actor: User, branch:
 
 def _attach_owner(account: Account) -> None:
     """The ledger account must exist before the account row (one-to-one, not null), so its owner is set here."""
-    from django.contrib.contenttypes.models import ContentType
-
-    from apps.ledger.models import LedgerAccount
-
     owner_type = ContentType.objects.get_for_model(Account)
     LedgerAccount.objects.filter(pk=account.ledger_account_id).update(owner_type=owner_type, owner_id=str(account.pk))
     account.ledger_account.owner_type, account.ledger_account.owner_id = owner_type, str(account.pk)

@@ -1,4 +1,5 @@
 import django_filters
+from django.db.models import Q
 from drf_spectacular.utils import OpenApiResponse, PolymorphicProxySerializer, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -43,8 +44,6 @@ class TransferFilter(django_filters.FilterSet):
         fields = ["currency", "channel", "status"]
 
     def filter_account(self, queryset, name, value):
-        from django.db.models import Q
-
         return queryset.filter(Q(from_account__number=value) | Q(to_account__number=value))
 
 

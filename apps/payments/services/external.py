@@ -48,6 +48,8 @@ from apps.payments.gateway.base import (
     PaymentInstruction,
     PaymentNotFound,
 )
+from apps.payments.gateway.circuit_breaker import CircuitBreaker
+from apps.payments.gateway.velocitypay import VelocityPayGateway
 from apps.payments.models import FraudDecision, IncomingPayment, OutgoingPayment, Rail
 from apps.payments.services.beneficiaries import beneficiary_for_payment, ensure_cooling_off_respected
 from apps.payments.services.fraud import (
@@ -68,9 +70,6 @@ SOURCE = "external_payment"
 
 
 def get_gateway() -> PaymentGateway:
-    from apps.payments.gateway.circuit_breaker import CircuitBreaker
-    from apps.payments.gateway.velocitypay import VelocityPayGateway
-
     return VelocityPayGateway(
         base_url=settings.VELOCITYPAY_BASE_URL, api_key=settings.VELOCITYPAY_API_KEY,
         read_timeout=settings.VELOCITYPAY_READ_TIMEOUT,
@@ -175,9 +174,9 @@ def _initiate_outgoing_payment(*, from_account_number: str, money: Money, rail: 
 def submit_after_commit(payment: OutgoingPayment) -> None:
     """Submit the payment in a worker once the caller's transaction commits. The initiated payment is the record
     of the work: if the broker is down, the poller submits it later (``poll_outgoing_payments``)."""
-    from apps.payments.tasks import submit_outgoing_payment_task
+    from apps.payments.tasks import send_to_gateway_task  # the tasks module imports this one: its tasks call it
 
-    send_task_on_commit(submit_outgoing_payment_task, payment.pk,
+    send_task_on_commit(send_to_gateway_task, payment.pk,
                         backstop="the poller (payments.poll_outgoing_payments) submits the initiated payment")
 
 
@@ -203,7 +202,7 @@ def _instruction(payment: OutgoingPayment) -> PaymentInstruction:
     )
 
 
-def submit_outgoing_payment(*, payment_id: int, gateway: PaymentGateway | None = None) -> str:
+def send_to_gateway(*, payment_id: int, gateway: PaymentGateway | None = None) -> str:
     """Send an initiated payment to the gateway and apply its answer. Runs outside any transaction (network
     I/O holds no lock). Safe to run any number of times: the gateway deduplicates by reference, and a payment
     that is no longer initiated is left alone. Returns the payment's status, or "unknown"/"unavailable"."""
@@ -286,7 +285,7 @@ def poll_outgoing_payments(*, gateway: PaymentGateway | None = None, now: dateti
         except PaymentNotFound:
             if payment.status == OutgoingPayment.Status.INITIATED:
                 counts["resubmitted"] += 1
-                submit_outgoing_payment(payment_id=payment.pk, gateway=gateway)
+                send_to_gateway(payment_id=payment.pk, gateway=gateway)
             continue
         except GatewayUnavailable:
             counts["unavailable"] += 1

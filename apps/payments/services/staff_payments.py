@@ -21,7 +21,9 @@ from apps.money import Money, MoneyError
 from apps.organization.models import ApprovalRequest, User
 from apps.organization.services import request_approval
 from apps.payments.bank_identifiers import validate_bic, validate_iban
+from apps.payments.errors import PaymentBlockedByFraudRule
 from apps.payments.models import Channel, OutgoingPayment, Transfer
+from apps.payments.selectors import payer_accounts_of
 from apps.payments.services.external import initiate_outgoing_payment
 from apps.payments.services.initiators import ensure_may_initiate_outgoing_payment, ensure_may_initiate_transfer
 from apps.payments.services.transfers import resolve_payer_account, transfer_between_accounts
@@ -113,8 +115,6 @@ def _outcome(payment: Transfer | OutgoingPayment) -> dict[str, Any]:
 def run_approved_transfer(*, parameters: dict, actor: User, maker: User) -> dict[str, Any]:
     """Maker-checker runner: the transfer the maker asked for, through the one transfer service, in the
     maker's name and with the maker's idempotency key (so it can run only once)."""
-    from apps.payments.selectors import payer_accounts_of
-
     return _run_screened(lambda: transfer_between_accounts(
         from_account_number=parameters["from_account"], to_account_number=parameters["to_account"],
         money=Money(parameters["amount"], parameters["currency"]), reference=parameters["reference"],
@@ -124,8 +124,6 @@ def run_approved_transfer(*, parameters: dict, actor: User, maker: User) -> dict
 
 
 def run_approved_outgoing_payment(*, parameters: dict, actor: User, maker: User) -> dict[str, Any]:
-    from apps.payments.selectors import payer_accounts_of
-
     return _run_screened(lambda: initiate_outgoing_payment(
         from_account_number=parameters["from_account"], money=Money(parameters["amount"], parameters["currency"]),
         rail=parameters["rail"], creditor_name=parameters["creditor_name"],
@@ -139,8 +137,6 @@ def _run_screened(run) -> dict[str, Any]:
     """A fraud rule may still block the approved payment. The refusal then becomes the request's result
     instead of an error: an error would roll the approval's transaction back, and the fraud decision with it;
     this way the decision stays recorded and the request is closed with what happened."""
-    from apps.payments.errors import PaymentBlockedByFraudRule
-
     try:
         return _outcome(run())
     except PaymentBlockedByFraudRule as blocked:

@@ -132,7 +132,7 @@ def test_a_worker_dying_before_submitting_is_caught_up_by_the_poller(simulator, 
     from apps.payments import tasks
 
     # the worker died before submitting: the message is never run
-    monkeypatch.setattr(tasks.submit_outgoing_payment_task, "apply_async", lambda *args, **kwargs: None)
+    monkeypatch.setattr(tasks.send_to_gateway_task, "apply_async", lambda *args, **kwargs: None)
     payment = _pay(payer)
     assert simulator.payments == {}
     counts = poll_outgoing_payments(now=timezone.now() + datetime.timedelta(minutes=5))

@@ -1,0 +1,30 @@
+"""The fee schedule and transfer limits: a change is proposed to a checker."""
+
+from django.contrib import admin
+
+from apps.organization.configuration_admin import ConfigurationChangeAdminMixin
+from apps.payments.models import FeeSchedule, TransferLimit
+from apps.payments.services.settings_changes import propose_payment_setting_change
+from config.history_admin import EvidenceHistoryAdmin
+
+
+class PaymentSettingAdmin(ConfigurationChangeAdminMixin, EvidenceHistoryAdmin):
+    """Saving proposes the change (or the new row) to a checker; nothing changes until another person approves."""
+
+    def propose_change(self, request, proposed, form, formsets):
+        return propose_payment_setting_change(proposed=proposed, maker=request.user)
+
+
+@admin.register(FeeSchedule)
+class FeeScheduleAdmin(PaymentSettingAdmin):
+    list_display = ["product", "channel", "currency", "fixed_fee", "percentage", "minimum_fee", "maximum_fee",
+                    "is_active"]
+    list_filter = ["channel", "currency", "is_active"]
+    list_select_related = ["product"]
+
+
+@admin.register(TransferLimit)
+class TransferLimitAdmin(PaymentSettingAdmin):
+    list_display = ["product", "customer_tier", "currency", "per_transaction", "per_day"]
+    list_filter = ["customer_tier", "currency"]
+    list_select_related = ["product"]

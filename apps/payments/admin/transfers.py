@@ -1,0 +1,23 @@
+"""Internal transfers: read-only records of posted entries."""
+
+from django.contrib import admin
+
+from apps.payments import selectors
+from apps.payments.models import Transfer
+from config.history_admin import EvidenceHistoryAdmin
+from config.read_only_admin import ReadOnlyAdminMixin
+
+
+@admin.register(Transfer)
+class TransferAdmin(ReadOnlyAdminMixin, EvidenceHistoryAdmin):
+    """Transfers are records of posted entries: read-only; a mistake is corrected by reversing the entry."""
+
+    list_display = ["id", "business_date", "from_account", "to_account", "amount", "fee", "currency", "channel",
+                    "status", "initiated_by"]
+    list_filter = ["status", "channel", "currency", "business_date"]
+    search_fields = ["=from_account__number", "=to_account__number", "reference", "=id"]
+    date_hierarchy = "business_date"
+    readonly_fields = [f.name for f in Transfer._meta.fields]
+
+    def get_queryset(self, request):
+        return selectors.transfers_visible_to(request.user)
