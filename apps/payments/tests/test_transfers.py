@@ -14,8 +14,8 @@ from apps.customers.models import Customer
 from apps.customers.tests.factories import verified_customer
 from apps.ledger.models import JournalEntry, LedgerAccount
 from apps.ledger.selectors import account_balance
-from apps.payments import transfer_facts
 from apps.payments.models import Channel, FeeSchedule, Transfer, TransferLimit
+from apps.payments.services.transfers import facts as transfer_facts
 
 pytestmark = pytest.mark.django_db
 URL = reverse("v1:transfer-list")
