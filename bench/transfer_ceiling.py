@@ -34,15 +34,16 @@ def _bind(sql: str, values) -> str:
 
 
 def _one_line(sql: str) -> str:
-    return " ".join(sql.split())
+    """The statement on one line, without its comment lines (the ``.pg.sql`` files open with some)."""
+    return " ".join(" ".join(line for line in sql.splitlines() if not line.lstrip().startswith("--")).split())
 
 
 def bank_layout():
     """The ids the scripts need, read from the scratch bank (and checked: pgbench draws accounts by id)."""
     from django.db import connection
 
-    from apps.accounts.house_accounts import FEE_INCOME
     from apps.accounts.models import Account
+    from apps.ledger.chart import FEE_INCOME
     from apps.organization.models import Bank, User
 
     accounts = list(Account.objects.order_by("pk").values_list("pk", "ledger_account_id", "customer_id",
@@ -78,9 +79,11 @@ def _draw(layout) -> list[str]:
 
 def service_statements_script(layout) -> str:
     """BEGIN, the transfer service's five statements, COMMIT, as a pgbench script."""
+    from apps.accounts import locks as account_locks
     from apps.ledger import journal_sql
     from apps.ledger import locks as ledger_locks
-    from apps.payments import transfer_facts, transfer_sql
+    from apps.payments.services.transfers import facts as transfer_facts
+    from apps.payments.services.transfers import sql as transfer_sql
 
     number = "(SELECT number FROM accounts_account WHERE id = :{})".format
     user, fee, date = layout["user"], layout["fee_income"], f"'{layout['business_date']}'::date"
@@ -103,13 +106,14 @@ def service_statements_script(layout) -> str:
         "entry_id": ":entry_id", "hold_id": "NULL", "beneficiary_id": "NULL", "initiated_by_id": str(user),
         "idempotency_key": key, "created_at": "now()",
     }
-    transfer = [transfer_values[field.attname] for field in transfer_sql._FIELDS] + ["now()", str(user)]
+    transfer = [transfer_values[field.attname] for field in transfer_sql.FIELDS] + ["now()", str(user)]
     statements = [
-        _bind(transfer_facts._LOCK_ACCOUNTS_SQL.format(payer_scope="TRUE"), ["'4000'", number("b"), number("a")]) + ";",
+        _bind(account_locks.LOCK_PAYER_AND_PAYEE_SQL.format(payer_scope="TRUE"),
+              ["'4000'", number("b"), number("a")]) + ";",
         _bind(ledger_locks._LOCK_SQL, [ledgers, ledgers]) + ";",
-        _bind(transfer_facts._FACTS_SQL, facts) + ";",
+        _bind(transfer_facts.FACTS_SQL, facts) + ";",
         _bind(journal_sql._WRITE_ENTRY_SQL, entry) + " \\gset entry_",
-        _bind(transfer_sql._INSERT_SQL, transfer) + ";",
+        _bind(transfer_sql.INSERT_SQL, transfer) + ";",
     ]
     return "\n".join([*_draw(layout), "BEGIN;", *(_one_line(s) for s in statements), "COMMIT;"]) + "\n"
 

@@ -1,14 +1,8 @@
-"""The bank's own ledger accounts that deposit operations post against (apps/ledger/chart.py)."""
+"""The bank's own ledger accounts that deposit operations post against, by their code in apps/ledger/chart.py."""
 
 from apps.ledger.chart import vault_code
 from apps.ledger.errors import InvalidPosting
 from apps.ledger.models import LedgerAccount
-
-INTEREST_RECEIVABLE = "1210"
-INTEREST_PAYABLE = "2100"
-FEE_INCOME = "4000"
-INTEREST_INCOME = "4100"
-INTEREST_EXPENSE = "5000"
 
 
 def house_account(code: str) -> LedgerAccount:

@@ -199,6 +199,29 @@ class Account(models.Model):
     def currency(self) -> str:
         return self.product.currency
 
+    # What an account's status allows a payment to do with it: only an active account sends (a frozen, dormant,
+    # closed or pending one sends nothing); any account but a pending or a closed one receives. Each refusal's
+    # reason is the code the API returns.
+    CANNOT_RECEIVE = (Status.PENDING, Status.CLOSED)
+
+    @property
+    def can_send(self) -> bool:
+        return self.status == self.Status.ACTIVE
+
+    @property
+    def cannot_send_because(self) -> str | None:
+        """``account_<status>`` when nothing may be sent from the account; None when it may send."""
+        return None if self.can_send else f"account_{self.status}"
+
+    @property
+    def can_receive(self) -> bool:
+        return self.status not in self.CANNOT_RECEIVE
+
+    @property
+    def cannot_receive_because(self) -> str | None:
+        """``beneficiary_account_<status>`` when the account may not be paid into; None when it may."""
+        return None if self.can_receive else f"beneficiary_account_{self.status}"
+
 
 class AccountUserObjectPermission(UserObjectPermissionBase):
     content_object = models.ForeignKey(Account, on_delete=models.CASCADE)

@@ -18,9 +18,9 @@ from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
 from apps.accounts.account_numbers import formatted
-from apps.accounts.house_accounts import FEE_INCOME
 from apps.accounts.models import Account
 from apps.accounts.selectors import account_postings, balance_before
+from apps.ledger.chart import FEE_INCOME
 from apps.ledger.models import LedgerAccount, Posting
 from apps.ledger.sums import AmountSum
 from apps.money import minor_unit, round_to_currency

@@ -14,14 +14,21 @@ from apps.kyc.rules import required_document_types
 from apps.organization.selectors import current_business_date
 
 USABLE_DOCUMENT_STATUSES = (KycDocument.Status.RECEIVED, KycDocument.Status.ACCEPTED)
+# An expired document counts too: it tells "expired" from "missing" (``coverage_of``).
+COUNTED_DOCUMENT_STATUSES = (*USABLE_DOCUMENT_STATUSES, KycDocument.Status.EXPIRED)
+
+
+def documents_that_count(customer: Customer) -> QuerySet[KycDocument]:
+    """The documents a KYC decision looks at: those of a type the customer is required to provide
+    (``required_document_types``), received, accepted or expired (not rejected), the oldest first."""
+    return KycDocument.objects.filter(customer_id=customer.pk, document_type__in=required_document_types(customer),
+                                      status__in=COUNTED_DOCUMENT_STATUSES).order_by("id")
 
 
 def document_coverage(customer: Customer, *, on: datetime.date) -> dict[str, list[str]]:
     """Which required document types are valid on ``on``, which are missing, and which only expired."""
-    required = required_document_types(customer)
-    documents = KycDocument.objects.filter(customer=customer, document_type__in=required,
-                                           status__in=[*USABLE_DOCUMENT_STATUSES, KycDocument.Status.EXPIRED])
-    return coverage_of(required, documents.values_list("document_type", "expiry_date", "status"), on=on)
+    return coverage_of(required_document_types(customer),
+                       documents_that_count(customer).values_list("document_type", "expiry_date", "status"), on=on)
 
 
 def coverage_of(required: Iterable[str], documents: Iterable[tuple[str, datetime.date | None, str]], *,

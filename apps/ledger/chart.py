@@ -23,20 +23,35 @@ class ChartLine:
     derived: bool = True
 
 
+# The codes of the house accounts services post against: the one place they are named.
+SETTLEMENT_ACCOUNT = "1100"
+LOANS_RECEIVABLE = "1200"
+INTEREST_RECEIVABLE = "1210"
+PAYMENTS_CLEARING = "1300"
+SUSPENSE = "1900"
+CUSTOMER_DEPOSITS_CONTROL = "2000"
+INTEREST_PAYABLE = "2100"
+SHARE_CAPITAL = "3000"
+RETAINED_EARNINGS = "3100"
+FEE_INCOME = "4000"
+INTEREST_INCOME = "4100"
+INTEREST_EXPENSE = "5000"
+LOAN_WRITE_OFF_EXPENSE = "5100"
+
 STANDARD_CHART = [
-    ChartLine("1100", "Settlement account (nostro at the central bank)", AccountType.ASSET),
-    ChartLine("1200", "Loans receivable", AccountType.ASSET),
-    ChartLine("1210", "Interest receivable", AccountType.ASSET),
-    ChartLine("1300", "Payments clearing", AccountType.ASSET),
-    ChartLine("1900", "Suspense", AccountType.ASSET),
-    ChartLine("2000", "Customer deposits (control)", AccountType.LIABILITY),
-    ChartLine("2100", "Interest payable", AccountType.LIABILITY),
-    ChartLine("3000", "Share capital", AccountType.EQUITY),
-    ChartLine("3100", "Retained earnings", AccountType.EQUITY),
-    ChartLine("4000", "Fee income", AccountType.INCOME),
-    ChartLine("4100", "Interest income", AccountType.INCOME),
-    ChartLine("5000", "Interest expense", AccountType.EXPENSE),
-    ChartLine("5100", "Loan write-off expense", AccountType.EXPENSE),
+    ChartLine(SETTLEMENT_ACCOUNT, "Settlement account (nostro at the central bank)", AccountType.ASSET),
+    ChartLine(LOANS_RECEIVABLE, "Loans receivable", AccountType.ASSET),
+    ChartLine(INTEREST_RECEIVABLE, "Interest receivable", AccountType.ASSET),
+    ChartLine(PAYMENTS_CLEARING, "Payments clearing", AccountType.ASSET),
+    ChartLine(SUSPENSE, "Suspense", AccountType.ASSET),
+    ChartLine(CUSTOMER_DEPOSITS_CONTROL, "Customer deposits (control)", AccountType.LIABILITY),
+    ChartLine(INTEREST_PAYABLE, "Interest payable", AccountType.LIABILITY),
+    ChartLine(SHARE_CAPITAL, "Share capital", AccountType.EQUITY),
+    ChartLine(RETAINED_EARNINGS, "Retained earnings", AccountType.EQUITY),
+    ChartLine(FEE_INCOME, "Fee income", AccountType.INCOME),
+    ChartLine(INTEREST_INCOME, "Interest income", AccountType.INCOME),
+    ChartLine(INTEREST_EXPENSE, "Interest expense", AccountType.EXPENSE),
+    ChartLine(LOAN_WRITE_OFF_EXPENSE, "Loan write-off expense", AccountType.EXPENSE),
 ]
 VAULT_CASH_CODE = "1000"
 

@@ -73,6 +73,14 @@ class ReviewNotPending(PaymentRefused):
     status = 409
 
 
+class ReviewReasonMissing(PaymentRefused):
+    """A held payment is released or rejected with a reason (409, as it always was: the API did not change)."""
+
+    code = "reason_required"
+    title = "The decision needs a reason"
+    status = 409
+
+
 class NotAllowedToInitiatePayment(PermissionRefused):
     """A staff role without the permission to initiate payments on a customer's behalf (403)."""
 

@@ -28,13 +28,7 @@ from decimal import ROUND_HALF_UP, Context, Decimal
 from django.db import connection, transaction
 
 from apps.accounts.daycount import DayCount, daily_fraction
-from apps.accounts.house_accounts import (
-    INTEREST_EXPENSE,
-    INTEREST_INCOME,
-    INTEREST_PAYABLE,
-    INTEREST_RECEIVABLE,
-    house_account,
-)
+from apps.accounts.house_accounts import house_account
 from apps.accounts.models import (
     Account,
     AccrualJournal,
@@ -46,6 +40,7 @@ from apps.accounts.models import (
 )
 from apps.accounts.services.interest import charge_monthly_fees, post_due_interest
 from apps.accounts.services.term import mature_term_deposits
+from apps.ledger.chart import INTEREST_EXPENSE, INTEREST_INCOME, INTEREST_PAYABLE, INTEREST_RECEIVABLE
 from apps.ledger.models import Posting
 from apps.ledger.services import credit, debit, post_journal_entry
 from apps.ledger.sums import exact_totals

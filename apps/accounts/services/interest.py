@@ -14,10 +14,11 @@ from decimal import Decimal
 from django.db import transaction
 from django.db.models import Q
 
-from apps.accounts.house_accounts import FEE_INCOME, INTEREST_PAYABLE, INTEREST_RECEIVABLE, house_account
+from apps.accounts.house_accounts import house_account
 from apps.accounts.locks import lock_accounts
 from apps.accounts.models import Account, AccrualKind, DepositProduct, Hold, InterestAccrual, PostingFrequency
 from apps.accounts.periods import latest_month_end, latest_period_end
+from apps.ledger.chart import FEE_INCOME, INTEREST_PAYABLE, INTEREST_RECEIVABLE
 from apps.ledger.services import credit, debit, post_journal_entry
 from apps.ledger.sums import AmountSum, exact_totals
 from apps.money import Money, round_to_currency

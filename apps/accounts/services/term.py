@@ -8,11 +8,12 @@ from decimal import Decimal
 from django.db import transaction
 
 from apps.accounts.errors import AccountStateRefused
-from apps.accounts.house_accounts import INTEREST_EXPENSE, INTEREST_PAYABLE, house_account, vault_cash
+from apps.accounts.house_accounts import house_account, vault_cash
 from apps.accounts.locks import lock_accounts
 from apps.accounts.models import Account, AccrualKind, InterestAccrual, MaturityInstruction, ProductKind
 from apps.accounts.periods import add_months
 from apps.accounts.services.interest import capitalize_interest
+from apps.ledger.chart import INTEREST_EXPENSE, INTEREST_PAYABLE
 from apps.ledger.models import LedgerAccount
 from apps.ledger.services import credit, debit, post_journal_entry, set_ledger_account_status
 from apps.ledger.sums import exact_sum

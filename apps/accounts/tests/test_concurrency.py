@@ -6,7 +6,6 @@ import threading
 from decimal import Decimal
 
 import pytest
-from django.db import connection
 from django.db.models import Sum
 
 from apps.accounts.errors import HoldNotActive, InsufficientAvailableBalance
@@ -15,6 +14,7 @@ from apps.accounts.services.holds import place_hold, release_hold
 from apps.accounts.services.teller import cash_withdrawal
 from apps.accounts.tests.factories import current_product, open_funded_account
 from apps.money import Money
+from tests.races import run_in_threads
 
 pytestmark = [pytest.mark.race, pytest.mark.django_db(transaction=True)]
 THREADS = 8
@@ -25,43 +25,32 @@ def test_concurrent_holds_and_withdrawals_never_break_the_available_balance(cust
     # given a current account with 300.00 and a 200.00 overdraft: 500.00 available
     account = open_funded_account(customer, current_product(overdraft_limit="200"), "300.00", teller=teller_a)
     outcomes = {"done": 0, "refused": 0}
-    errors, lock = [], threading.Lock()
-    barrier = threading.Barrier(THREADS)
+    lock = threading.Lock()
 
     def work(index):
         rng = random.Random(index)
-        try:
-            barrier.wait()
-            for n in range(OPERATIONS):
-                amount = Money(f"{rng.randint(1, 6000) / 100:.2f}", "EUR")
-                try:
-                    if n % 3 == 0:
-                        place_hold(account=account, amount=amount, reason="race", actor=teller_a)
-                    elif n % 3 == 1:
-                        cash_withdrawal(account=account, amount=amount, teller=teller_a,
-                                        idempotency_key=f"race-{index}-{n}")
-                    else:
-                        hold = Hold.objects.filter(account=account, status="active").order_by("?").first()
-                        if hold is not None:
-                            release_hold(hold=hold, actor=teller_a)
-                    with lock:
-                        outcomes["done"] += 1
-                except InsufficientAvailableBalance:
-                    with lock:
-                        outcomes["refused"] += 1
-                except HoldNotActive:
-                    pass  # two threads released the same hold: one wins
-        except BaseException as error:
-            errors.append(error)
-        finally:
-            connection.close()
+        for n in range(OPERATIONS):
+            amount = Money(f"{rng.randint(1, 6000) / 100:.2f}", "EUR")
+            try:
+                if n % 3 == 0:
+                    place_hold(account=account, amount=amount, reason="race", actor=teller_a)
+                elif n % 3 == 1:
+                    cash_withdrawal(account=account, amount=amount, teller=teller_a,
+                                    idempotency_key=f"race-{index}-{n}")
+                else:
+                    hold = Hold.objects.filter(account=account, status="active").order_by("?").first()
+                    if hold is not None:
+                        release_hold(hold=hold, actor=teller_a)
+                with lock:
+                    outcomes["done"] += 1
+            except InsufficientAvailableBalance:
+                with lock:
+                    outcomes["refused"] += 1
+            except HoldNotActive:
+                pass  # two threads released the same hold: one wins
 
     # when eight threads place holds, withdraw and release at once
-    threads = [threading.Thread(target=work, args=(i,)) for i in range(THREADS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
+    errors = run_in_threads(work, threads=THREADS)
 
     # then nothing failed but for the available balance, and the rule held at the end
     assert errors == []

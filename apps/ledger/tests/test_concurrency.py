@@ -6,7 +6,6 @@ from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
 
 from apps.ledger.errors import InsufficientFunds
 from apps.ledger.models import AccountType, JournalEntry, LedgerAccount
@@ -14,6 +13,7 @@ from apps.ledger.selectors import account_balance
 from apps.ledger.services import credit, debit, post_journal_entry
 from apps.ledger.tests.factories import fund, ledger_account
 from apps.money import Money
+from tests.races import run_in_threads
 
 THREADS = 16
 TRANSFERS_PER_THREAD = 40
@@ -22,27 +22,6 @@ OPENING = Decimal("100.00")
 FEE = Money("0.10", "EUR")
 
 pytestmark = [pytest.mark.race, pytest.mark.django_db(transaction=True)]
-
-
-def _run_threads(target):
-    errors: list[BaseException] = []
-    barrier = threading.Barrier(THREADS)
-
-    def run(index):
-        try:
-            barrier.wait()
-            target(index)
-        except BaseException as error:  # every failure is reported by the test
-            errors.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(THREADS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return errors
 
 
 def test_concurrent_transfers_conserve_money_and_never_overdraw(bank):
@@ -72,7 +51,7 @@ def test_concurrent_transfers_conserve_money_and_never_overdraw(bank):
                     outcomes["refused"] += 1
 
     # when 16 threads post 640 transfers at once
-    errors = _run_threads(transfer_randomly)
+    errors = run_in_threads(transfer_randomly, threads=THREADS)
 
     print(f"race: {THREADS} threads, {outcomes['posted']} posted, {outcomes['refused']} refused for funds")
     # then nothing failed but for insufficient funds (no deadlock, no serialization error)
@@ -100,7 +79,7 @@ def test_concurrent_replays_of_one_key_post_exactly_once(bank):
         )
         entry_ids.append(entry.pk)
 
-    errors = _run_threads(replay)
+    errors = run_in_threads(replay, threads=THREADS)
 
     assert errors == []
     assert len(set(entry_ids)) == 1
@@ -121,7 +100,7 @@ def test_concurrent_replays_on_derived_accounts_only_post_once(bank):
         )
         entry_ids.append(entry.pk)
 
-    errors = _run_threads(replay)
+    errors = run_in_threads(replay, threads=THREADS)
 
     assert errors == []
     assert len(set(entry_ids)) == 1

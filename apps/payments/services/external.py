@@ -30,6 +30,7 @@ from apps.accounts.models import Account
 from apps.accounts.services.availability import ensure_available
 from apps.customers.rules import ensure_customer_may_send
 from apps.kyc.selectors import ensure_kyc_verified
+from apps.ledger.chart import PAYMENTS_CLEARING, SETTLEMENT_ACCOUNT
 from apps.ledger.errors import IdempotencyConflict
 from apps.ledger.models import JournalEntry
 from apps.ledger.services import credit, debit, post_journal_entry, reverse_journal_entry
@@ -64,8 +65,6 @@ from apps.payments.services.transfers import resolve_payer_account
 
 logger = logging.getLogger(__name__)
 
-PAYMENTS_CLEARING = "1300"
-SETTLEMENT_ACCOUNT = "1100"
 SOURCE = "external_payment"
 
 

@@ -21,24 +21,46 @@ from apps.domain_errors import PermissionRefused
 from apps.money import Money
 from apps.organization.models import User
 from apps.organization.selectors import current_business_date
-from apps.payments.errors import AccountNotAvailable, ReviewNotPending
+from apps.payments.errors import AccountNotAvailable, ReviewNotPending, ReviewReasonMissing
 from apps.payments.models import OutgoingPayment, PaymentReview, Transfer
 from apps.payments.services.external import return_funds, submit_after_commit
-from apps.payments.services.transfers import PAYEE_REFUSED_STATUSES, post_transfer_entry
+from apps.payments.services.transfers import post_transfer_entry
 
 
-def _lock_pending(review: PaymentReview, actor: User, reason: str) -> PaymentReview:
+def _ensure_may_decide(review: PaymentReview, actor: User, reason: str) -> None:
+    """The decider holds ``payments.review_payment`` and says why."""
     if not actor.has_perm("payments.review_payment"):
         raise PermissionRefused("Your role may not decide held payments.")
     if not reason.strip():
-        raise ReviewNotPending("Say why the payment is released or rejected.", code="reason_required")
-    review = PaymentReview.objects.select_for_update().get(pk=review.pk)
-    if review.status != PaymentReview.Status.PENDING:
-        raise ReviewNotPending(f"This held payment was already {review.status}.")
+        raise ReviewReasonMissing("Say why the payment is released or rejected.")
+
+
+def _ensure_four_eyes(review: PaymentReview, actor: User) -> None:
+    """Someone other than the payment's initiator decides it."""
     payment = review.transfer or review.outgoing_payment
     if payment.initiated_by_id == actor.pk:
         raise PermissionRefused("You initiated this payment: another person must review it.",
                                 code="reviewer_is_initiator")
+
+
+def _lock_review(review_id: int) -> PaymentReview:
+    return PaymentReview.objects.select_for_update().get(pk=review_id)
+
+
+def _lock_pending_review(review_id: int) -> PaymentReview:
+    """Lock the review; refuse one already decided."""
+    review = _lock_review(review_id)
+    if review.status != PaymentReview.Status.PENDING:
+        raise ReviewNotPending(f"This held payment was already {review.status}.")
+    return review
+
+
+def _lock_decidable(review: PaymentReview, actor: User, reason: str) -> PaymentReview:
+    """The review, locked, once ``actor`` may decide it with ``reason``: permission and reason, still pending,
+    and four eyes (in that order, as the API has always answered)."""
+    _ensure_may_decide(review, actor, reason)
+    review = _lock_pending_review(review.pk)
+    _ensure_four_eyes(review, actor)
     return review
 
 
@@ -65,13 +87,13 @@ def release_held_payment(*, review: PaymentReview, actor: User, reason: str) -> 
     initiated and is submitted to the gateway after commit."""
     if review.transfer_id:
         transfer, payer, payee = _lock_transfer(review)
-        review = _lock_pending(review, actor, reason)
-        if payer.status != Account.Status.ACTIVE:
+        review = _lock_decidable(review, actor, reason)
+        if not payer.can_send:
             raise AccountNotAvailable(f"Account {payer.number} is {payer.status}: reject the transfer instead.",
-                                      code=f"account_{payer.status}")
-        if payee.status in PAYEE_REFUSED_STATUSES:
+                                      code=payer.cannot_send_because)
+        if not payee.can_receive:
             raise AccountNotAvailable(f"Account {payee.number} is {payee.status}: reject the transfer instead.",
-                                      code=f"beneficiary_account_{payee.status}")
+                                      code=payee.cannot_receive_because)
         ensure_customer_may_send(payer.customer)
         release_hold(hold=Hold.objects.get(pk=transfer.hold_id), actor=actor)
         ensure_available(payer, Money(transfer.amount + transfer.fee, transfer.currency))
@@ -82,7 +104,7 @@ def release_held_payment(*, review: PaymentReview, actor: User, reason: str) -> 
         transfer.save(update_fields=["entry", "status"])
     else:
         payment = OutgoingPayment.objects.select_for_update().get(pk=review.outgoing_payment_id)
-        review = _lock_pending(review, actor, reason)
+        review = _lock_decidable(review, actor, reason)
         ensure_customer_may_send(payment.from_account.customer)
         payment.status = OutgoingPayment.Status.INITIATED
         payment._history_user = actor
@@ -99,7 +121,7 @@ def reject_held_payment(*, review: PaymentReview, actor: User, reason: str) -> P
         _lock_transfer(review)
     else:
         OutgoingPayment.objects.select_for_update().get(pk=review.outgoing_payment_id)
-    review = _lock_pending(review, actor, reason)
+    review = _lock_decidable(review, actor, reason)
     _give_the_funds_back(review, actor=actor, reason=f"rejected in fraud review: {reason.strip()}")
     return _decide(review, PaymentReview.Status.REJECTED, actor, reason)
 
@@ -149,7 +171,7 @@ def _expire(review_id: int, *, days: int) -> None:
         _lock_transfer(review)
     else:
         OutgoingPayment.objects.select_for_update().get(pk=review.outgoing_payment_id)
-    review = PaymentReview.objects.select_for_update().get(pk=review_id)
+    review = _lock_review(review_id)
     if review.status != PaymentReview.Status.PENDING:
         return
     reason = f"not decided within {days} days of being held"

@@ -17,12 +17,13 @@ from django.db.models import QuerySet
 from apps.accounts.account_numbers import validate_account_number
 from apps.accounts.models import Account
 from apps.ledger.thresholds import is_above
-from apps.money import Money, MoneyError
+from apps.money import Money
 from apps.organization.models import ApprovalRequest, User
 from apps.organization.services import request_approval
 from apps.payments.bank_identifiers import validate_bic, validate_iban
 from apps.payments.errors import PaymentBlockedByFraudRule
 from apps.payments.models import Channel, OutgoingPayment, Transfer
+from apps.payments.pricing import ensure_positive_amount
 from apps.payments.selectors import payer_accounts_of
 from apps.payments.services.external import initiate_outgoing_payment
 from apps.payments.services.initiators import ensure_may_initiate_outgoing_payment, ensure_may_initiate_transfer
@@ -59,8 +60,7 @@ def submit_transfer(*, from_account_number: str, to_account_number: str, money: 
             from_account_number=from_account_number, to_account_number=to_account_number, money=money,
             reference=reference, channel=channel, initiated_by=initiated_by, idempotency_key=idempotency_key,
             payer_accounts=payer_accounts, beneficiary_id=beneficiary_id)
-    if not money.is_positive:
-        raise MoneyError("A transfer amount must be positive.", code="amount_not_positive")
+    ensure_positive_amount(money)
     payer_id = resolve_payer_account(from_account_number, payer_accounts)  # the maker may debit it
     payer_number = Account.objects.values_list("number", flat=True).get(pk=payer_id)
     to_number = validate_account_number(to_account_number)

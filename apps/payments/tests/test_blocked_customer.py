@@ -17,7 +17,6 @@ from apps.ledger.models import JournalEntry, LedgerAccount
 from apps.money import Money
 from apps.organization.models import ApprovalRequest
 from apps.organization.services import approve_request
-from apps.payments import transfer_facts
 from apps.payments.models import (
     OutgoingPayment,
     PaymentReview,
@@ -26,6 +25,7 @@ from apps.payments.models import (
 )
 from apps.payments.services.reviews import release_held_payment
 from apps.payments.services.standing_orders import create_standing_order, execute_due_standing_orders
+from apps.payments.services.transfers import facts as transfer_facts
 from apps.payments.services.transfers import transfer_between_accounts
 from apps.payments.tests.factories import fraud_rule
 

@@ -235,8 +235,14 @@ def test_a_block_wins_over_a_hold_and_every_rule_that_fired_is_recorded(alice, r
     fraud_rule("high_risk_country", action="hold", countries=["PT"], priority=1)
     fraud_rule("velocity", action="block", max_payments=0 + 1, window_minutes=5, priority=2)
     _pay(alice, rich_alice, bob_account, key="first")  # held (country)
+    balances = [LedgerAccount.objects.get(pk=a.ledger_account_id).balance for a in (rich_alice, bob_account)]
     with pytest.raises(PaymentBlockedByFraudRule):
         _pay(alice, rich_alice, bob_account, key="second")
+    # the blocked transfer moved nothing: no row, no hold, no entry (only its decisions are recorded)
+    assert list(Transfer.objects.values_list("idempotency_key", flat=True)) == ["first"]
+    assert Hold.objects.filter(account=rich_alice).count() == 1
+    assert not JournalEntry.objects.filter(source="transfer").exists()
+    assert [LedgerAccount.objects.get(pk=a.ledger_account_id).balance for a in (rich_alice, bob_account)] == balances
     assert sorted(FraudDecision.objects.filter(transfer__isnull=True).values_list("action", flat=True)) == [
         "block", "hold"]
 

@@ -11,9 +11,9 @@ from apps.ledger.models import JournalEntry, LedgerAccount
 from apps.money import Money
 from apps.organization import roles
 from apps.organization.tests.factories import StaffFactory
-from apps.payments import transfer_facts
 from apps.payments.errors import UnknownAccount
 from apps.payments.models import Transfer
+from apps.payments.services.transfers import facts as transfer_facts
 from apps.payments.services.transfers import transfer_between_accounts
 
 pytestmark = pytest.mark.django_db

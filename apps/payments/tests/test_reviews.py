@@ -22,7 +22,7 @@ from apps.organization import roles
 from apps.organization.models import User
 from apps.organization.services import assign_role
 from apps.organization.tests.factories import CustomerUserFactory
-from apps.payments.errors import ReviewNotPending
+from apps.payments.errors import ReviewNotPending, ReviewReasonMissing
 from apps.payments.models import OutgoingPayment, PaymentReview, Transfer
 from apps.payments.services.external import initiate_outgoing_payment
 from apps.payments.services.reviews import reject_held_payment, release_held_payment
@@ -93,6 +93,23 @@ def test_hold_then_release_posts_the_transfer_once(alice, alice_account, bob_acc
 
 
 @pytest.mark.django_db
+def test_a_decision_without_a_reason_is_refused_and_decides_nothing(alice, alice_account, bob_account,
+                                                                   hold_everything, compliance_officer):
+    transfer = _pay(alice, alice_account, bob_account)
+    for decide in (release_held_payment, reject_held_payment):
+        with pytest.raises(ReviewReasonMissing) as refused:
+            decide(review=transfer.review, actor=compliance_officer, reason="  ")
+        assert (refused.value.code, refused.value.status) == ("reason_required", 409)
+    review = PaymentReview.objects.get(pk=transfer.review.pk)
+    assert (review.status, review.decided_by, review.history.count()) == ("pending", None, 1)
+    transfer.refresh_from_db()
+    assert (transfer.status, transfer.entry) == (Transfer.Status.HELD, None)
+    assert Hold.objects.get(pk=transfer.hold_id).status == Hold.Status.ACTIVE
+    assert not JournalEntry.objects.filter(source="transfer").exists()
+    assert _balance(alice_account) == Decimal("500.00")
+
+
+@pytest.mark.django_db
 def test_hold_then_reject_releases_the_funds_and_posts_nothing(alice, alice_account, bob_account, hold_everything,
                                                                compliance_officer):
     transfer = _pay(alice, alice_account, bob_account)
@@ -111,6 +128,9 @@ def test_the_hold_reserves_the_funds_against_other_spending(alice, alice_account
     hold_everything.save()
     with pytest.raises(InsufficientAvailableBalance):
         _pay(alice, alice_account, bob_account, "100.01", key="spend")
+    assert (_balance(alice_account), _balance(bob_account)) == (Decimal("500.00"), Decimal("100.00"))
+    assert not Transfer.objects.filter(idempotency_key="spend").exists()
+    assert not JournalEntry.objects.filter(source="transfer").exists()
     assert _pay(alice, alice_account, bob_account, "100.00", key="rest").status == Transfer.Status.COMPLETED
 
 

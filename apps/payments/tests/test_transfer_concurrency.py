@@ -1,12 +1,10 @@
 """Real races on PostgreSQL: concurrent transfers never overdraw, never pass a daily limit, conserve money."""
 
 import random
-import threading
 from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
 
 from apps.accounts.tests.factories import install_chart, open_funded_account, savings_product
 from apps.customers.tests.factories import verified_customer
@@ -17,29 +15,10 @@ from apps.money import Money
 from apps.payments.models import Channel, FeeSchedule, Transfer, TransferLimit
 from apps.payments.selectors import payer_accounts_of
 from apps.payments.services.transfers import transfer_between_accounts
+from tests.races import run_in_threads
 
 pytestmark = [pytest.mark.race, pytest.mark.django_db(transaction=True)]
 THREADS = 16
-
-
-def _race(work):
-    errors, barrier = [], threading.Barrier(THREADS)
-
-    def run(index):
-        try:
-            barrier.wait()
-            work(index)
-        except BaseException as error:  # every unexpected failure is reported
-            errors.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(THREADS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return errors
 
 
 @pytest.fixture
@@ -73,7 +52,7 @@ def test_concurrent_transfers_conserve_money_and_never_overdraw(bank_with_custom
                 assert error.code == "insufficient_available_balance", error
                 refused.append(error)
 
-    errors = _race(work)
+    errors = run_in_threads(work, threads=THREADS)
 
     assert errors == []
     balances = [LedgerAccount.objects.get(pk=a.ledger_account_id).balance for a in accounts]
@@ -101,7 +80,7 @@ def test_concurrent_transfers_never_pass_the_daily_limit(bank_with_customers):
         except DomainError as error:
             assert error.code == "daily_limit_exceeded", error
 
-    errors = _race(work)
+    errors = run_in_threads(work, threads=THREADS)
 
     assert errors == []
     sent = Transfer.objects.filter(from_account=accounts[0])

@@ -1,5 +1,6 @@
 """Internal transfers: the rules of transfer_between_accounts, over the API."""
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -7,15 +8,15 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from apps.accounts.models import Account
+from apps.accounts.models import Account, Hold
 from apps.accounts.services.lifecycle import freeze_account
 from apps.accounts.tests.factories import open_funded_account
 from apps.customers.models import Customer
 from apps.customers.tests.factories import verified_customer
 from apps.ledger.models import JournalEntry, LedgerAccount
 from apps.ledger.selectors import account_balance
-from apps.payments import transfer_facts
 from apps.payments.models import Channel, FeeSchedule, Transfer, TransferLimit
+from apps.payments.services.transfers import facts as transfer_facts
 
 pytestmark = pytest.mark.django_db
 URL = reverse("v1:transfer-list")
@@ -52,7 +53,9 @@ def _balances(*accounts):
 def _nothing_moved(before, *accounts):
     assert _balances(*accounts) == before
     assert not Transfer.objects.exists()
+    assert not Transfer.history.exists()
     assert not JournalEntry.objects.filter(source="transfer").exists()
+    assert not Hold.objects.filter(account__in=accounts).exists()
 
 
 def test_transfer_moves_money_with_its_fee_in_one_entry(alice, alice_account, bob_account, savings):
@@ -90,10 +93,13 @@ def test_replay_returns_the_first_response_and_moves_nothing(alice, alice_accoun
 def test_same_key_with_another_body_is_a_422_problem(alice, alice_account, bob_account):
     client = _client(alice)
     _post(client, _order(alice_account, bob_account, "10.00"))
+    after_first = _balances(alice_account, bob_account)
     response = _post(client, _order(alice_account, bob_account, "20.00"))
     assert response.status_code == 422
     assert response.json()["code"] == "idempotency_key_reused"
-    assert Transfer.objects.count() == 1
+    assert Transfer.objects.count() == Transfer.history.count() == 1
+    assert _balances(alice_account, bob_account) == after_first
+    assert JournalEntry.objects.filter(source="transfer").count() == 1
 
 
 @pytest.mark.parametrize(("amount", "status", "code"), [
@@ -142,9 +148,11 @@ def test_staff_debit_only_their_branchs_accounts(alice_account, bob_account, tel
 
 def test_mistyped_beneficiary_number_fails_its_check_digits(alice, alice_account, bob_account):
     mistyped = bob_account.number[:-1] + str((int(bob_account.number[-1]) + 1) % 10)
+    before = _balances(alice_account, bob_account)
     response = _post(_client(alice), {**_order(alice_account, bob_account), "to_account": mistyped})
     assert response.status_code == 400
     assert response.json()["code"] == "invalid_account_number"
+    _nothing_moved(before, alice_account, bob_account)
 
 
 def test_unknown_beneficiary_account(alice, alice_account, bob_account):
@@ -152,10 +160,11 @@ def test_unknown_beneficiary_account(alice, alice_account, bob_account):
 
     bban = "OGPG" + "9" * 12  # a well-formed number that no account has
     unknown = "PT" + check_digits("PT", bban) + bban
+    before = _balances(alice_account, bob_account)
     response = _post(_client(alice), {**_order(alice_account, bob_account), "to_account": unknown})
     assert response.status_code == 422
     assert response.json()["code"] == "unknown_beneficiary_account"
-    assert not Transfer.objects.exists()
+    _nothing_moved(before, alice_account, bob_account)
 
 
 def test_frozen_source_account_is_refused(alice, alice_account, bob_account, compliance_officer):
@@ -169,36 +178,45 @@ def test_frozen_source_account_is_refused(alice, alice_account, bob_account, com
 
 def test_dormant_source_account_is_refused(alice, alice_account, bob_account):
     Account.objects.filter(pk=alice_account.pk).update(status=Account.Status.DORMANT)
+    before = _balances(alice_account, bob_account)
     response = _post(_client(alice), _order(alice_account, bob_account))
     assert response.status_code == 422
     assert response.json()["code"] == "account_dormant"
+    _nothing_moved(before, alice_account, bob_account)
+    assert Account.objects.get(pk=alice_account.pk).status == Account.Status.DORMANT  # not woken up either
 
 
 def test_currency_mismatch_is_refused(alice, alice_account, bob_account):
+    before = _balances(alice_account, bob_account)
     response = _post(_client(alice), {**_order(alice_account, bob_account), "currency": "USD"})
     assert response.status_code == 422
     assert response.json()["code"] == "currency_mismatch"
-    assert not Transfer.objects.exists()
+    _nothing_moved(before, alice_account, bob_account)
 
 
 def test_kyc_not_verified_is_refused(alice, alice_account, bob_account):
     Customer.objects.filter(pk=alice.pk).update(kyc_status=Customer.KycStatus.EXPIRED, kyc_expired_at=timezone.now())
+    before = _balances(alice_account, bob_account)
     response = _post(_client(alice), _order(alice_account, bob_account))
     assert response.status_code == 422
     assert response.json()["code"] == "kyc_not_verified"
-    assert not Transfer.objects.exists()
+    _nothing_moved(before, alice_account, bob_account)
 
 
 def test_per_transaction_and_daily_limits(alice, alice_account, bob_account):
     TransferLimit.objects.create(customer_tier="standard", currency="EUR", per_transaction=Decimal("100.00"),
                                  per_day=Decimal("150.00"))
     client = _client(alice)
+    before = _balances(alice_account, bob_account)
     too_big = _post(client, _order(alice_account, bob_account, "100.01"), key="a")
     assert too_big.json()["code"] == "transaction_limit_exceeded"
+    _nothing_moved(before, alice_account, bob_account)
     assert _post(client, _order(alice_account, bob_account, "100.00"), key="b").status_code == 201
+    after_one = _balances(alice_account, bob_account)
     over_day = _post(client, _order(alice_account, bob_account, "50.01"), key="c")
     assert over_day.status_code == 422
     assert over_day.json()["code"] == "daily_limit_exceeded"
+    assert _balances(alice_account, bob_account) == after_one and Transfer.objects.count() == 1
     assert _post(client, _order(alice_account, bob_account, "50.00"), key="d").status_code == 201
 
 
@@ -213,8 +231,18 @@ def test_premium_customers_get_their_tier_limit(alice, alice_account, bob_accoun
     Customer.objects.filter(pk=alice.pk).update(is_premium=True, premium_since="2026-01-01",
                                                  relationship_manager=StaffFactory(home_branch=branch_a))
     make_verified(Customer.objects.get(pk=alice.pk))  # premium needs income verification too
-    response = _post(_client(alice), _order(alice_account, bob_account, "50.00"))
+    client = _client(alice)
+    # above the standard limit, within the premium one: the premium line applies, not the standard one
+    response = _post(client, _order(alice_account, bob_account, "50.00"), key="within")
     assert response.status_code == 201, response.json()
+    # above the premium limit: refused with the premium figure, so a limit was found (not "no limit, no limit")
+    before = _balances(alice_account, bob_account)
+    above = _post(client, _order(alice_account, bob_account, "1000.01"), key="above")
+    assert above.status_code == 422
+    assert above.json()["code"] == "transaction_limit_exceeded"
+    figure = re.search(r"above the limit of ([\d.]+) EUR per transfer", above.json()["detail"])
+    assert figure is not None and Decimal(figure.group(1)) == Decimal("1000.00"), above.json()["detail"]
+    assert _balances(alice_account, bob_account) == before and Transfer.objects.count() == 1
 
 
 def test_lists_show_only_the_callers_transfers_with_constant_queries(alice, bob, alice_account, bob_account,

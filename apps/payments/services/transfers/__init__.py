@@ -8,16 +8,18 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from apps.accounts.account_numbers import validate_account_number
-from apps.accounts.house_accounts import FEE_INCOME, house_account
+from apps.accounts.house_accounts import house_account
 from apps.accounts.models import Account
 from apps.accounts.services.availability import ensure_available
 from apps.accounts.services.holds import place_hold
 from apps.accounts.services.lifecycle import record_customer_activity
 from apps.customers.rules import ensure_customer_may_send
 from apps.kyc.selectors import ensure_kyc_verified
+from apps.ledger.chart import FEE_INCOME
 from apps.ledger.errors import IdempotencyConflict
+from apps.ledger.models import LedgerAccount
 from apps.ledger.services import credit, debit, post_journal_entry
-from apps.money import Money, MoneyError
+from apps.money import Money
 from apps.organization.models import User
 from apps.payments.errors import (
     AccountNotAvailable,
@@ -27,7 +29,7 @@ from apps.payments.errors import (
     UnknownBeneficiaryAccount,
 )
 from apps.payments.models import Beneficiary, Channel, FraudDecision, Transfer
-from apps.payments.pricing import ensure_within_limits, fee_for
+from apps.payments.pricing import ensure_positive_amount, ensure_within_limits, fee_for
 from apps.payments.services.beneficiaries import beneficiary_for_payment, ensure_cooling_off_respected
 from apps.payments.services.fraud import (
     PaymentUnderCheck,
@@ -37,14 +39,13 @@ from apps.payments.services.fraud import (
     refuse_if_blocked,
 )
 from apps.payments.services.initiators import ensure_may_initiate_transfer
-from apps.payments.transfer_facts import (
+from apps.payments.services.transfers.facts import (
+    TransferFacts,
     lock_ledgers,
     lock_transfer_accounts,
     read_transfer_facts,
 )
-from apps.payments.transfer_sql import save_new_transfer
-
-PAYEE_REFUSED_STATUSES = (Account.Status.PENDING, Account.Status.CLOSED)
+from apps.payments.services.transfers.sql import save_new_transfer
 
 
 def _replay(existing: Transfer, *, from_id: int, to_id: int, money: Money) -> Transfer:
@@ -58,16 +59,17 @@ def _replay(existing: Transfer, *, from_id: int, to_id: int, money: Money) -> Tr
 
 def ensure_accounts_can_transfer(payer: Account, payee: Account, *, currency: str) -> None:
     """The accounts' own rules for a transfer in ``currency``: the payer is active (a frozen, dormant, closed or
-    pending account sends nothing) and its owner is neither blocked nor closed (``ensure_customer_may_send``),
-    the payee is neither pending nor closed, and both are in ``currency``. Standing orders check the same when
+    pending account sends nothing: ``Account.can_send``) and its owner is neither blocked nor closed
+    (``ensure_customer_may_send``), the payee is neither pending nor closed (``Account.can_receive``), and both
+    are in ``currency``. Standing orders check the same when
     they are set up (and again at each execution, through the transfer)."""
-    if payer.status != Account.Status.ACTIVE:
+    if not payer.can_send:
         raise AccountNotAvailable(f"Account {payer.number} is {payer.status}: nothing may be sent from it.",
-                                  code=f"account_{payer.status}")
+                                  code=payer.cannot_send_because)
     ensure_customer_may_send(payer.customer)
-    if payee.status in PAYEE_REFUSED_STATUSES:
+    if not payee.can_receive:
         raise AccountNotAvailable(f"Account {payee.number} is {payee.status}: it cannot receive transfers.",
-                                  code=f"beneficiary_account_{payee.status}")
+                                  code=payee.cannot_receive_because)
     if not (currency == payer.currency == payee.currency):
         raise TransferCurrencyMismatch(f"{payer.number} is in {payer.currency} and {payee.number} in "
                                        f"{payee.currency}; the transfer is in {currency}.")
@@ -151,10 +153,40 @@ def _transfer_between_accounts(*, from_account_number: str, to_account_number: s
     throughout; the payer's KYC is verified; the amount is within the per-transfer and daily limits of the
     payer's product and tier; the available balance covers amount and fee. A replay of ``idempotency_key`` by
     the same initiator returns the first transfer (``replayed``) and moves nothing; reusing it for another
-    transfer is a conflict. What the rules read is read in three statements (``apps.payments.transfer_facts``).
+    transfer is a conflict. What the rules read is read in three statements
+    (``apps.payments.services.transfers.facts``).
     """
-    if not money.is_positive:
-        raise MoneyError("A transfer amount must be positive.", code="amount_not_positive")
+    ensure_positive_amount(money)
+    payer, payee, fee_income_id = _lock_payer_and_payee(from_account_number, to_account_number, payer_accounts)
+    ledgers = lock_ledgers(payer, payee, fee_income_id)
+    to_someone_else = payer.customer_id != payee.customer_id and channel != Channel.STANDING_ORDER
+    facts = read_transfer_facts(
+        payer=payer, channel=channel, currency=money.currency, initiated_by_id=initiated_by.pk,
+        idempotency_key=idempotency_key,
+        beneficiary_destination=payee.number if to_someone_else and beneficiary_id is None else None)
+    if facts.existing_transfer_id is not None:
+        return _replay(Transfer.objects.get(pk=facts.existing_transfer_id), from_id=payer.pk, to_id=payee.pk,
+                       money=money)
+    fee = _fee_once_the_rules_pass(payer, payee, money=money, facts=facts)
+    beneficiary, check, fired = None, None, []
+    if to_someone_else:
+        beneficiary, check, fired = _screen_payment_to_someone_else(
+            payer, payee, money=money, facts=facts, beneficiary_id=beneficiary_id, initiated_by=initiated_by,
+            idempotency_key=idempotency_key)
+    if fired:
+        return _hold_for_review(check, fired, payee=payee, fee=fee, reference=reference, channel=channel,
+                                business_date=facts.business_date)
+    return _complete(
+        Transfer(from_account=payer, to_account=payee, amount=money.amount, fee=fee.amount, currency=money.currency,
+                 reference=reference, channel=channel, business_date=facts.business_date, initiated_by=initiated_by,
+                 idempotency_key=idempotency_key, beneficiary=beneficiary),
+        fee_income_id=fee_income_id, ledgers=ledgers)
+
+
+def _lock_payer_and_payee(from_account_number: str, to_account_number: str,
+                          payer_accounts: QuerySet[Account] | None) -> tuple[Account, Account, int]:
+    """The two accounts, locked, and the fee income account's id; "unknown" for a payer outside
+    ``payer_accounts`` as for one that does not exist."""
     from_number = validate_account_number(from_account_number)
     to_number = validate_account_number(to_account_number)
     if from_number == to_number:
@@ -166,52 +198,54 @@ def _transfer_between_accounts(*, from_account_number: str, to_account_number: s
         raise UnknownAccount(f"No account {from_number} that you may debit.")
     if payee is None:
         raise UnknownBeneficiaryAccount(f"No account {to_number} at this bank.")
-    ledgers = lock_ledgers(payer, payee, fee_income_id)
-    to_someone_else = payer.customer_id != payee.customer_id and channel != Channel.STANDING_ORDER
-    facts = read_transfer_facts(
-        payer=payer, channel=channel, currency=money.currency, initiated_by_id=initiated_by.pk,
-        idempotency_key=idempotency_key,
-        beneficiary_destination=payee.number if to_someone_else and beneficiary_id is None else None)
-    if facts.existing_transfer_id is not None:
-        return _replay(Transfer.objects.get(pk=facts.existing_transfer_id), from_id=payer.pk, to_id=payee.pk,
-                       money=money)
+    return payer, payee, fee_income_id
 
+
+def _fee_once_the_rules_pass(payer: Account, payee: Account, *, money: Money, facts: TransferFacts) -> Money:
+    """The transfer's fee, once the accounts, KYC, the limits and the available balance allow it."""
     ensure_accounts_can_transfer(payer, payee, currency=money.currency)
-    business_date = facts.business_date
-    ensure_kyc_verified(payer.customer, on=business_date, documents=facts.kyc_documents)
+    ensure_kyc_verified(payer.customer, on=facts.business_date, documents=facts.kyc_documents)
     ensure_within_limits(limit=facts.limit, money=money, spent_today=facts.spent_today)
     fee = fee_for(facts.fee_schedule, money)
     ensure_available(payer, money + fee, holds_total=facts.holds_total)
+    return fee
 
-    beneficiary, fired, check = None, [], None
-    if to_someone_else:
-        now = timezone.now()
-        if beneficiary_id is not None:
-            beneficiary = beneficiary_for_payment(owner_id=payer.customer_id, beneficiary_id=beneficiary_id,
-                                                  destination=payee.number)
-        elif facts.saved_beneficiary_id is not None:
-            beneficiary = Beneficiary.objects.get(pk=facts.saved_beneficiary_id)
-        ensure_cooling_off_respected(beneficiary=beneficiary, money=money, customer_initiated=not initiated_by.is_staff,
-                                     now=now)
-        if facts.fraud_rules_active:
-            check = PaymentUnderCheck(
-                payment_kind=FraudDecision.PaymentKind.TRANSFER, from_account=payer, money=money,
-                destination=payee.number, destination_country=payee.number[:2], beneficiary=beneficiary,
-                initiated_by=initiated_by, idempotency_key=idempotency_key, now=now)
-            fired = evaluate_fraud_rules(check)
-            refuse_if_blocked(check, fired)
-    if fired:
-        return _hold_for_review(check, fired, payee=payee, fee=fee, reference=reference, channel=channel,
-                                business_date=business_date)
 
-    transfer = Transfer(from_account=payer, to_account=payee, amount=money.amount, fee=fee.amount,
-                        currency=money.currency, reference=reference, channel=channel, business_date=business_date,
-                        initiated_by=initiated_by, idempotency_key=idempotency_key, beneficiary=beneficiary)
-    transfer.entry = post_transfer_entry(transfer=transfer, payer=payer, payee=payee, posted_by=initiated_by,
-                                         business_date=business_date, fee_income_id=fee_income_id,
-                                         locked_ledgers=ledgers)
+def _screen_payment_to_someone_else(payer: Account, payee: Account, *, money: Money, facts: TransferFacts,
+                                    beneficiary_id: int | None, initiated_by: User, idempotency_key: str,
+                                    ) -> tuple[Beneficiary | None, PaymentUnderCheck | None, list]:
+    """The payer's beneficiary for the payee (the one named, else the saved one, if any), once the cooling-off
+    period allows the payment; then the fraud rules: a blocking rule refuses it, the holding rules that fired
+    are returned (with the payment they checked) to hold it for review."""
+    now = timezone.now()
+    beneficiary = None
+    if beneficiary_id is not None:
+        beneficiary = beneficiary_for_payment(owner_id=payer.customer_id, beneficiary_id=beneficiary_id,
+                                              destination=payee.number)
+    elif facts.saved_beneficiary_id is not None:
+        beneficiary = Beneficiary.objects.get(pk=facts.saved_beneficiary_id)
+    ensure_cooling_off_respected(beneficiary=beneficiary, money=money, customer_initiated=not initiated_by.is_staff,
+                                 now=now)
+    if not facts.fraud_rules_active:
+        return beneficiary, None, []
+    check = PaymentUnderCheck(
+        payment_kind=FraudDecision.PaymentKind.TRANSFER, from_account=payer, money=money,
+        destination=payee.number, destination_country=payee.number[:2], beneficiary=beneficiary,
+        initiated_by=initiated_by, idempotency_key=idempotency_key, now=now)
+    fired = evaluate_fraud_rules(check)
+    refuse_if_blocked(check, fired)
+    return beneficiary, check, fired
+
+
+def _complete(transfer: Transfer, *, fee_income_id: int, ledgers: dict[int, LedgerAccount]) -> Transfer:
+    """Post the transfer's entry, save it with its history row and, for a customer's own transfer, record the
+    payer's activity (the dormancy clock)."""
+    payer, initiated_by, business_date = transfer.from_account, transfer.initiated_by, transfer.business_date
+    transfer.entry = post_transfer_entry(transfer=transfer, payer=payer, payee=transfer.to_account,
+                                         posted_by=initiated_by, business_date=business_date,
+                                         fee_income_id=fee_income_id, locked_ledgers=ledgers)
     save_new_transfer(transfer, actor=initiated_by)
-    if channel == Channel.API and payer.last_customer_activity_on != business_date:
+    if transfer.channel == Channel.API and payer.last_customer_activity_on != business_date:
         record_customer_activity(account=payer, business_date=business_date, actor=initiated_by)
     transfer.replayed = False
     return transfer
