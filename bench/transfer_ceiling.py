@@ -79,6 +79,8 @@ def _draw(layout) -> list[str]:
 
 def service_statements_script(layout) -> str:
     """BEGIN, the transfer service's five statements, COMMIT, as a pgbench script."""
+    from django.db import transaction
+
     from apps.accounts import locks as account_locks
     from apps.ledger import journal_sql
     from apps.ledger import locks as ledger_locks
@@ -86,6 +88,11 @@ def service_statements_script(layout) -> str:
     from apps.payments.services.transfers import sql as transfer_sql
 
     number = "(SELECT number FROM accounts_account WHERE id = :{})".format
+    # The ORM's locking statement as the service sends it; its parameters are the fee income code, then the
+    # payee's number, then the payer's.
+    with transaction.atomic():  # Django renders FOR UPDATE only inside a transaction
+        lock_sql, _ = (account_locks.payer_and_payee_locking(payer_number="a", payee_number="b")
+                       .query.sql_with_params())
     user, fee, date = layout["user"], layout["fee_income"], f"'{layout['business_date']}'::date"
     key = "('k' || :k::bigint)"
     ledgers = f"ARRAY[:la, :lb, {fee}]::bigint[]"
@@ -108,8 +115,7 @@ def service_statements_script(layout) -> str:
     }
     transfer = [transfer_values[field.attname] for field in transfer_sql.FIELDS] + ["now()", str(user)]
     statements = [
-        _bind(account_locks.LOCK_PAYER_AND_PAYEE_SQL.format(payer_scope="TRUE"),
-              ["'4000'", number("b"), number("a")]) + ";",
+        _bind(lock_sql, ["'4000'", number("b"), number("a")]) + ";",
         _bind(ledger_locks._LOCK_SQL, [ledgers, ledgers]) + ";",
         _bind(transfer_facts.FACTS_SQL, facts) + ";",
         _bind(journal_sql._WRITE_ENTRY_SQL, entry) + " \\gset entry_",

@@ -6,20 +6,15 @@ Every helper evaluates its queryset (an unevaluated queryset takes no lock) and 
 """
 
 from collections.abc import Iterable
-from pathlib import Path
 
-from django.core.exceptions import EmptyResultSet
-from django.db import connection
 from django.db.models import Q, QuerySet, Subquery
 
 from apps.accounts.errors import AccountNotFound
 from apps.accounts.house_accounts import house_account
-from apps.accounts.models import Account, DepositProduct
+from apps.accounts.models import Account
 from apps.customers.models import Customer
 from apps.ledger.chart import FEE_INCOME
 from apps.ledger.models import LedgerAccount
-
-SQL_DIR = Path(__file__).resolve().parent / "sql"
 
 
 def _locking(accounts: QuerySet[Account]) -> QuerySet[Account]:
@@ -50,6 +45,27 @@ def lock_account(account: Account | int) -> Account:
     return locked[0]
 
 
+# The customer columns the transfer's rules read; the others are not fetched with the lock (the customer row is
+# read, not locked: a KYC, tier or status change does not wait for a payment).
+CUSTOMER_FIELDS_READ_WITH_THE_LOCK = ("id", "legal_name", "customer_type", "status", "is_premium", "kyc_status",
+                                      "kyc_review_due")
+_CUSTOMER_FIELDS_LEFT_OUT = tuple(f"customer__{field.name}" for field in Customer._meta.concrete_fields
+                                  if field.attname not in CUSTOMER_FIELDS_READ_WITH_THE_LOCK)
+
+
+def payer_and_payee_locking(*, payer_number: str, payee_number: str,
+                            payer_scope: QuerySet[Account] | None = None) -> QuerySet[Account]:
+    """The one statement of ``lock_payer_and_payee``, unevaluated (the benchmark reads its SQL)."""
+    payer = Q(number=payer_number)
+    if payer_scope is not None:
+        payer &= Q(pk__in=payer_scope.order_by().values("pk"))
+    fee_income = LedgerAccount.objects.filter(code=FEE_INCOME).values("pk")[:1]
+    return _locking(
+        Account.objects.filter(Q(number=payee_number) | payer)
+        .select_related("product", "customer").defer(*_CUSTOMER_FIELDS_LEFT_OUT)
+        .annotate(fee_income_account_id=Subquery(fee_income)))
+
+
 def lock_payer_and_payee(*, payer_number: str, payee_number: str, payer_scope: QuerySet[Account] | None = None,
                          ) -> tuple[dict[str, Account], int | None]:
     """Lock, in one statement, the payee's account and the payer's (only if it is within ``payer_scope``, what
@@ -61,53 +77,9 @@ def lock_payer_and_payee(*, payer_number: str, payee_number: str, payer_scope: Q
     A payer outside the scope is missing from the result exactly like one that does not exist, and it is not
     locked, so nobody learns anything about, or holds up, another customer's account. Raises if accounts were
     found but the chart of accounts (the fee income account) is not installed."""
-    scope = payer_scope if payer_scope is not None else Account.objects.all()
-    fee_income = LedgerAccount.objects.filter(code=FEE_INCOME).values("pk")[:1]
-    accounts = list(_locking(
-        Account.objects.filter(Q(number=payee_number) | Q(number=payer_number, pk__in=scope.order_by().values("pk")))
-        .select_related("product", "customer").annotate(fee_income_account_id=Subquery(fee_income))))
+    accounts = list(payer_and_payee_locking(payer_number=payer_number, payee_number=payee_number,
+                                            payer_scope=payer_scope))
     return _by_number(accounts, [account.fee_income_account_id for account in accounts])
-
-
-# The same statement in SQL, as PostgreSQL's transfer path sends it (apps/payments/tests/test_transfer_statements.py
-# reads its text): the payer's scope is put in its place, {payer_scope}; the columns come from the models.
-_CUSTOMER_FIELDS = [f.attname for f in Customer._meta.concrete_fields if f.attname in {
-    "id", "legal_name", "customer_type", "status", "is_premium", "kyc_status", "kyc_review_due"}]
-_ACCOUNT_FIELDS = [f.attname for f in Account._meta.concrete_fields]
-_PRODUCT_FIELDS = [f.attname for f in DepositProduct._meta.concrete_fields]  # in the model's order (from_db)
-LOCK_PAYER_AND_PAYEE_SQL = (SQL_DIR / "lock_payer_and_payee.pg.sql").read_text().format(
-    account_columns=", ".join(f'account."{f.column}"' for f in Account._meta.concrete_fields),
-    product_columns=", ".join(f'product."{f.column}"' for f in DepositProduct._meta.concrete_fields),
-    customer_columns=", ".join(f'customer."{name}"' for name in _CUSTOMER_FIELDS),
-    payer_scope="{payer_scope}",
-)
-
-
-def lock_payer_and_payee_postgresql(*, payer_number: str, payee_number: str,
-                                    payer_scope: QuerySet[Account] | None = None,
-                                    ) -> tuple[dict[str, Account], int | None]:
-    """``lock_payer_and_payee`` in the SQL of ``sql/lock_payer_and_payee.pg.sql`` (run by the PostgreSQL test
-    run): it reads only the customer columns the transfer's rules use."""
-    scope_sql, scope_params = "TRUE", ()
-    if payer_scope is not None:
-        try:
-            subquery, scope_params = (payer_scope.order_by().values("pk").query
-                                      .get_compiler(connection=connection).as_sql())
-            scope_sql = f"account.id IN ({subquery})"
-        except EmptyResultSet:  # a role that may debit no account at all (an auditor): no payer, as for a stranger
-            scope_sql = "FALSE"
-    with connection.cursor() as cursor:
-        cursor.execute(LOCK_PAYER_AND_PAYEE_SQL.format(payer_scope=scope_sql),
-                       [FEE_INCOME, payee_number, payer_number, *scope_params])
-        rows = cursor.fetchall()
-    accounts = []
-    width, product_end = len(_ACCOUNT_FIELDS), len(_ACCOUNT_FIELDS) + len(_PRODUCT_FIELDS)
-    for row in rows:
-        account = Account.from_db(connection.alias, _ACCOUNT_FIELDS, row[:width])
-        account.product = DepositProduct.from_db(connection.alias, _PRODUCT_FIELDS, row[width:product_end])
-        account.customer = Customer.from_db(connection.alias, _CUSTOMER_FIELDS, row[product_end:-1])
-        accounts.append(account)
-    return _by_number(accounts, [row[-1] for row in rows])
 
 
 def _by_number(accounts: list[Account], fee_income_ids: list[int | None]) -> tuple[dict[str, Account], int | None]:

@@ -20,10 +20,10 @@ from apps.payments.errors import LimitExceeded
 from apps.payments.models import CustomerTier, FeeSchedule, Transfer, TransferLimit
 
 
-def ensure_positive_amount(money: Money) -> None:
-    """Refuse a transfer of nothing, or of less than nothing."""
+def ensure_positive_amount(money: Money, *, of: str = "transfer") -> None:
+    """Refuse a transfer or payment (``of``) of nothing, or of less than nothing."""
     if not money.is_positive:
-        raise MoneyError("A transfer amount must be positive.", code="amount_not_positive")
+        raise MoneyError(f"A {of} amount must be positive.", code="amount_not_positive")
 
 
 def customer_tier(customer: Customer) -> str:

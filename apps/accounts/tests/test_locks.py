@@ -1,12 +1,12 @@
 """The accounts' lock helpers: one statement each, in id order, the payer found only within what may be debited.
-``lock_payer_and_payee`` (the ORM's statement) runs on every database; its PostgreSQL twin on PostgreSQL."""
+``lock_payer_and_payee`` is the ORM's one statement on every database."""
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from apps.accounts.house_accounts import house_account
-from apps.accounts.locks import lock_accounts, lock_payer_and_payee, lock_payer_and_payee_postgresql
+from apps.accounts.locks import lock_accounts, lock_payer_and_payee
 from apps.accounts.models import Account
 from apps.accounts.tests.factories import open_funded_account
 from apps.customers.tests.factories import verified_customer
@@ -48,11 +48,6 @@ def _check_payer_and_payee(lock, payer, payee):
 
 def test_lock_payer_and_payee_finds_the_payer_only_within_the_scope(two_accounts):
     _check_payer_and_payee(lock_payer_and_payee, *two_accounts)
-
-
-@pytest.mark.postgresql_only(reason="lock_payer_and_payee_postgresql sends PostgreSQL's own SQL (FOR UPDATE OF)")
-def test_the_postgresql_statement_locks_what_the_orm_statement_locks(two_accounts):
-    _check_payer_and_payee(lock_payer_and_payee_postgresql, *two_accounts)
 
 
 def test_lock_accounts_returns_them_in_id_order_with_their_ledger_accounts(two_accounts):

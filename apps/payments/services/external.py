@@ -34,7 +34,7 @@ from apps.ledger.chart import PAYMENTS_CLEARING, SETTLEMENT_ACCOUNT
 from apps.ledger.errors import IdempotencyConflict
 from apps.ledger.models import JournalEntry
 from apps.ledger.services import credit, debit, post_journal_entry, reverse_journal_entry
-from apps.money import Money, MoneyError
+from apps.money import Money
 from apps.organization.models import User
 from apps.organization.selectors import current_business_date
 from apps.outbox.broker import send_task_on_commit
@@ -52,6 +52,7 @@ from apps.payments.gateway.base import (
 from apps.payments.gateway.circuit_breaker import CircuitBreaker
 from apps.payments.gateway.velocitypay import VelocityPayGateway
 from apps.payments.models import FraudDecision, IncomingPayment, OutgoingPayment, Rail
+from apps.payments.pricing import ensure_positive_amount
 from apps.payments.services.beneficiaries import beneficiary_for_payment, ensure_cooling_off_respected
 from apps.payments.services.fraud import (
     PaymentUnderCheck,
@@ -113,8 +114,7 @@ def _initiate_outgoing_payment(*, from_account_number: str, money: Money, rail: 
     creditor_bic = validate_bic(creditor_bic) if creditor_bic else ""
     if rail not in Rail.values:
         raise AccountNotAvailable(f"Unknown rail {rail!r}.", code="unknown_rail")
-    if not money.is_positive:
-        raise MoneyError("A payment amount must be positive.", code="amount_not_positive")
+    ensure_positive_amount(money, of="payment")
     payer = lock_accounts([resolve_payer_account(from_account_number, payer_accounts)])[0]
     existing = OutgoingPayment.objects.filter(initiated_by=initiated_by, idempotency_key=idempotency_key).first()
     if existing is not None:
@@ -123,9 +123,9 @@ def _initiate_outgoing_payment(*, from_account_number: str, money: Money, rail: 
             raise IdempotencyConflict(f"Idempotency key {idempotency_key!r} was used for payment {existing.reference}.")
         existing.replayed = True
         return existing
-    if payer.status != Account.Status.ACTIVE:
+    if not payer.can_send:
         raise AccountNotAvailable(f"Account {payer.number} is {payer.status}: nothing may be sent from it.",
-                                  code=f"account_{payer.status}")
+                                  code=payer.cannot_send_because)
     if money.currency != payer.currency:
         raise TransferCurrencyMismatch(f"{payer.number} is in {payer.currency}; the payment is in {money.currency}.")
     ensure_customer_may_send(payer.customer)

@@ -65,4 +65,5 @@ def test_a_customers_transfer_checks_what_they_may_debit_in_the_locking_statemen
     sql = [s["sql"] for s in statements.captured_queries
            if s["sql"] not in ("BEGIN", "COMMIT") and not s["sql"].startswith(("SAVEPOINT", "RELEASE"))]
     assert len(sql) == 5, sql  # no separate look-up of the payer among the customer's accounts
-    assert "FOR UPDATE OF account" in sql[0] and "customers_customer" in sql[0].split("account.id IN", 1)[1]
+    assert 'FOR UPDATE OF "accounts_account"' in sql[0]
+    assert "customers_customer" in sql[0].split('"accounts_account"."id" IN (', 1)[1]

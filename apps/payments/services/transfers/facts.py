@@ -2,13 +2,13 @@
 database allows.
 
 On PostgreSQL (the bank's database) an ordinary transfer reads everything in three statements: lock the two
-deposit accounts by number (with their customers, ``lock_payer_and_payee_postgresql``), lock their ledger accounts
-(``lock_ledger_accounts``), and one statement for the rest (``facts.pg.sql``: business date, replayed key, holds,
-the day's total, fee schedule, limit, KYC documents, saved beneficiary, whether fraud rules are active). The last
-runs *after* the locks are held, so it sees every transfer and hold committed by a transaction that held them
-before. Other databases (the SQLite demo) read the same facts through the ORM, with the rule functions of
-``apps.payments.pricing`` and ``apps.kyc.selectors`` that the SQL mirrors. Both give the same ``TransferFacts``,
-built by column name; the rules themselves are in ``apps.payments.services.transfers``.
+deposit accounts by number with their customers (``lock_payer_and_payee``, one ORM statement on every database),
+lock their ledger accounts (``lock_ledger_accounts``), and one statement for the rest (``facts.pg.sql``: business
+date, replayed key, holds, the day's total, fee schedule, limit, KYC documents, saved beneficiary, whether fraud
+rules are active). The last runs *after* the locks are held, so it sees every transfer and hold committed by a
+transaction that held them before. Other databases (the SQLite demo) read the same facts through the ORM, with
+the rule functions of ``apps.payments.pricing`` and ``apps.kyc.selectors`` that the SQL mirrors. Both give the
+same ``TransferFacts``, built by column name; the rules themselves are in ``apps.payments.services.transfers``.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from pathlib import Path
 from django.db import connection
 from django.db.models import QuerySet
 
-from apps.accounts.locks import lock_payer_and_payee, lock_payer_and_payee_postgresql
+from apps.accounts.locks import lock_payer_and_payee
 from apps.accounts.models import Account, Hold
 from apps.accounts.selectors import active_holds_total
 from apps.kyc.rules import required_document_types
@@ -64,8 +64,7 @@ def lock_transfer_accounts(*, payer_number: str, payee_number: str, payer_scope:
                            ) -> tuple[dict[str, Account], int | None]:
     """``apps.accounts.locks.lock_payer_and_payee``: the payer (within ``payer_scope``) and the payee that exist,
     by number, locked with their products and customers, and the fee income account's id."""
-    lock = lock_payer_and_payee_postgresql if _use_sql() else lock_payer_and_payee
-    return lock(payer_number=payer_number, payee_number=payee_number, payer_scope=payer_scope)
+    return lock_payer_and_payee(payer_number=payer_number, payee_number=payee_number, payer_scope=payer_scope)
 
 
 def lock_ledgers(payer: Account, payee: Account, fee_income_id: int) -> dict[int, LedgerAccount]:
