@@ -4,10 +4,10 @@ from django.contrib.admin.helpers import ActionForm
 
 from apps.domain_errors import DomainError
 from apps.ledger.models import JournalEntry, LedgerAccount, Posting
-from apps.ledger.selectors import with_current_balance
+from apps.ledger.selectors import journal_entries_visible_to, postings_visible_to, with_current_balance
 from apps.ledger.services import propose_ledger_account_change, set_ledger_account_status
 from apps.money import to_minor_unit
-from apps.organization.branch_scope import BranchScopedAdminMixin, visible_to
+from apps.organization.branch_scope import BranchScopedAdminMixin
 from apps.organization.configuration_admin import ConfigurationChangeAdminMixin
 from apps.organization.services import request_approval
 from config.history_admin import EvidenceHistoryAdmin
@@ -103,11 +103,7 @@ class JournalEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     actions = ["request_reversal"]
 
     def get_queryset(self, request):
-        accounts = visible_to(request.user, LedgerAccount.objects.all())
-        queryset = super().get_queryset(request)
-        if request.user.is_superuser:
-            return queryset
-        return queryset.filter(postings__account__in=accounts).distinct()
+        return journal_entries_visible_to(request.user, super().get_queryset(request))
 
 
     @admin.action(description="Request reversal of the selected entries (maker-checker)",
@@ -142,6 +138,5 @@ class PostingAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_select_related = ["entry", "account"]
 
     def get_queryset(self, request):
-        accounts = visible_to(request.user, LedgerAccount.objects.all())
-        return super().get_queryset(request).filter(account__in=accounts)
+        return postings_visible_to(request.user, super().get_queryset(request))
 

@@ -11,6 +11,8 @@ from django.db.models.functions import Coalesce
 from apps.ledger.models import DEBIT_NORMAL_TYPES, JournalEntry, LedgerAccount, Posting, Side
 from apps.ledger.sums import AmountSum
 from apps.money import Money, to_minor_unit
+from apps.organization.branch_scope import visible_to
+from apps.organization.models import User
 
 _ZERO = Value(Decimal("0"), output_field=DecimalField(max_digits=30, decimal_places=4))
 
@@ -128,3 +130,21 @@ def with_current_balance(accounts: QuerySet) -> QuerySet:
             output_field=amount,
         )
     )
+
+
+# --- What a staff member may see (the admin and the API use the same scope) ------------------------------------
+def ledger_accounts_visible_to(user: User, accounts: QuerySet[LedgerAccount] | None = None) -> QuerySet[LedgerAccount]:
+    """The ledger accounts ``user``'s role and branch let them see (``apps.organization.branch_scope``)."""
+    return visible_to(user, accounts if accounts is not None else LedgerAccount.objects.all())
+
+
+def journal_entries_visible_to(user: User, entries: QuerySet[JournalEntry]) -> QuerySet[JournalEntry]:
+    """The entries among ``entries`` that touch at least one ledger account ``user`` may see."""
+    if user.is_superuser:
+        return entries
+    return entries.filter(postings__account__in=ledger_accounts_visible_to(user)).distinct()
+
+
+def postings_visible_to(user: User, postings: QuerySet[Posting]) -> QuerySet[Posting]:
+    """The postings among ``postings`` on a ledger account ``user`` may see."""
+    return postings.filter(account__in=ledger_accounts_visible_to(user))

@@ -5,8 +5,12 @@ from rest_framework import viewsets
 
 from apps.ledger.api.serializers import JournalEntrySerializer, LedgerAccountSerializer
 from apps.ledger.models import JournalEntry, LedgerAccount
-from apps.ledger.selectors import entries_with_postings, with_current_balance
-from apps.organization.branch_scope import visible_to
+from apps.ledger.selectors import (
+    entries_with_postings,
+    journal_entries_visible_to,
+    ledger_accounts_visible_to,
+    with_current_balance,
+)
 from config.api.permissions import StaffModelPermissions
 
 
@@ -24,7 +28,8 @@ class LedgerAccountViewSet(viewsets.ReadOnlyModelViewSet):
     lookup_value_regex = r"[0-9]+"
 
     def get_queryset(self):
-        accounts = visible_to(self.request.user, LedgerAccount.objects.select_related("branch").order_by("code"))
+        accounts = ledger_accounts_visible_to(self.request.user,
+                                              LedgerAccount.objects.select_related("branch").order_by("code"))
         return with_current_balance(accounts)
 
 
@@ -48,5 +53,4 @@ class JournalEntryViewSet(viewsets.ReadOnlyModelViewSet):
     lookup_value_regex = r"[0-9]+"
 
     def get_queryset(self):
-        accounts = visible_to(self.request.user, LedgerAccount.objects.all())
-        return entries_with_postings().filter(postings__account__in=accounts).distinct().order_by("-id")
+        return journal_entries_visible_to(self.request.user, entries_with_postings()).order_by("-id")
