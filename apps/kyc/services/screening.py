@@ -1,6 +1,6 @@
 """Sanctions and PEP screening: importing a list, screening customers against it, deciding hits.
 
-The matching itself (normalization, blocking keys, scores) is apps.kyc.screening; this module feeds it from the
+The matching itself (normalization, blocking keys, scores) is apps.kyc.name_matching; this module feeds it from the
 database: the ``ScreeningToken`` inverted index gives, for a batch of customers, only the listed entries that
 share a blocking key with one of them. What a delisting does to entries and hits is apps.kyc.services.delisting.
 """
@@ -24,7 +24,7 @@ from apps.domain_errors import DomainError
 from apps.kyc.errors import HitAlreadyDecided, InvalidScreeningList, NotAllowedToReview
 from apps.kyc.locks import lock_list_entries, share_lock_listed_entries
 from apps.kyc.models import ScreeningEntry, ScreeningHit, ScreeningListImport, ScreeningToken
-from apps.kyc.screening import ListedParty, Match, ScreeningIndex, blocking_keys, normalize_name
+from apps.kyc.name_matching import ListedParty, Match, ScreeningIndex, blocking_keys, normalize_name
 from apps.kyc.services.checks import start_kyc_check
 from apps.kyc.services.delisting import (
     delist_entries,
