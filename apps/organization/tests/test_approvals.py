@@ -3,7 +3,6 @@
 import datetime
 
 import pytest
-from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
@@ -13,6 +12,7 @@ from apps.ledger.tests.factories import fund, ledger_account, transfer
 from apps.organization.errors import CheckerIsMaker, NotAllowedToDecide, RequestNotPending
 from apps.organization.models import ApprovalRequest
 from apps.organization.services import approve_request, expire_stale_requests, reject_request, request_approval
+from tests.database_refusals import refused_by
 
 pytestmark = pytest.mark.django_db
 
@@ -55,7 +55,7 @@ def test_the_database_refuses_a_checker_who_is_the_maker(reversal_request, manag
     reversal_request.state = ApprovalRequest.State.APPROVED
     reversal_request.checker = manager_a
     reversal_request.decided_at = timezone.now()
-    with pytest.raises(IntegrityError, match="checker_is_not_maker"), transaction.atomic():
+    with refused_by("checker_is_not_maker"):
         reversal_request.save()
 
 
