@@ -66,6 +66,8 @@ def test_a_withdrawal_at_the_counter_cannot_take_a_savings_account_negative(cust
     with pytest.raises(InsufficientAvailableBalance):
         cash_withdrawal(account=account, amount=Money("100.01", "EUR"), teller=teller_a, idempotency_key="over",
                         approved_by=teller_a)
+    assert LedgerAccount.objects.get(pk=account.ledger_account_id).balance == Decimal("100.00")
+    assert (JournalEntry.objects.count(), TellerTransaction.objects.count()) == (entries, receipts)
 
 
 def test_the_database_refuses_an_overdraft_on_a_savings_accounts_ledger_account(customer, savings, teller_a):
