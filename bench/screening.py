@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/screening.py [--customers 100000] [--entries 10000] [--seed 7] [--naive-sample 500]
 
-Runs in memory, without the database, through the production matching code (apps.kyc.screening:
+Runs in memory, without the database, through the production matching code (apps.kyc.name_matching:
 normalize_name, blocking_keys, ScreeningIndex.screen with the default threshold 90 and name floor 85), which is
 exactly what ``screen_customers`` runs after loading candidates from the ScreeningToken table. Names come from
 pools of first and last names with accents; 1% of customers are planted variants of listed names (accents
@@ -19,7 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from apps.kyc.screening import ListedParty, ScreeningIndex, normalize_name, score_party
+from apps.kyc.name_matching import ListedParty, ScreeningIndex, normalize_name, score_party
 
 FIRST = ["Ana", "João", "Maria", "José", "Luís", "Inês", "Pedro", "Sofia", "Miguel", "Beatriz", "Carlos", "Rita",
          "Ivan", "Olga", "Dmitri", "Natalia", "Sergei", "Yulia", "Ahmed", "Fatima", "Omar", "Layla", "Hassan",
@@ -103,7 +103,7 @@ def main():
     naive = (time.perf_counter() - started) * len(customers) / max(len(sample), 1)
 
     all_pairs = arguments.customers * arguments.entries
-    print(f"mode: in memory, through apps.kyc.screening (threshold 90, name floor 85); seed {arguments.seed}")
+    print(f"mode: in memory, through apps.kyc.name_matching (threshold 90, name floor 85); seed {arguments.seed}")
     print(f"list: {arguments.entries:,} entries, {len(index.by_key):,} blocking keys, indexed in {indexed:.2f} s")
     print(f"customers: {arguments.customers:,} screened in {screened:.1f} s "
           f"({arguments.customers / screened:,.0f} customers/s)")

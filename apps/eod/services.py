@@ -9,9 +9,10 @@ import time
 import zlib
 from collections.abc import Callable
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
+from apps.advisory_locks import release_session_lock, try_session_lock
 from apps.domain_errors import PermissionRefused
 from apps.eod.errors import EodAlreadyRunning, EodDateClosed, EodDateNotCurrent, EodRefused, EodRunUnfinished
 from apps.eod.models import EodAttempt, EodRun, EodStepRun
@@ -42,19 +43,13 @@ def advance_business_date(*, to: datetime.date, actor: User | None = None) -> Ba
 
 @contextlib.contextmanager
 def _exclusive():
-    """One end of day at a time across processes (a PostgreSQL session advisory lock)."""
-    if connection.vendor != "postgresql":
-        yield
-        return
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_try_advisory_lock(%s)", [_LOCK_KEY])
-        if not cursor.fetchone()[0]:
-            raise EodAlreadyRunning("Another end of day is running.")
+    """One end of day at a time across processes (a session advisory lock, apps.advisory_locks)."""
+    if not try_session_lock(_LOCK_KEY):
+        raise EodAlreadyRunning("Another end of day is running.")
     try:
         yield
     finally:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_unlock(%s)", [_LOCK_KEY])
+        release_session_lock(_LOCK_KEY)
 
 
 @transaction.atomic

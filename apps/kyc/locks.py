@@ -25,15 +25,23 @@ def lock_list_entries(list_names: Iterable[str]) -> list[ScreeningEntry]:
 
 
 def share_lock_listed_entries(entry_ids: Iterable[int]) -> set[int]:
-    """Of ``entry_ids``, those still listed, locked shared until the end of the transaction.
-
-    Django has no FOR SHARE; other databases (the embedded SQLite mode) lock the whole database on write anyway.
-    """
+    """Of ``entry_ids``, those still listed, locked shared until the end of the transaction."""
     ids = sorted(set(entry_ids))
     if not ids:
         return set()
     if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(_SHARE_LISTED_SQL, [ids])
-            return {row[0] for row in cursor.fetchall()}
+        return _share_lock_listed_entries_postgresql(ids)
+    return _listed_entries_sqlite(ids)
+
+
+def _share_lock_listed_entries_postgresql(ids: list[int]) -> set[int]:
+    """FOR SHARE, which Django has no way to ask for (run by the PostgreSQL suite)."""
+    with connection.cursor() as cursor:
+        cursor.execute(_SHARE_LISTED_SQL, [ids])
+        return {row[0] for row in cursor.fetchall()}
+
+
+def _listed_entries_sqlite(ids: list[int]) -> set[int]:
+    """No row lock (run by the SQLite suite): every transaction there begins IMMEDIATE and holds SQLite's one
+    write lock until it ends, so an import cannot delist an entry while a hit is being recorded against it."""
     return set(ScreeningEntry.objects.filter(pk__in=ids, delisted_at__isnull=True).values_list("pk", flat=True))

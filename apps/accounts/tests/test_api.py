@@ -129,10 +129,15 @@ def test_staff_of_another_branch_cannot_see_or_move_the_account(ana, savings, te
 
 def test_a_customer_cannot_use_staff_actions(ana, savings, teller_a):
     account = open_funded_account(ana, savings, "100.00", teller=teller_a)
+    receipts, accounts = TellerTransaction.objects.count(), ana.deposit_accounts.count()
     response = _client(ana.user).post(f"/api/v1/accounts/{account.number}/withdrawal/", {"amount": "10.00"},
                                       format="json", HTTP_IDEMPOTENCY_KEY="self-service")
     assert response.status_code == 403
     assert _client(ana.user).post("/api/v1/accounts/", {"customer": ana.pk, "product": "SAV"}).status_code == 403
+    # and nothing moved or opened
+    account.ledger_account.refresh_from_db()
+    assert account.ledger_account.balance == Decimal("100.00")
+    assert (TellerTransaction.objects.count(), ana.deposit_accounts.count()) == (receipts, accounts)
 
 
 def test_holds_freeze_and_closure_over_the_api(ana, savings, teller_a, manager_a, compliance_officer):

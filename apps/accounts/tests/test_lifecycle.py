@@ -23,6 +23,7 @@ from apps.kyc.errors import KycNotVerified
 from apps.ledger.errors import AccountNotOpen
 from apps.ledger.models import LedgerAccount
 from apps.money import Money
+from apps.organization.models import ApprovalRequest
 from apps.organization.services import approve_request
 
 pytestmark = pytest.mark.django_db
@@ -60,6 +61,8 @@ def test_a_product_in_use_cannot_change_its_currency(customer, savings, teller_a
     savings.currency = "USD"
     with pytest.raises(ProductCurrencyLocked):
         propose_product_change(proposed=savings, tiers=None, maker=ops_admin)
+    assert type(savings).objects.get(pk=savings.pk).currency == "EUR"
+    assert not ApprovalRequest.objects.exists()
 
 
 def test_end_of_day_marks_accounts_without_customer_activity_dormant(customer, savings, teller_a):

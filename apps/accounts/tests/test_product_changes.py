@@ -97,6 +97,8 @@ def test_the_maker_cannot_approve_their_own_product_change(product, ops_admin):
     assert pending_request(CHANGE_PRODUCT).checker is None
     with pytest.raises(CheckerIsMaker):
         approve_request(request=pending_request(CHANGE_PRODUCT), checker=ops_admin)
+    assert _product_state(product) == before
+    assert pending_request(CHANGE_PRODUCT).checker is None
 
 
 def test_a_branch_manager_cannot_approve_a_product_change(product, ops_admin, manager_a):

@@ -157,7 +157,10 @@ def test_a_term_deposit_takes_no_cash_withdrawal(customer, chart, teller_a):
     cash_deposit(account=account, amount=Money("5000.00", EUR), teller=teller_a, idempotency_key="t1")
     account.refresh_from_db()
     assert account.status == Account.Status.ACTIVE and str(account.maturity_date) == "2027-11-23"
+    entries, receipts = JournalEntry.objects.count(), TellerTransaction.objects.count()
     with pytest.raises(AccountStateRefused):
         cash_withdrawal(account=account, amount=Money("1.00", EUR), teller=teller_a, idempotency_key="t2")
     with pytest.raises(AccountStateRefused):
         cash_deposit(account=account, amount=Money("1.00", EUR), teller=teller_a, idempotency_key="t3")
+    assert LedgerAccount.objects.get(pk=account.ledger_account_id).balance == Decimal("5000.00")
+    assert (JournalEntry.objects.count(), TellerTransaction.objects.count()) == (entries, receipts)

@@ -65,6 +65,8 @@ def test_a_business_needs_its_registration_number(branch_a, teller_a):
     with pytest.raises(InvalidCustomerData, match="registration number"):
         onboard_customer(actor=teller_a, **_application(branch_a, customer_type="business", date_of_birth=None,
                                                         national_id_last4=""))
+    assert not Customer.objects.exists()
+    assert not OutboxEvent.objects.exists()
 
 
 def test_a_channel_application_has_no_maker(branch_a):
@@ -92,12 +94,14 @@ def test_premium_upgrade_is_refused_if_already_premium(branch_a, manager_a, mana
 def test_premium_is_for_individuals_with_a_staff_manager(branch_a, manager_a):
     from apps.organization.tests.factories import CustomerUserFactory
 
+    business, individual = CustomerFactory(branch=branch_a, customer_type="business"), CustomerFactory(branch=branch_a)
     with pytest.raises(NotPremiumEligible):
-        upgrade_to_premium(customer=CustomerFactory(branch=branch_a, customer_type="business"),
-                           relationship_manager=manager_a, actor=manager_a)
+        upgrade_to_premium(customer=business, relationship_manager=manager_a, actor=manager_a)
     with pytest.raises(NotPremiumEligible):
-        upgrade_to_premium(customer=CustomerFactory(branch=branch_a), relationship_manager=CustomerUserFactory(),
-                           actor=manager_a)
+        upgrade_to_premium(customer=individual, relationship_manager=CustomerUserFactory(), actor=manager_a)
+    assert not Customer.objects.filter(is_premium=True).exists()
+    assert not Customer.objects.exclude(relationship_manager=None).exists()
+    assert not OutboxEvent.objects.filter(event_type="customer.upgraded").exists()
 
 
 def test_a_premium_customer_needs_income_verification_too(branch_a, manager_a, django_capture_on_commit_callbacks):
@@ -112,11 +116,17 @@ def test_a_premium_customer_needs_income_verification_too(branch_a, manager_a, d
 def test_an_update_refuses_an_email_of_another_customer(branch_a, teller_a):
     CustomerFactory(branch=branch_a, email="taken@example.test")
     customer = CustomerFactory(branch=branch_a)
+    email, history_before = customer.email, customer.history.count()
     with pytest.raises(DuplicateCustomerEmail):
         update_customer(customer=customer, actor=teller_a, email="Taken@example.test")
+    assert Customer.objects.get(pk=customer.pk).email == email
+    assert customer.history.count() == history_before
 
 
 def test_an_update_cannot_touch_the_kyc_outcome(branch_a, teller_a):
     customer = CustomerFactory(branch=branch_a)
+    kyc_status, history_before = customer.kyc_status, customer.history.count()
     with pytest.raises(InvalidCustomerData, match="kyc_status"):
         update_customer(customer=customer, actor=teller_a, kyc_status="verified")
+    assert Customer.objects.get(pk=customer.pk).kyc_status == kyc_status
+    assert customer.history.count() == history_before

@@ -21,7 +21,7 @@ from apps.customers.models import Customer
 from apps.domain_errors import DomainError
 from apps.kyc.errors import MassDelistingRefused, NoDelistingReview, NotAllowedToReview
 from apps.kyc.models import ScreeningEntry, ScreeningHit, ScreeningListImport, ScreeningToken
-from apps.kyc.screening import Match
+from apps.kyc.name_matching import Match
 from apps.kyc.services.checks import start_kyc_check
 from apps.organization.models import User
 from apps.outbox.services import publish_event

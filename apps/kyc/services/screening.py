@@ -1,6 +1,6 @@
 """Sanctions and PEP screening: importing a list, screening customers against it, deciding hits.
 
-The matching itself (normalization, blocking keys, scores) is apps.kyc.screening; this module feeds it from the
+The matching itself (normalization, blocking keys, scores) is apps.kyc.name_matching; this module feeds it from the
 database: the ``ScreeningToken`` inverted index gives, for a batch of customers, only the listed entries that
 share a blocking key with one of them. What a delisting does to entries and hits is apps.kyc.services.delisting.
 """
@@ -11,6 +11,7 @@ import csv
 import datetime
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from typing import IO, Any
 
 from django.conf import settings
@@ -25,7 +26,7 @@ from apps.domain_errors import DomainError
 from apps.kyc.errors import HitAlreadyDecided, InvalidScreeningList, NotAllowedToReview
 from apps.kyc.locks import lock_list_entries, share_lock_listed_entries
 from apps.kyc.models import ScreeningEntry, ScreeningHit, ScreeningListImport, ScreeningToken
-from apps.kyc.screening import ListedParty, Match, ScreeningIndex, blocking_keys, normalize_name
+from apps.kyc.name_matching import ListedParty, Match, ScreeningIndex, blocking_keys, normalize_name
 from apps.kyc.services.checks import start_kyc_check
 from apps.kyc.services.delisting import (
     delist_entries,
@@ -167,58 +168,123 @@ def import_screening_list(*, stream: IO[str], file_name: str, actor: User | None
     whole, like a bad line, unless ``allow_mass_delisting`` with a ``mass_delisting_reason``: the import then
     records that ``actor`` allowed it, and why.
     """
-    mass_delisting_reason = mass_delisting_reason.strip()
-    if allow_mass_delisting and not mass_delisting_reason:
-        raise DomainError("Say why the import may delist more of a list than the limit allows.",
-                          code="reason_required")
+    mass_delisting_reason = _reason_for_mass_delisting(allow_mass_delisting, mass_delisting_reason)
     rows = _parse_rows(stream)
     list_names = sorted({row["list_name"] for row in rows})
     existing = {(entry.list_name, entry.source_id): entry for entry in lock_list_entries(list_names)}
+    to_delist = _entries_left_out(existing, rows)
+    over_limit = _refuse_unallowed_mass_delisting(existing, to_delist, file_name=file_name,
+                                                  allow_mass_delisting=allow_mass_delisting)
+    record = _open_import_record(file_name=file_name, list_names=list_names, actor=actor,
+                                 mass_delisting_reason=mass_delisting_reason if over_limit else None)
+    changes = _entry_changes(rows, existing, record)
+    relist_entries(entries=changes.relisted, record=record, actor=actor)
+    created = _save_entries(changes, record, actor)
+    _index_entries([*created, *changes.to_update])
+    record.hits_closed, record.hits_to_review = delist_entries(entries=to_delist, record=record, actor=actor)
+    _count_on_record(record, created=created, changes=changes, to_delist=to_delist)
+    return record
+
+
+def _reason_for_mass_delisting(allow_mass_delisting: bool, reason: str) -> str:
+    """The reason, stripped; allowing a mass delisting without one is refused before the file is read."""
+    reason = reason.strip()
+    if allow_mass_delisting and not reason:
+        raise DomainError("Say why the import may delist more of a list than the limit allows.",
+                          code="reason_required")
+    return reason
+
+
+EntryKey = tuple[str, str]  # (list_name, source_id)
+
+
+def _entries_left_out(existing: dict[EntryKey, ScreeningEntry], rows: list[dict[str, Any]]) -> list[ScreeningEntry]:
+    """The listed entries of the file's lists that the file no longer holds: the import delists them."""
     in_file = {(row["list_name"], row["source_id"]) for row in rows}
-    to_delist = [entry for key, entry in existing.items() if entry.is_listed and key not in in_file]
+    return [entry for key, entry in existing.items() if entry.is_listed and key not in in_file]
+
+
+def _refuse_unallowed_mass_delisting(existing: dict[EntryKey, ScreeningEntry], to_delist: list[ScreeningEntry], *,
+                                     file_name: str, allow_mass_delisting: bool) -> list[dict[str, Any]]:
+    """The lists the file would delist more of than the limit allows; refused whole unless allowed."""
     over_limit = lists_over_delisting_limit(entries=existing.values(), to_delist=to_delist)
     if over_limit and not allow_mass_delisting:
         raise mass_delisting_refused(file_name=file_name, lists=over_limit)
+    return over_limit
+
+
+def _open_import_record(*, file_name: str, list_names: list[str], actor: User | None,
+                        mass_delisting_reason: str | None) -> ScreeningListImport:
+    """The import's record, saved before its entries (they point to it); ``mass_delisting_reason`` when the
+    import delists past the limit, as ``actor`` allowed."""
     record = ScreeningListImport(file_name=file_name[:255], imported_by=actor, list_names=list_names)
-    if over_limit:
+    if mass_delisting_reason is not None:
         record.mass_delisting_allowed, record.mass_delisting_allowed_by = True, actor
         record.mass_delisting_reason = mass_delisting_reason
         record._change_reason = f"mass delisting allowed: {mass_delisting_reason}"[:_CHANGE_REASON_LENGTH]
     record._history_user = actor
     record.save()
-    to_create, to_update, relisted = [], [], []
+    return record
+
+
+@dataclass
+class _EntryChanges:
+    to_create: list[ScreeningEntry] = field(default_factory=list)
+    to_update: list[ScreeningEntry] = field(default_factory=list)  # changed details, or listed again
+    relisted: list[ScreeningEntry] = field(default_factory=list)  # of to_update, those delisted before
+
+
+def _entry_changes(rows: list[dict[str, Any]], existing: dict[EntryKey, ScreeningEntry],
+                   record: ScreeningListImport) -> _EntryChanges:
+    """What the file changes, entry by entry (changed entries are changed in memory, not saved): a listed
+    entry whose details are those of its line is left alone."""
+    changes = _EntryChanges()
     for row in rows:
         entry = existing.get((row["list_name"], row["source_id"]))
         if entry is None:
-            to_create.append(ScreeningEntry(imported_by=record, **row))
+            changes.to_create.append(ScreeningEntry(imported_by=record, **row))
             continue
-        if entry.is_listed and all(getattr(entry, field) == row[field] for field in ENTRY_DETAILS):
+        if entry.is_listed and all(getattr(entry, detail) == row[detail] for detail in ENTRY_DETAILS):
             continue
         if not entry.is_listed:
-            relisted.append(entry)
-        for field in ENTRY_DETAILS:
-            setattr(entry, field, row[field])
+            changes.relisted.append(entry)
+        for detail in ENTRY_DETAILS:
+            setattr(entry, detail, row[detail])
         entry.imported_by = record
-        to_update.append(entry)
-    relist_entries(entries=relisted, record=record, actor=actor)
-    created = bulk_create_with_history(to_create, ScreeningEntry, batch_size=1000, default_user=actor)
-    if to_update:
-        bulk_update_with_history(to_update, ScreeningEntry, [*ENTRY_DETAILS, "imported_by", "delisted_at",
-                                                             "delisted_on_import"],
+        changes.to_update.append(entry)
+    return changes
+
+
+def _save_entries(changes: _EntryChanges, record: ScreeningListImport, actor: User | None) -> list[ScreeningEntry]:
+    """Create and update the entries, with their history; the updated ones lose their old blocking keys.
+    Returns the created entries, with their ids."""
+    created = bulk_create_with_history(changes.to_create, ScreeningEntry, batch_size=1000, default_user=actor)
+    if changes.to_update:
+        bulk_update_with_history(changes.to_update, ScreeningEntry, [*ENTRY_DETAILS, "imported_by", "delisted_at",
+                                                                     "delisted_on_import"],
                                  batch_size=1000, default_user=actor)
-        ScreeningToken.objects.filter(entry__in=to_update).delete()
+        ScreeningToken.objects.filter(entry__in=changes.to_update).delete()
     if not all(entry.pk for entry in created):  # databases that do not return ids from bulk inserts
-        created = list(ScreeningEntry.objects.filter(imported_by=record).exclude(pk__in=[e.pk for e in to_update]))
-    tokens = [ScreeningToken(key=key, entry=entry) for entry in [*created, *to_update]
+        created = list(ScreeningEntry.objects.filter(imported_by=record)
+                       .exclude(pk__in=[e.pk for e in changes.to_update]))
+    return created
+
+
+def _index_entries(entries: list[ScreeningEntry]) -> None:
+    """The blocking keys of every name of these entries, into the ``ScreeningToken`` inverted index."""
+    tokens = [ScreeningToken(key=key, entry=entry) for entry in entries
               for key in set().union(*(blocking_keys(name) for name in entry.normalized_names))]
     ScreeningToken.objects.bulk_create(tokens, batch_size=5000)
-    record.hits_closed, record.hits_to_review = delist_entries(entries=to_delist, record=record, actor=actor)
-    record.entries_created, record.entries_updated = len(created), len(to_update)
-    record.entries_delisted, record.entries_relisted = len(to_delist), len(relisted)
+
+
+def _count_on_record(record: ScreeningListImport, *, created: list[ScreeningEntry], changes: _EntryChanges,
+                     to_delist: list[ScreeningEntry]) -> None:
+    """What the import did, and how many customers the re-screening will go through, on its record."""
+    record.entries_created, record.entries_updated = len(created), len(changes.to_update)
+    record.entries_delisted, record.entries_relisted = len(to_delist), len(changes.relisted)
     record.customers_to_screen = Customer.objects.exclude(status=Customer.Status.CLOSED).count()
     record.save(update_fields=["entries_created", "entries_updated", "entries_delisted", "entries_relisted",
                                "hits_closed", "hits_to_review", "customers_to_screen"])
-    return record
 
 
 def rescreen_batches(*, batch_size: int | None = None) -> list[list[int]]:

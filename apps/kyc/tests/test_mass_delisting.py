@@ -10,7 +10,6 @@ from decimal import Decimal
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import IntegrityError, transaction
 
 from apps.customers.tests.factories import CustomerFactory
 from apps.domain_errors import DomainError
@@ -18,6 +17,7 @@ from apps.kyc.errors import MassDelistingRefused
 from apps.kyc.models import KycCheck, ScreeningEntry, ScreeningHit, ScreeningListImport, ScreeningToken
 from apps.kyc.tests.factories import SANCTIONS_LIST, ListRowFactory, import_list, list_file
 from apps.outbox.models import OutboxEvent
+from tests.database_refusals import refused_by
 
 pytestmark = pytest.mark.django_db
 PEP_LIST = "PEP Portugal"
@@ -242,13 +242,13 @@ def test_an_allowance_the_import_did_not_need_is_not_recorded(bank, ops_admin):
 
 def test_the_database_refuses_an_allowed_mass_delisting_without_a_reason(bank):
     record = import_list(*a_list(3))
-    with pytest.raises(IntegrityError), transaction.atomic():
+    with refused_by("screening_import_mass_delisting_explained"):
         ScreeningListImport.objects.filter(pk=record.pk).update(mass_delisting_allowed=True)
 
 
 def test_the_database_refuses_a_reason_or_an_allower_on_an_import_that_allowed_nothing(bank, ops_admin):
     record = import_list(*a_list(3))
-    with pytest.raises(IntegrityError), transaction.atomic():
+    with refused_by("screening_import_mass_delisting_explained"):
         ScreeningListImport.objects.filter(pk=record.pk).update(mass_delisting_allowed_by=ops_admin)
 
 

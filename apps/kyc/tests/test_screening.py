@@ -9,7 +9,7 @@ import pytest
 from apps.customers.tests.factories import CustomerFactory
 from apps.kyc.errors import HitAlreadyDecided, InvalidScreeningList
 from apps.kyc.models import ScreeningEntry, ScreeningHit, ScreeningToken
-from apps.kyc.screening import ListedParty, ScreeningIndex, blocking_keys, normalize_name
+from apps.kyc.name_matching import ListedParty, ScreeningIndex, blocking_keys, normalize_name
 from apps.kyc.services import decide_screening_hit, import_screening_list, screen_customer
 
 _ids = itertools.count(1)

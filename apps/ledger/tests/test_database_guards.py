@@ -9,6 +9,7 @@ from django.db.utils import DatabaseError
 from apps.ledger.errors import ImmutableRecord
 from apps.ledger.models import JournalEntry, LedgerAccount, Posting, Side
 from apps.ledger.tests.factories import fund, ledger_account, transfer
+from tests.database_refusals import refused_by
 
 
 @pytest.fixture
@@ -58,14 +59,14 @@ def test_posting_in_a_currency_other_than_its_account_cannot_commit(funded_pair)
 @pytest.mark.django_db
 def test_posting_amount_must_be_positive_in_the_database(funded_pair):
     alice, bob = funded_pair
-    with pytest.raises(IntegrityError, match="posting_amount_positive"), transaction.atomic():
+    with refused_by("posting_amount_positive"):
         _bypass_insert("b5", [(alice, Side.DEBIT, "-1.00", "EUR"), (bob, Side.CREDIT, "-1.00", "EUR")])
 
 
 @pytest.mark.django_db
 def test_stored_balance_cannot_break_its_rule_in_the_database(funded_pair):
     alice, _ = funded_pair
-    with pytest.raises(IntegrityError, match="ledger_balance_respects_rule"), transaction.atomic():
+    with refused_by("ledger_balance_respects_rule"):
         with connection.cursor() as cursor:
             cursor.execute("UPDATE ledger_ledgeraccount SET balance = -0.01 WHERE id = %s", [alice.pk])
 
@@ -74,7 +75,7 @@ def test_stored_balance_cannot_break_its_rule_in_the_database(funded_pair):
 def test_duplicate_idempotency_key_is_refused_by_the_database(funded_pair):
     alice, bob = funded_pair
     transfer(alice, bob, "1.00", key="dup")
-    with pytest.raises(IntegrityError), transaction.atomic():
+    with refused_by("entry_idempotency_key_per_source"):
         JournalEntry.objects.create(business_date="2026-11-23", description="x", source="test",
                                     idempotency_key="dup", fingerprint="y")
 

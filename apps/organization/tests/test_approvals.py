@@ -3,7 +3,6 @@
 import datetime
 
 import pytest
-from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
@@ -13,6 +12,7 @@ from apps.ledger.tests.factories import fund, ledger_account, transfer
 from apps.organization.errors import CheckerIsMaker, NotAllowedToDecide, RequestNotPending
 from apps.organization.models import ApprovalRequest
 from apps.organization.services import approve_request, expire_stale_requests, reject_request, request_approval
+from tests.database_refusals import refused_by
 
 pytestmark = pytest.mark.django_db
 
@@ -31,6 +31,13 @@ def reversal_request(entry, manager_a):
                             summary="Reverse the mistaken transfer", maker=manager_a)
 
 
+def _still_pending(request, entry):
+    """A refused decision left the request pending and undecided, and its operation not run."""
+    stored = ApprovalRequest.objects.get(pk=request.pk)
+    assert (stored.state, stored.checker, stored.decided_at) == (ApprovalRequest.State.PENDING, None, None)
+    assert not JournalEntry.objects.filter(reverses=entry).exists()
+
+
 def test_requesting_runs_nothing(reversal_request, entry):
     assert reversal_request.state == ApprovalRequest.State.PENDING
     assert not JournalEntry.objects.filter(reverses=entry).exists()
@@ -42,12 +49,14 @@ def test_a_teller_may_not_request_a_reversal(entry, teller_a):
     with pytest.raises(PermissionRefused):
         request_approval(operation="ledger.reverse_journal_entry", parameters={"entry_id": entry.pk, "reason": "x"},
                          summary="x", maker=teller_a)
+    assert not ApprovalRequest.objects.exists()
+    assert not JournalEntry.objects.filter(reverses=entry).exists()
 
 
 def test_the_maker_cannot_approve_their_own_request(reversal_request, manager_a, entry):
     with pytest.raises(CheckerIsMaker):
         approve_request(request=reversal_request, checker=manager_a)
-    assert not JournalEntry.objects.filter(reverses=entry).exists()
+    _still_pending(reversal_request, entry)
 
 
 def test_the_database_refuses_a_checker_who_is_the_maker(reversal_request, manager_a):
@@ -55,7 +64,7 @@ def test_the_database_refuses_a_checker_who_is_the_maker(reversal_request, manag
     reversal_request.state = ApprovalRequest.State.APPROVED
     reversal_request.checker = manager_a
     reversal_request.decided_at = timezone.now()
-    with pytest.raises(IntegrityError, match="checker_is_not_maker"), transaction.atomic():
+    with refused_by("checker_is_not_maker"):
         reversal_request.save()
 
 
@@ -71,12 +80,13 @@ def test_approval_by_a_second_person_runs_the_operation(reversal_request, ops_ad
 def test_a_role_that_may_not_decide_cannot_approve(reversal_request, teller_a, entry):
     with pytest.raises(NotAllowedToDecide):
         approve_request(request=reversal_request, checker=teller_a)
-    assert not JournalEntry.objects.filter(reverses=entry).exists()
+    _still_pending(reversal_request, entry)
 
 
-def test_a_branch_manager_cannot_decide_another_branch_request(reversal_request, manager_b):
+def test_a_branch_manager_cannot_decide_another_branch_request(reversal_request, manager_b, entry):
     with pytest.raises(NotAllowedToDecide):
         approve_request(request=reversal_request, checker=manager_b)
+    _still_pending(reversal_request, entry)
 
 
 def test_rejection_needs_a_reason_and_runs_nothing(reversal_request, ops_admin, entry):
@@ -89,10 +99,13 @@ def test_rejection_needs_a_reason_and_runs_nothing(reversal_request, ops_admin, 
     assert not JournalEntry.objects.filter(reverses=entry).exists()
 
 
-def test_a_decided_request_cannot_be_decided_again(reversal_request, ops_admin, manager_b):
+def test_a_decided_request_cannot_be_decided_again(reversal_request, ops_admin, manager_b, entry):
     approve_request(request=reversal_request, checker=ops_admin)
     with pytest.raises(RequestNotPending):
         reject_request(request=reversal_request, checker=manager_b, reason="too late")
+    decided = ApprovalRequest.objects.get(pk=reversal_request.pk)
+    assert (decided.state, decided.checker, decided.decision_reason) == (ApprovalRequest.State.APPROVED, ops_admin, "")
+    assert JournalEntry.objects.filter(reverses=entry).count() == 1
 
 
 def test_stale_requests_expire_and_can_no_longer_be_approved(reversal_request, ops_admin, entry):

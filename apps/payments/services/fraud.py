@@ -17,10 +17,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Q
 
 from apps.accounts.models import Account
+from apps.advisory_locks import lock_for_transaction
 from apps.money import Money
 from apps.organization.models import User
 from apps.organization.selectors import current_business_date
@@ -138,10 +139,9 @@ CUSTOMER_LOCK_CLASS = 0x46524155  # "FRAU": the first key of the advisory lock, 
 
 def _serialise_customer_payments(customer_id: int) -> None:
     """A transaction-scoped advisory lock on the customer, taken after the account locks and before nothing
-    else (so it cannot close a cycle with them): concurrent payments of one customer are evaluated in turn."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [CUSTOMER_LOCK_CLASS, customer_id])
+    else (so it cannot close a cycle with them): concurrent payments of one customer are evaluated in turn.
+    On SQLite the payment's transaction already runs alone (apps.advisory_locks)."""
+    lock_for_transaction(CUSTOMER_LOCK_CLASS, customer_id)
 
 
 def evaluate_fraud_rules(payment: PaymentUnderCheck) -> list[FiredRule]:
