@@ -4,6 +4,7 @@ SQLite they are no-ops by design, as SQLite runs one writing transaction at a ti
 import pytest
 from django.db import connection, transaction
 
+from apps import advisory_locks
 from apps.advisory_locks import lock_for_transaction, release_session_lock, try_session_lock
 from tests.database_sessions import another_session, can_lock_for_transaction
 
@@ -11,8 +12,6 @@ NAMESPACE, KEY = 0x54455354, 42  # "TEST"
 SESSION_KEY = 4242
 
 on_postgresql = pytest.mark.postgresql_only(reason="PostgreSQL's advisory locks, seen from a second session")
-on_sqlite = pytest.mark.skipif(connection.vendor != "sqlite",
-                               reason="the SQLite path (the SQLite suite runs it; PostgreSQL's are tested here too)")
 
 
 @on_postgresql
@@ -45,14 +44,29 @@ def test_a_session_lock_is_refused_while_another_session_holds_it():
         assert can_lock_for_transaction(other, SESSION_KEY)
 
 
-@on_sqlite
 @pytest.mark.django_db
-def test_on_sqlite_the_locks_are_no_ops_as_each_writing_transaction_runs_alone(django_assert_num_queries):
-    # given SQLite beginning every transaction IMMEDIATE, so writers wait for one another anyway
-    assert connection.settings_dict["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
+def test_the_sqlite_locks_are_no_ops_as_each_writing_transaction_runs_alone(django_assert_num_queries):
+    # given SQLite beginning every transaction IMMEDIATE, so writers wait for one another anyway (see
+    # config/test_settings_sqlite.py); its path is called by name so that both suites run it
+    if connection.vendor == "sqlite":
+        assert connection.settings_dict["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
     # then the locks send nothing to the database, and the session lock is always taken
     with transaction.atomic(), django_assert_num_queries(0):
+        advisory_locks._lock_for_transaction_sqlite(NAMESPACE, KEY)
+        assert advisory_locks._try_session_lock_sqlite(SESSION_KEY) is True
+        assert advisory_locks._try_session_lock_sqlite(SESSION_KEY) is True
+        advisory_locks._release_session_lock_sqlite(SESSION_KEY)
+
+
+@pytest.mark.django_db
+def test_each_database_takes_its_own_path(monkeypatch):
+    # the public functions dispatch on the connection's vendor to the named function of that vendor
+    called = []
+    for name in ("_lock_for_transaction", "_try_session_lock", "_release_session_lock"):
+        monkeypatch.setattr(advisory_locks, f"{name}_{connection.vendor}",
+                            lambda *args, name=name: called.append(name) or True)
+    with transaction.atomic():
         lock_for_transaction(NAMESPACE, KEY)
-        assert try_session_lock(SESSION_KEY) is True
-        assert try_session_lock(SESSION_KEY) is True
+        try_session_lock(SESSION_KEY)
         release_session_lock(SESSION_KEY)
+    assert called == ["_lock_for_transaction", "_try_session_lock", "_release_session_lock"]

@@ -18,6 +18,7 @@ from apps.payments.models import FraudDecision, FraudRule, OutgoingPayment, Paym
 from apps.payments.services.external import initiate_outgoing_payment
 from apps.payments.services.transfers import transfer_between_accounts
 from apps.payments.tests.factories import fraud_rule, saved_beneficiary
+from tests.database_refusals import refused_by
 
 TRANSFERS = reverse("v1:transfer-list")
 EXTERNAL_IBAN = "PT50000201231234567890154"
@@ -171,9 +172,7 @@ class TestAmountRulesPerCurrency:
         assert list(invalid.value.message_dict) == ["currency"]
 
     def test_the_database_refuses_an_amount_rule_without_a_currency(self):
-        from django.db import IntegrityError, transaction
-
-        with pytest.raises(IntegrityError), transaction.atomic():
+        with refused_by("fraud_rule_currency_only_with_an_amount"):
             FraudRule.objects.create(name="r", kind="new_beneficiary_large_amount", action="hold",
                                      parameters={"max_age_hours": 24, "amount_above": "1000.00"})
         assert not FraudRule.objects.exists()
