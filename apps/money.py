@@ -97,6 +97,15 @@ def to_minor_unit(amount: Decimal, currency: str) -> Decimal:
     return quantized if quantized == amount else amount
 
 
+def format_amount(amount: Decimal, currency: str) -> str:
+    """How people read an amount: its currency's decimals, a thousands separator and the code ("1,234.50 EUR",
+    "-0.10 EUR", "1,500 JPY"). Never a float; a sum with more digits than the currency has (``to_minor_unit``
+    keeps them so a check shows them) is shown with them rather than rounded away."""
+    shown = to_minor_unit(to_decimal(amount), currency)
+    places = max(minor_unit(currency), -shown.as_tuple().exponent)
+    return f"{shown:,.{places}f} {currency}"
+
+
 @dataclass(frozen=True, slots=True)
 class Money:
     amount: Decimal
