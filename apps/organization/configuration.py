@@ -130,7 +130,7 @@ def changed_instance(*, locked: models.Model | None, model: type[models.Model],
         setattr(instance, field.attname, None if value is None else field.to_python(value))
     if stale:
         raise StaleConfigurationChange(
-            f"{', '.join(stale)} changed since the request was made: reject it and propose the change again.")
+            f"{', '.join(stale)} changed since the request was made: propose the change again.")
     return instance
 
 

@@ -78,7 +78,8 @@ class ApprovalRequest(models.Model):
 
     ``operation`` names an entry of apps.organization.approvals' registry; ``parameters`` are what its
     service receives (JSON: ids and decimal strings). Approving runs that service; the checker can never be
-    the maker (CHECK constraint).
+    the maker (CHECK constraint). An approval whose operation is refused when it runs ends ``failed``, with the
+    refusal in words (``failure_reason``) and nothing of the operation done.
     """
 
     class State(models.TextChoices):
@@ -86,6 +87,8 @@ class ApprovalRequest(models.Model):
         APPROVED = "approved", "Approved"
         REJECTED = "rejected", "Rejected"
         EXPIRED = "expired", "Expired"
+        # Approved, but the operation was refused when it ran (a domain error): nothing of it happened.
+        FAILED = "failed", "Failed"
 
     operation = models.CharField(max_length=100, db_index=True)
     summary = models.CharField(max_length=300, help_text="What will happen, in words, for the checker.")
@@ -98,6 +101,7 @@ class ApprovalRequest(models.Model):
     state = models.CharField(max_length=16, choices=State.choices, default=State.PENDING, db_index=True)
     decision_reason = models.TextField(blank=True)
     result = models.JSONField(default=dict, blank=True, help_text="What the operation returned when run.")
+    failure_reason = models.TextField(blank=True, help_text="Why the approved operation was refused when it ran.")
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField()
     decided_at = models.DateTimeField(null=True, blank=True)
@@ -111,7 +115,7 @@ class ApprovalRequest(models.Model):
             models.CheckConstraint(
                 condition=Q(state="pending", checker__isnull=True, decided_at__isnull=True)
                 | Q(state="expired", checker__isnull=True)
-                | Q(state__in=["approved", "rejected"], checker__isnull=False, decided_at__isnull=False),
+                | Q(state__in=["approved", "rejected", "failed"], checker__isnull=False, decided_at__isnull=False),
                 name="decision_has_checker",
             ),
         ]

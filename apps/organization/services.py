@@ -137,24 +137,45 @@ def _lock_pending(request: ApprovalRequest, checker: User, now: datetime.datetim
     return request
 
 
-@transaction.atomic
 def approve_request(*, request: ApprovalRequest, checker: User,
                     now: datetime.datetime | None = None) -> ApprovalRequest:
     """Approve and run the operation through its service, in the same transaction.
 
-    If the operation itself is refused (a domain error), nothing is recorded and the request stays pending.
+    A refused decision (the maker deciding, another branch, not pending, or the operation's own rule on who may
+    approve it: a PermissionRefused from its runner) records nothing and raises. If the
+    operation itself is refused when it runs (a domain error), nothing of it is kept (it ran in a savepoint) and
+    the request ends ``failed`` with the refusal in words; that is committed, then the refusal is raised to the
+    caller as it was (the API answers with the operation's own problem, the admin shows it).
     """
-    now = now or timezone.now()
+    decided, refusal = _approve_or_record_failure(request=request, checker=checker, now=now or timezone.now())
+    if refusal is not None:
+        raise refusal
+    return decided
+
+
+@transaction.atomic
+def _approve_or_record_failure(*, request: ApprovalRequest, checker: User,
+                               now: datetime.datetime) -> tuple[ApprovalRequest, DomainError | None]:
     request = _lock_pending(request, checker, now)
     operation = get_operation(request.operation)
-    result = operation.run(parameters=request.parameters, actor=checker, maker=request.maker)
-    request.state = ApprovalRequest.State.APPROVED
     request.checker = checker
     request.decided_at = now
-    request.result = result or {}
     request._history_user = checker
+    try:
+        with transaction.atomic():  # a savepoint: a refused operation leaves nothing behind
+            result = operation.run(parameters=request.parameters, actor=checker, maker=request.maker)
+    except PermissionRefused:
+        raise  # the operation's own rule on who may approve it: a refused decision, the request stays pending
+    except DomainError as refusal:
+        request.state = ApprovalRequest.State.FAILED
+        request.failure_reason = str(refusal)
+        request.result = {"error_code": refusal.code}
+        request.save()
+        return request, refusal
+    request.state = ApprovalRequest.State.APPROVED
+    request.result = result or {}
     request.save()
-    return request
+    return request, None
 
 
 @transaction.atomic

@@ -121,7 +121,7 @@ def test_a_stale_product_change_is_refused_at_approval(product, ops_admin, ops_c
     with pytest.raises(StaleConfigurationChange):
         approve_request(request=second, checker=ops_checker)
     assert _product_state(product) == before
-    assert ApprovalRequest.objects.get(pk=second.pk).state == ApprovalRequest.State.PENDING
+    assert ApprovalRequest.objects.get(pk=second.pk).state == ApprovalRequest.State.FAILED
 
 
 def test_saving_a_product_unchanged_proposes_nothing(product, ops_admin):

@@ -116,16 +116,41 @@ def test_stale_requests_expire_and_can_no_longer_be_approved(reversal_request, o
     assert not JournalEntry.objects.filter(reverses=entry).exists()
 
 
-def test_a_refused_operation_leaves_the_request_pending(reversal_request, ops_admin, entry):
+def test_an_approval_whose_operation_is_refused_ends_failed_with_nothing_else_changed(
+        reversal_request, ops_admin, entry):
     # given the payee already spent the money, so the reversal would overdraw them
     payee = entry.postings.get(side="C").account
     transfer(payee, ledger_account(), "20.00", key="spent")
     from apps.ledger.errors import InsufficientFunds
+    from apps.ledger.models import Posting
 
-    with pytest.raises(InsufficientFunds):
+    entries, postings = JournalEntry.objects.count(), Posting.objects.count()
+    # when
+    with pytest.raises(InsufficientFunds) as refusal:
         approve_request(request=reversal_request, checker=ops_admin)
+    # then the request says it failed and why, in words; the ledger is as it was
     reversal_request.refresh_from_db()
-    assert reversal_request.state == ApprovalRequest.State.PENDING
+    assert reversal_request.state == ApprovalRequest.State.FAILED
+    assert (reversal_request.checker, reversal_request.failure_reason) == (ops_admin, str(refusal.value))
+    assert reversal_request.decided_at is not None
+    assert reversal_request.result == {"error_code": refusal.value.code}
+    assert (JournalEntry.objects.count(), Posting.objects.count()) == (entries, postings)
+    assert not JournalEntry.objects.filter(reverses=entry).exists()
+    # and a failed request is decided: it cannot be approved again
+    with pytest.raises(RequestNotPending):
+        approve_request(request=reversal_request, checker=ops_admin)
+
+
+def test_a_failed_approval_answers_the_api_with_the_operation_problem_and_is_recorded(
+        reversal_request, ops_admin, entry):
+    payee = entry.postings.get(side="C").account
+    transfer(payee, ledger_account(), "20.00", key="spent")
+    client = APIClient()
+    client.force_authenticate(ops_admin)
+    response = client.post(reverse("v1:approval-request-approve", args=[reversal_request.pk]))
+    assert response.status_code == 422, response.content
+    assert response.json()["code"] == "insufficient_funds"
+    assert ApprovalRequest.objects.get(pk=reversal_request.pk).state == ApprovalRequest.State.FAILED
 
 
 def test_checker_approves_over_the_api_and_history_records_who(reversal_request, ops_admin, entry):
