@@ -4,6 +4,7 @@ from django.contrib.admin.helpers import ActionForm
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import UserChangeForm, UserCreationForm
 from django.http import HttpResponseRedirect
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from knox.models import AuthToken
@@ -15,6 +16,7 @@ from apps.organization import (
     selectors,
     services,
 )
+from apps.organization.approvals import describe_request
 from apps.organization.configuration import diff_rows
 from apps.organization.models import ApprovalRequest, Bank, Branch, User
 from apps.organization.roles import ALL_ROLES
@@ -182,17 +184,43 @@ class DecisionActionForm(ActionForm):
                              widget=forms.TextInput(attrs={"size": 40}))
 
 
+class WaitingForYouFilter(admin.SimpleListFilter):
+    """"Waiting for you": the pending requests this staff member may decide (the home page links here)."""
+
+    title = "decision"
+    parameter_name = "waiting"
+
+    def lookups(self, request, model_admin):
+        return [("you", "Waiting for you")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "you":
+            return selectors.approval_requests_decidable_by(request.user, queryset, now=timezone.now())
+        return queryset
+
+
 @admin.register(ApprovalRequest)
 class ApprovalRequestAdmin(EvidenceHistoryAdmin):
-    """The checker's queue: approve runs the operation's service; reject records why."""
+    """The checker's inbox. A request's page says in words what approving will do, shows a configuration
+    change's before/after, who asked, when and why, and has Approve and Reject (with a reason) buttons that call
+    ``approve_request`` / ``reject_request``: who may decide (permission, branch, never the maker) is the
+    services' rule, not this page's. The list's actions decide several at once through the same services."""
 
     list_display = ["id", "operation", "summary", "branch", "maker", "state", "checker", "created_at",
                     "expires_at"]
-    list_filter = ["state", "operation", "branch"]
+    list_filter = [WaitingForYouFilter, "state", "operation", "branch"]
     search_fields = ["summary", "operation", "=id"]
     list_select_related = ["maker", "checker", "branch"]
-    readonly_fields = ["id", "operation", "summary", "proposed_changes",
-                       *(f.name for f in ApprovalRequest._meta.fields if f.name not in ("id", "operation", "summary"))]
+    change_form_template = "admin/organization/approvalrequest/change_form.html"
+    # The parameters and the result are the services' JSON: the page shows them in words (never an idempotency key).
+    fieldsets = [
+        ("What approving will do", {"fields": ["what_will_happen", "proposed_changes", "operation"]}),
+        ("Asked", {"fields": ["asked_by", "created_at", "reason_given", "branch", "expires_at"]}),
+        ("Decision", {"fields": ["state", "checker", "decided_at", "decision_reason", "outcome"]}),
+    ]
+    readonly_fields = ["what_will_happen", "proposed_changes", "operation", "asked_by", "created_at",
+                       "reason_given", "branch", "expires_at", "state", "checker", "decided_at", "decision_reason",
+                       "outcome"]
     action_form = DecisionActionForm
     actions = ["approve", "reject"]
 
@@ -203,10 +231,14 @@ class ApprovalRequestAdmin(EvidenceHistoryAdmin):
         return False
 
     def has_change_permission(self, request, obj=None):
-        return False  # a request changes only by its decision (the actions); the page shows it
+        return False  # a request changes only by its decision (the buttons, the actions); the page shows it
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    @admin.display(description="What will happen")
+    def what_will_happen(self, approval):
+        return describe_request(approval.operation, approval.parameters, approval.summary)
 
     @admin.display(description="Proposed change")
     def proposed_changes(self, approval):
@@ -218,15 +250,79 @@ class ApprovalRequestAdmin(EvidenceHistoryAdmin):
         return format_html('<table class="configuration-diff"><thead><tr><th>Field</th><th>Before</th>'
                            "<th>After</th></tr></thead><tbody>{}</tbody></table>", body)
 
+    @admin.display(description="Asked by")
+    def asked_by(self, approval):
+        return _staff_in_words(approval.maker)
+
+    @admin.display(description="Why")
+    def reason_given(self, approval):
+        reason = approval.parameters.get("reason") if isinstance(approval.parameters, dict) else None
+        return reason or approval.summary
+
+    @admin.display(description="Outcome")
+    def outcome(self, approval):
+        if approval.state == ApprovalRequest.State.FAILED:
+            return f"Failed when it ran, so nothing of it was done: {approval.failure_reason}"
+        if approval.state == ApprovalRequest.State.APPROVED:
+            done = "; ".join(f"{str(key).replace('_', ' ')}: {value}" for key, value in (approval.result or {}).items()
+                             if value not in (None, ""))
+            return f"Done. {done}" if done else "Done."
+        if approval.state == ApprovalRequest.State.REJECTED:
+            return "Rejected: nothing was done."
+        if approval.state == ApprovalRequest.State.EXPIRED:
+            return "Expired undecided: nothing was done."
+        return "Waiting for a decision: nothing has been done yet."
+
     def has_decide_permission(self, request):
         return request.user.has_perm("organization.decide_approvalrequest")
+
+    def get_urls(self):
+        decide = self.admin_site.admin_view(self.decide_view)
+        return [path("<path:object_id>/decide/", decide, name="organization_approvalrequest_decide"),
+                *super().get_urls()]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        approval = self.get_object(request, object_id)
+        context = {**(extra_context or {}), "show_save": False, "show_save_and_continue": False}
+        if approval is not None:
+            context["decision"] = {
+                "may_decide": approval.state == ApprovalRequest.State.PENDING and self.has_decide_permission(request),
+                "is_maker": approval.maker_id == request.user.pk,
+                "url": reverse("admin:organization_approvalrequest_decide", args=[approval.pk]),
+            }
+        return super().change_view(request, object_id, form_url, context)
+
+    def decide_view(self, request, object_id):
+        """The page's Approve and Reject buttons: POST ``decision`` (approve or reject) and, to reject, ``reason``."""
+        approval = self.get_object(request, object_id)
+        if approval is None or not self.has_view_permission(request, approval):
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        page = reverse("admin:organization_approvalrequest_change", args=[approval.pk])
+        if request.method != "POST":
+            return HttpResponseRedirect(page)
+        decision = request.POST.get("decision")
+        try:
+            if decision == "approve":
+                decided = services.approve_request(request=approval, checker=request.user)
+            elif decision == "reject":
+                decided = services.reject_request(request=approval, checker=request.user,
+                                                  reason=request.POST.get("reason", ""))
+            else:
+                self.message_user(request, "Choose Approve or Reject.", messages.ERROR)
+                return HttpResponseRedirect(page)
+        except DomainError as error:
+            self.message_user(request, _refusal_in_words(approval, error), messages.ERROR)
+        else:
+            self.message_user(request, f"Request #{decided.pk} {decided.get_state_display().lower()}: "
+                                       f"{self.outcome(decided)}", messages.SUCCESS)
+        return HttpResponseRedirect(page)
 
     def _decide(self, request, queryset, decide):
         for approval in queryset:
             try:
                 decide(approval)
             except DomainError as error:
-                self.message_user(request, f"#{approval.pk}: {error}", messages.ERROR)
+                self.message_user(request, f"#{approval.pk}: {_refusal_in_words(approval, error)}", messages.ERROR)
             else:
                 self.message_user(request, f"#{approval.pk} {approval.operation}: done.")
 
@@ -239,6 +335,20 @@ class ApprovalRequestAdmin(EvidenceHistoryAdmin):
         reason = request.POST.get("reason", "")
         self._decide(request, queryset,
                      lambda a: services.reject_request(request=a, checker=request.user, reason=reason))
+
+
+def _staff_in_words(user) -> str:
+    if user is None:
+        return "-"
+    name = user.get_full_name()
+    return f"{name} ({user.get_username()})" if name else user.get_username()
+
+
+def _refusal_in_words(approval: ApprovalRequest, error: DomainError) -> str:
+    """A refused decision leaves the request pending; an operation refused when it ran leaves it failed."""
+    if ApprovalRequest.objects.filter(pk=approval.pk, state=ApprovalRequest.State.FAILED).exists():
+        return f"approved, but the operation was refused when it ran, so nothing of it was done: {error}"
+    return f"not decided: {error}"
 
 
 # knox's own admin lists digests and can create a token and show its secret in a message: never here.

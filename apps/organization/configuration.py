@@ -22,6 +22,7 @@ import json
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from django.apps import apps as django_apps
 from django.db import models
 
 from apps.domain_errors import Conflict, DomainError
@@ -146,3 +147,15 @@ def diff_rows(approval: ApprovalRequest) -> list[tuple[str, str, str]]:
         return []
     return [(str(c.get("label", c.get("field", ""))), str(c.get("before_text", c.get("before"))),
              str(c.get("after_text", c.get("after")))) for c in changes if isinstance(c, dict)]
+
+
+def describe_configuration_change(parameters: dict[str, Any]) -> str:
+    """A configuration change in words, for ``approvable(describe=...)``: what row, which fields (the diff has
+    the values)."""
+    model = django_apps.get_model(parameters["model"])
+    what = str(model._meta.verbose_name)
+    fields = ", ".join(str(change.get("label", change.get("field", ""))).lower()
+                       for change in parameters.get("changes", []) if isinstance(change, dict))
+    if parameters.get("pk") is None:
+        return f"Create a {what}: {fields}."
+    return f"Change {what} {model._default_manager.get(pk=parameters['pk'])}: {fields}."

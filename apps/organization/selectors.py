@@ -5,6 +5,7 @@ import datetime
 from django.db.models import Q, QuerySet
 
 from apps.domain_errors import DomainError
+from apps.organization.approvals import operations_not_decidable_by
 from apps.organization.branch_scope import is_bank_wide
 from apps.organization.models import ApprovalRequest, Bank
 
@@ -32,3 +33,18 @@ def approval_requests_for(user) -> QuerySet[ApprovalRequest]:
     if is_bank_wide(user):
         return requests
     return requests.filter(Q(branch_id=user.home_branch_id) | Q(maker=user))
+
+
+def approval_requests_decidable_by(user, requests: QuerySet[ApprovalRequest] | None = None, *,
+                                   now: datetime.datetime) -> QuerySet[ApprovalRequest]:
+    """The pending, unexpired requests ``user`` may decide, by the rules ``approve_request`` applies: a role that
+    decides, never their own, their branch's (or bank-wide), and only operations whose checker permission they
+    hold. The service checks each again when it decides."""
+    requests = approval_requests_for(user) if requests is None else requests
+    if not user.has_perm("organization.decide_approvalrequest"):
+        return requests.none()
+    waiting = requests.filter(state=ApprovalRequest.State.PENDING, expires_at__gt=now).exclude(maker_id=user.pk)
+    if not is_bank_wide(user):
+        waiting = waiting.filter(Q(branch__isnull=True) | Q(branch_id=user.home_branch_id))
+    not_theirs = operations_not_decidable_by(user)
+    return waiting.exclude(operation__in=not_theirs) if not_theirs else waiting
