@@ -15,6 +15,13 @@ def recent_runs(limit: int = 10) -> QuerySet[EodRun]:
         Prefetch("steps", queryset=EodStepRun.objects.order_by("position")))[:limit]
 
 
+def last_run() -> EodRun | None:
+    """The latest end-of-day run (by the date it closes), with who started it and its steps."""
+    return (EodRun.objects.select_related("started_by")
+            .prefetch_related(Prefetch("steps", queryset=EodStepRun.objects.order_by("position")))
+            .order_by("-business_date").first())
+
+
 @dataclass(frozen=True)
 class DayToClose:
     """What the end-of-day screen offers to close: the date, the run it resumes (if one is unfinished), the

@@ -5,12 +5,13 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 
 from apps.customers.models import Customer
+from apps.customers.selectors import customers_for
 from apps.kyc.errors import KycNotVerified
 from apps.kyc.models import KycCheck, KycDocument, ScreeningHit
-from apps.kyc.rules import required_document_types
+from apps.kyc.rules import DocumentType, required_document_types
 from apps.organization.selectors import current_business_date
 
 USABLE_DOCUMENT_STATUSES = (KycDocument.Status.RECEIVED, KycDocument.Status.ACCEPTED)
@@ -104,3 +105,50 @@ def kyc_summary(customer: Customer, *, on: datetime.date | None = None) -> dict:
             "id": check.pk, "score": str(check.score), "decision": check.decision, "factors": check.factors,
             "performed_at": check.performed_at.isoformat(), "business_date": check.business_date.isoformat()},
     }
+
+
+DOCUMENT_TYPE_WORDS = {code: label.split(" (")[0].lower() for code, label in DocumentType.choices}
+
+
+def document_types_in_words(document_types: Iterable[str]) -> str:
+    """``["proof_of_address"]`` as people say it: "proof of address"."""
+    return ", ".join(DOCUMENT_TYPE_WORDS.get(code, code.replace("_", " ")) for code in document_types)
+
+
+def screening_hits_to_decide(user) -> QuerySet[ScreeningHit]:
+    """Open hits (possible matches nobody confirmed or dismissed) of the customers ``user`` sees, for those who
+    may decide them."""
+    if not user.has_perm("kyc.decide_screeninghit"):
+        return ScreeningHit.objects.none()
+    return ScreeningHit.objects.filter(status=ScreeningHit.Status.OPEN,
+                                       customer__in=customers_for(user).values("pk"))
+
+
+def manual_reviews_waiting(user, *, shown: int, on: datetime.date) -> tuple[int, list[tuple[Customer, str]]]:
+    """Customers in KYC manual review that ``user`` may decide: how many, and the oldest ``shown`` of them with
+    what each is waiting for, in words ("missing: proof of address; 1 open screening hit"). Four queries
+    whatever the number of customers."""
+    if not user.has_perm("kyc.review_kyc"):
+        return 0, []
+    in_review = customers_for(user).filter(kyc_status=Customer.KycStatus.IN_PROGRESS)
+    customers = list(in_review.order_by("created_at", "pk")[:shown])
+    documents: dict[int, list] = {customer.pk: [] for customer in customers}
+    for customer_id, *row in KycDocument.objects.filter(
+            customer_id__in=list(documents), status__in=COUNTED_DOCUMENT_STATUSES).values_list(
+            "customer_id", "document_type", "expiry_date", "status"):
+        documents[customer_id].append(row)
+    open_hits = dict(ScreeningHit.objects.filter(customer_id__in=list(documents), status=ScreeningHit.Status.OPEN)
+                     .order_by().values_list("customer_id").annotate(n=Count("pk")))
+    cases = []
+    for customer in customers:
+        coverage = coverage_of(required_document_types(customer), documents[customer.pk], on=on)
+        waiting = []
+        if coverage["missing"]:
+            waiting.append(f"missing: {document_types_in_words(coverage['missing'])}")
+        if coverage["expired"]:
+            waiting.append(f"expired: {document_types_in_words(coverage['expired'])}")
+        if open_hits.get(customer.pk):
+            hits = open_hits[customer.pk]
+            waiting.append(f"{hits} open screening hit{'s' if hits != 1 else ''} to decide")
+        cases.append((customer, "; ".join(waiting) or "documents complete: a compliance officer's decision"))
+    return in_review.count(), cases

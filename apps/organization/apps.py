@@ -8,6 +8,7 @@ class OrganizationConfig(AppConfig):
     verbose_name = "Organization: bank, branches, staff and approvals"
 
     def ready(self) -> None:
+        from apps.organization import work_queues  # noqa: F401  (registers the approvals queue of the admin home)
         from apps.organization.roles import sync_role_permissions  # here: roles imports auth's models
 
         # Setup, not business flow: after every migrate the role groups get the permissions roles.py names,

@@ -6,3 +6,6 @@ class OutboxConfig(AppConfig):
     label = "outbox"
     verbose_name = "Domain events (transactional outbox)"
 
+
+    def ready(self) -> None:
+        from apps.outbox import work_queues  # noqa: F401  (registers the failed events queue of the admin home)

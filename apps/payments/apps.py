@@ -9,7 +9,7 @@ class PaymentsConfig(AppConfig):
     def ready(self) -> None:
         # Here, not at the top: these modules import models, which exist only once the app registry is ready.
         from apps.ledger.reversal_hooks import register_reversal_hook
-        from apps.payments import approvals, eod_steps  # noqa: F401  (register maker-checker and end-of-day steps)
+        from apps.payments import approvals, eod_steps, work_queues  # noqa: F401  (maker-checker, end of day, home)
         from apps.payments.services.reversals import mark_transfer_reversed
 
         register_reversal_hook("payments.transfer", mark_transfer_reversed)

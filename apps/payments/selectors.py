@@ -59,6 +59,13 @@ def payment_reviews_visible_to(user: User) -> QuerySet:
     return reviews.filter(from_account__in=visible_to(user, Account.objects.all()))
 
 
+def payment_reviews_pending_for(user: User) -> QuerySet:
+    """The held payments ``user`` may decide (release or reject): pending, within their scope, oldest first."""
+    if not user.has_perm("payments.review_payment"):
+        return PaymentReview.objects.none()
+    return payment_reviews_visible_to(user).filter(status=PaymentReview.Status.PENDING).order_by("held_on", "pk")
+
+
 def incoming_payments_visible_to(user: User) -> QuerySet[IncomingPayment]:
     """Payments in to the accounts ``user`` may see: the beneficiary's account decides who sees a payment in, as
     the payer's does for one out."""
