@@ -227,6 +227,13 @@ class ApprovalRequestAdmin(EvidenceHistoryAdmin):
     def get_queryset(self, request):
         return selectors.approval_requests_for(request.user)
 
+    def get_fieldsets(self, request, obj=None):
+        if obj is not None and diff_rows(obj):
+            return self.fieldsets
+        # Not a configuration change: there is no before/after to show.
+        what, *rest = self.fieldsets
+        return [(what[0], {"fields": [f for f in what[1]["fields"] if f != "proposed_changes"]}), *rest]
+
     def has_add_permission(self, request):
         return False
 
