@@ -145,7 +145,8 @@ def approve_request(*, request: ApprovalRequest, checker: User,
     approve it: a PermissionRefused from its runner) records nothing and raises. If the
     operation itself is refused when it runs (a domain error), nothing of it is kept (it ran in a savepoint) and
     the request ends ``failed`` with the refusal in words; that is committed, then the refusal is raised to the
-    caller as it was (the API answers with the operation's own problem, the admin shows it).
+    caller as it was (the API answers with the operation's own problem, the admin shows it). A caller inside a
+    transaction of its own keeps the failure only if it catches the refusal (the admin's doors do).
     """
     decided, refusal = _approve_or_record_failure(request=request, checker=checker, now=now or timezone.now())
     if refusal is not None:
