@@ -14,7 +14,7 @@ from apps.accounts.models import Account
 from apps.accounts.selectors import recent_transactions, unposted_interest
 from apps.accounts.services import lifecycle, term
 from apps.domain_errors import DomainError, PermissionRefused
-from apps.money import format_amount
+from apps.money import format_amount, round_to_currency
 from apps.organization.branch_scope import visible_to
 
 
@@ -121,14 +121,15 @@ class AccountStatusPagesMixin:
         currency = account.currency
         linked = account.linked_account
         paid_to = f"account {linked.number}" if linked is not None else "cash at the branch"
+        earned = format_amount(round_to_currency(unposted_interest(account), currency), currency)
+        penalty = f"{account.product.early_withdrawal_penalty.normalize():f}%"
         return self.operation_page(
             request, account, None, title=f"Break the term deposit: {account.number}",
             button="Break the term deposit",
             intro=f"Withdraw {format_amount(account.ledger_balance, currency)} before maturity "
-                  f"({account.maturity_date:%d %b %Y}). Interest earned and not yet paid, "
-                  f"{format_amount(unposted_interest(account), currency)}, is paid less the product's penalty of "
-                  f"{account.product.early_withdrawal_penalty}% of it; the whole balance goes to {paid_to} and the "
-                  "deposit closes.")
+                  f"({account.maturity_date:%d %b %Y}). Interest earned and not yet paid, {earned}, is paid less "
+                  f"the product's penalty of {penalty} of it; the whole balance goes to {paid_to} and the deposit "
+                  "closes.")
 
 
 class AccountActionsMixin:

@@ -21,8 +21,8 @@ class AccountAdmin(AccountColumnsMixin, AccountReadPageMixin, AccountStatusPages
     closure, early withdrawal); the list opens accounts and freezes, unfreezes or closes the selected ones.
     Every write is a service call."""
 
-    list_display = ["number", "customer", "product", "status", "ledger_balance", "held", "available_balance",
-                    "branch", "opened_on"]
+    list_display = ["number", "customer", "product_name", "status", "ledger_balance", "held", "available_balance",
+                    "branch_code"]  # get_list_display: the branch for bank-wide roles only
     change_list_template = "admin/accounts/account/change_list.html"
     list_filter = ["status", "product", "branch"]
     search_fields = ["number", "customer__legal_name"]
