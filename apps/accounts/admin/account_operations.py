@@ -64,7 +64,7 @@ class AccountPagesMixin:
             summary = statement_summary(account, chosen["date_from"], chosen["date_to"])
             return statement_download(summary, kind=chosen["format"])
         return self.operation_page(request, account, form, title=f"Statement: {account.number}",
-                                   button="Download the statement", method="get",
+                                   button="Download the statement", crumb="Statement", method="get",
                                    intro="Every posting of the period with the running balance, the opening and "
                                          "closing balances, interest and fees.")
 
