@@ -72,3 +72,72 @@ class OpenAccountForm(forms.Form):
         fields["branch"].initial = user.home_branch_id
         fields["linked_account"].widget = AutocompleteSelect(Account._meta.get_field("linked_account"), admin_site)
         fields["linked_account"].queryset = visible_to(user, Account.objects.all())
+
+
+class HoldForm(forms.Form):
+    """A hold to place: ``holds.place_hold`` decides whether the available balance covers it."""
+
+    amount = forms.CharField(max_length=30, widget=forms.TextInput(attrs={"inputmode": "decimal", "size": 16}))
+    reason = forms.CharField(max_length=200, widget=forms.TextInput(attrs={"size": 60}),
+                             help_text="Why the money is set aside (a garnishment order, a card authorisation).")
+    expires_on = forms.DateField(required=False, label="Released automatically on",
+                                 widget=forms.DateInput(attrs={"type": "date"}),
+                                 help_text="End of day on this date releases it. Leave empty to keep it until it is "
+                                           "released by hand.")
+
+    def __init__(self, *args: Any, currency: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.currency = currency
+        self.fields["amount"].label = f"Amount ({currency})"
+
+    def clean_amount(self) -> Money:
+        try:
+            amount = Money(self.cleaned_data["amount"], self.currency)
+        except MoneyError as error:
+            raise forms.ValidationError(str(error), code=error.code) from None
+        if not amount.is_positive:
+            raise forms.ValidationError("The amount must be positive.", code="amount_not_positive")
+        return amount
+
+
+class AccountReasonForm(forms.Form):
+    """The reason for freezing an account or asking to unfreeze it, typed by the staff member. It is kept in
+    the account's change log (history), which holds 100 characters."""
+
+    reason = forms.CharField(max_length=100, widget=forms.TextInput(attrs={"size": 80}),
+                             help_text="Recorded in the account's change log (100 characters at most).")
+
+
+CASH_PAYOUT = "cash"
+
+
+class ClosureForm(forms.Form):
+    """Where the balance of a closing account goes: cash at the branch or another open account of the same
+    customer (``lifecycle.request_closure``; ``close_account`` checks it again when the checker approves)."""
+
+    payout_to = forms.ChoiceField(label="Pay the balance out to", widget=forms.RadioSelect)
+    reason = forms.CharField(max_length=200, required=False, widget=forms.TextInput(attrs={"size": 80}),
+                             help_text="Shown to the checker with the request.")
+
+    def __init__(self, *args: Any, payout_accounts: list[Account], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["payout_to"].choices = [
+            (CASH_PAYOUT, "Cash at the branch"),
+            *[(account.number, f"Account {account.number} ({account.product.name})") for account in payout_accounts],
+        ]
+        self.fields["payout_to"].initial = payout_accounts[0].number if payout_accounts else CASH_PAYOUT
+
+
+class StatementForm(forms.Form):
+    """A statement for any period, as a PDF or CSV file."""
+
+    date_from = forms.DateField(label="From", widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(label="To", widget=forms.DateInput(attrs={"type": "date"}))
+    format = forms.ChoiceField(choices=[("pdf", "PDF"), ("csv", "CSV (spreadsheet)")], initial="pdf",
+                               widget=forms.RadioSelect(attrs={"class": "radiolist inline"}))
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if cleaned.get("date_from") and cleaned.get("date_to") and cleaned["date_from"] > cleaned["date_to"]:
+            raise forms.ValidationError("The period starts after it ends.", code="period_reversed")
+        return cleaned

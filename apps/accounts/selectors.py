@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Case, DecimalField, F, OuterRef, QuerySet, Subquery, Value, When
@@ -115,3 +116,85 @@ def unposted_interest(account: Account) -> Decimal:
     none = Total(Decimal(0), 0)
     return totals.get((AccrualKind.CREDIT,), none).amount - totals.get((AccrualKind.OVERDRAFT,), none).amount
 
+
+
+@dataclass(frozen=True)
+class AccountPosition:
+    """What an account may still do, in the words of its page: ``own_funds`` is the ledger balance less the
+    holds; ``available`` adds the overdraft limit; ``overdraft_used`` is how far own funds are below zero and
+    ``overdraft_headroom`` what is left of the limit (the part of ``available`` that is the bank's money)."""
+
+    currency: str
+    ledger_balance: Decimal
+    held: Decimal
+    available: Decimal
+    overdraft_limit: Decimal
+    overdraft_used: Decimal
+    overdraft_headroom: Decimal
+
+
+def account_position(account: Account) -> AccountPosition:
+    """The position of an account read through ``with_balances`` (its annotations; no query)."""
+    ledger = account.ledger_account
+    limit = (ledger.overdraft_limit or Decimal(0)) if ledger.allow_overdraft else Decimal(0)
+    own_funds = account.ledger_balance - account.held
+    used = min(max(-own_funds, Decimal(0)), limit)
+    return AccountPosition(currency=ledger.currency, ledger_balance=account.ledger_balance, held=account.held,
+                           available=account.available_balance, overdraft_limit=limit, overdraft_used=used,
+                           overdraft_headroom=max(min(limit - used, account.available_balance), Decimal(0)))
+
+
+@dataclass(frozen=True)
+class RecentTransaction:
+    business_date: datetime.date
+    entry_id: int
+    description: str
+    reference: str
+    debit: Decimal
+    credit: Decimal
+    balance_after: Decimal
+
+
+def recent_transactions(account: Account, *, limit: int = 10) -> list[RecentTransaction]:
+    """The account's last ``limit`` postings, newest first, each with the balance after it (a mini-statement),
+    in one query: the newest posting leaves the ledger balance, and each earlier one that balance less what the
+    later ones moved."""
+    rows = (Posting.objects.filter(account_id=account.ledger_account_id)
+            .order_by("-entry__business_date", "-entry_id", "-id")
+            .values_list("entry__business_date", "entry_id", "entry__description", "entry__reference", "side",
+                         "amount")[:limit])
+    balance = account.ledger_account.balance
+    transactions = []
+    for business_date, entry_id, description, reference, side, amount in rows:
+        debit_amount, credit_amount = (amount, Decimal(0)) if side == "D" else (Decimal(0), amount)
+        transactions.append(RecentTransaction(business_date, entry_id, description, reference, debit_amount,
+                                              credit_amount, balance))
+        balance = balance - credit_amount + debit_amount
+    return transactions
+
+
+def holds_of(account: Account, *, ended: int = 5) -> list[Hold]:
+    """The account's active holds (oldest first) and its last ``ended`` released or expired ones, with who placed
+    and released them, in two queries."""
+    holds = Hold.objects.filter(account=account).select_related("placed_by", "released_by")
+    active = list(holds.filter(status=Hold.Status.ACTIVE).order_by("placed_on", "pk"))
+    return active + list(holds.exclude(status=Hold.Status.ACTIVE).order_by("-released_on", "-pk")[:ended])
+
+
+@dataclass(frozen=True)
+class FreezeRecord:
+    frozen_at: datetime.datetime
+    frozen_by: User | None
+    reason: str
+
+
+def freeze_record(account: Account) -> FreezeRecord | None:
+    """Who froze a frozen account, when and why (its history row of the freeze; ``freeze_account`` writes the
+    reason there); None for an account that is not frozen."""
+    if account.status != Account.Status.FROZEN:
+        return None
+    row = (Account.history.filter(id=account.pk, status=Account.Status.FROZEN)
+           .exclude(history_change_reason__isnull=True).select_related("history_user").order_by("-history_date").first())
+    if row is None:
+        return None
+    return FreezeRecord(frozen_at=row.history_date, frozen_by=row.history_user, reason=row.history_change_reason or "")

@@ -1,28 +1,29 @@
-"""What staff do from the account pages: open an account, cash at the counter, this month's statement, and
-the freeze, unfreeze and closure actions. Every write is a service call."""
+"""What staff do at the counter from the account pages: open an account, cash, holds, a statement for any
+period. Every write is a service call; a refusal comes back on the form in the service's words."""
 
 import uuid
 
-from django.contrib import admin, messages
+from django import forms
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path
 
-from apps.accounts.admin_forms import CashOperationForm, OpenAccountForm
-from apps.accounts.models import Account, TellerTransaction
+from apps.accounts.admin_forms import CashOperationForm, HoldForm, OpenAccountForm, StatementForm
+from apps.accounts.models import Account, Hold, TellerTransaction
 from apps.accounts.selectors import with_balances
-from apps.accounts.services import lifecycle, teller
+from apps.accounts.services import holds, teller
 from apps.accounts.services.opening import may_open_accounts, open_account
 from apps.accounts.statements import statement_download, statement_summary
 from apps.domain_errors import DomainError, PermissionRefused
-from apps.money import Money
+from apps.money import Money, format_amount
 from apps.organization.branch_scope import visible_to
 from apps.organization.selectors import current_business_date
 
 
 class AccountPagesMixin:
-    """The pages beside the change page: statement, cash at the counter, opening an account."""
+    """The pages beside the change page: statement, cash at the counter, holds, opening an account."""
 
     def changelist_view(self, request, extra_context=None):
         return super().changelist_view(request, {**(extra_context or {}),
@@ -32,14 +33,40 @@ class AccountPagesMixin:
         view = self.admin_site.admin_view
         return [path("<int:pk>/statement/", view(self.statement_view), name="accounts_account_statement"),
                 path("<int:pk>/cash/", view(self.cash_view), name="accounts_account_cash"),
+                path("<int:pk>/holds/place/", view(self.hold_view), name="accounts_account_hold"),
+                path("<int:pk>/holds/<int:hold_id>/release/", view(self.release_hold_view),
+                     name="accounts_account_release_hold"),
                 path("open/", view(self.open_view), name="accounts_account_open"),
                 *super().get_urls()]
 
+    def operation_page(self, request, account, form, *, title, button, intro="", template="operation.html",
+                       **context):
+        """An operation's page: the account's name and balances on top, then the form and its one button."""
+        return TemplateResponse(request, f"admin/accounts/account/{template}", {
+            **self.admin_site.each_context(request), "opts": self.opts, "original": account, "form": form,
+            "available": format_amount(account.available_balance, account.currency), "title": title, "button": button,
+            "intro": intro, "media": self.media + (form.media if form is not None else forms.Media()), **context,
+        })
+
+    def _visible_account(self, request, pk):
+        return get_object_or_404(with_balances(visible_to(request.user, Account.objects.all())), pk=pk)
+
     def statement_view(self, request, pk):
-        account = get_object_or_404(visible_to(request.user, Account.objects.select_related("product")), pk=pk)
+        """A statement for the period asked (this month by default) as PDF or CSV: the form is sent with GET (a
+        read), and a valid one answers with ``statements.statement_download``."""
+        account = self._visible_account(request, pk)
         date_to = current_business_date()
-        summary = statement_summary(account, date_to.replace(day=1), date_to)
-        return statement_download(summary, kind="pdf" if request.GET.get("format") == "pdf" else "csv")
+        defaults = {"date_from": date_to.replace(day=1), "date_to": date_to, "format": "pdf"}
+        asked = "format" in request.GET
+        form = StatementForm({**defaults, **request.GET.dict()} if asked else None, initial=defaults)
+        if asked and form.is_valid():
+            chosen = form.cleaned_data
+            summary = statement_summary(account, chosen["date_from"], chosen["date_to"])
+            return statement_download(summary, kind=chosen["format"])
+        return self.operation_page(request, account, form, title=f"Statement: {account.number}",
+                                   button="Download the statement", crumb="Statement", method="get",
+                                   intro="Every posting of the period with the running balance, the opening and "
+                                         "closing balances, interest and fees.")
 
     def cash_view(self, request, pk):
         """Cash deposit or withdrawal at the counter: ``teller.submit_cash_operation``, whose rule (an account the
@@ -74,11 +101,56 @@ class AccountPagesMixin:
                 self.message_user(request, f"Above your cash limit: approval #{result.pk} is waiting for a branch "
                                            "manager's approval.", messages.WARNING)
                 return redirect("admin:accounts_account_change", account.pk)
-        return TemplateResponse(request, "admin/accounts/account/cash.html", {
-            **self.admin_site.each_context(request), "opts": self.opts, "original": account, "form": form,
-            "available": Money(account.available_balance, account.currency),
-            "title": f"Cash at the counter: {account.number}",
-        })
+        return self.operation_page(request, account, form, title=f"Cash at the counter: {account.number}",
+                                   button="Submit")
+
+    def _hold_scope(self, request, pk):
+        account = self._visible_account(request, pk)
+        try:
+            holds.ensure_staff_may_change_holds(request.user, account)
+        except PermissionRefused as refused:
+            raise PermissionDenied(str(refused)) from None
+        return account
+
+    def hold_view(self, request, pk):
+        """Place a hold with ``holds.place_hold``, which refuses one the available balance does not cover."""
+        account = self._hold_scope(request, pk)
+        posted = request.POST if request.method == "POST" else None
+        form = HoldForm(posted, currency=account.currency)
+        if posted is not None and form.is_valid():
+            chosen = form.cleaned_data
+            try:
+                hold = holds.place_hold(account=account, amount=chosen["amount"], reason=chosen["reason"],
+                                        expires_on=chosen["expires_on"], actor=request.user)
+            except DomainError as error:
+                form.add_error(None, str(error))
+            else:
+                self.message_user(request, f"Hold of {format_amount(hold.amount, account.currency)} placed on "
+                                           f"{account.number}: {hold.reason}.", messages.SUCCESS)
+                return redirect("admin:accounts_account_change", account.pk)
+        return self.operation_page(request, account, form, title=f"Place a hold: {account.number}",
+                                   button="Place the hold",
+                                   intro="The amount is set aside: it stays in the account but lowers the available "
+                                         "balance until the hold is released or expires.")
+
+    def release_hold_view(self, request, pk, hold_id):
+        """Release an active hold (``holds.release_hold``); a GET asks to confirm."""
+        account = self._hold_scope(request, pk)
+        hold = get_object_or_404(Hold.objects.filter(account=account), pk=hold_id)
+        if request.method == "POST":
+            try:
+                holds.release_hold(hold=hold, actor=request.user)
+            except DomainError as error:
+                self.message_user(request, str(error), messages.ERROR)
+            else:
+                self.message_user(request, f"Hold of {format_amount(hold.amount, account.currency)} on "
+                                           f"{account.number} released: the money is available again.",
+                                  messages.SUCCESS)
+            return redirect("admin:accounts_account_change", account.pk)
+        return self.operation_page(request, account, None, title=f"Release a hold: {account.number}",
+                                   button="Release the hold",
+                                   intro=f"Release the hold of {format_amount(hold.amount, account.currency)} "
+                                         f"({hold.reason}, placed on {hold.placed_on:%d %b %Y})?")
 
     def has_open_permission(self, request):
         return may_open_accounts(request.user)  # open_account's own rule
@@ -106,41 +178,3 @@ class AccountPagesMixin:
             **self.admin_site.each_context(request), "opts": self.opts, "form": form,
             "media": self.media + form.media, "title": "Open an account",
         })
-
-
-class AccountActionsMixin:
-    """Freeze, and maker-checker unfreeze and closure, on the accounts selected in the list."""
-
-    def _each(self, request, queryset, run, done):
-        for account in queryset:
-            try:
-                result = run(account)
-            except DomainError as error:
-                self.message_user(request, f"{account.number}: {error}", messages.ERROR)
-            else:
-                self.message_user(request, f"{account.number}: {done(result)}")
-
-    @admin.action(description="Freeze the selected accounts (compliance)", permissions=["freeze"])
-    def freeze(self, request, queryset):
-        self._each(request, queryset,
-                   lambda a: lifecycle.freeze_account(account=a, reason="Frozen from the admin", actor=request.user),
-                   lambda _: "frozen.")
-
-    @admin.action(description="Request unfreezing (maker-checker)", permissions=["freeze"])
-    def request_unfreeze(self, request, queryset):
-        self._each(request, queryset,
-                   lambda a: lifecycle.request_unfreeze(account=a, reason="Requested from the admin",
-                                                        maker=request.user),
-                   lambda approval: f"unfreezing requested as approval #{approval.pk}.")
-
-    @admin.action(description="Request closure, paying the balance out in cash (maker-checker)",
-                  permissions=["close"])
-    def request_closure(self, request, queryset):
-        self._each(request, queryset, lambda a: lifecycle.request_closure(account=a, maker=request.user),
-                   lambda approval: f"closure requested as approval #{approval.pk}.")
-
-    def has_freeze_permission(self, request):
-        return request.user.has_perm("accounts.freeze_account")
-
-    def has_close_permission(self, request):
-        return request.user.has_perm("accounts.request_account_closure")

@@ -11,9 +11,21 @@ from apps.accounts.errors import HoldNotActive, InvalidAccountOperation
 from apps.accounts.locks import lock_account
 from apps.accounts.models import Account, Hold
 from apps.accounts.services.availability import ensure_available, ensure_status
+from apps.domain_errors import PermissionRefused
 from apps.money import Money
+from apps.organization.branch_scope import can_access
 from apps.organization.models import User
 from apps.organization.selectors import current_business_date
+
+
+def ensure_staff_may_change_holds(staff: User, account: Account) -> None:
+    """Staff place and release holds on the accounts they may change (their branch's; ``accounts.change_account``),
+    as on the API's staff door. A payment's own hold is the payment service's, whoever its initiator."""
+    if not staff.is_active or not staff.is_staff:
+        raise PermissionRefused("Staff only.")
+    if not can_access(staff, account, "change"):
+        raise PermissionRefused(f"Your role may not change holds on account {account.number} (another branch's, or "
+                                "a role that moves no customer money).")
 
 
 @transaction.atomic

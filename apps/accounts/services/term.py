@@ -13,11 +13,13 @@ from apps.accounts.locks import lock_accounts
 from apps.accounts.models import Account, AccrualKind, InterestAccrual, MaturityInstruction, ProductKind
 from apps.accounts.periods import add_months
 from apps.accounts.services.interest import capitalize_interest
+from apps.domain_errors import PermissionRefused
 from apps.ledger.chart import INTEREST_EXPENSE, INTEREST_PAYABLE
 from apps.ledger.models import LedgerAccount
 from apps.ledger.services import credit, debit, post_journal_entry, set_ledger_account_status
 from apps.ledger.sums import exact_sum
 from apps.money import Money, round_to_currency
+from apps.organization.branch_scope import can_access
 from apps.organization.models import User
 from apps.organization.selectors import current_business_date
 
@@ -76,11 +78,21 @@ def mature_term_deposits(business_date: datetime.date) -> dict[str, int]:
     return counts
 
 
+def ensure_may_break_term_deposit(actor: User, deposit: Account) -> None:
+    """An early withdrawal moves the customer's money: branch staff who may change the deposit (its branch's,
+    ``accounts.change_account``: tellers and branch managers) break it; head-office roles do not."""
+    if actor is None or not actor.is_active or not can_access(actor, deposit, "change"):
+        raise PermissionRefused(f"Your role may not break term deposit {deposit.number} (another branch's, or a "
+                                "role that moves no customer money).")
+
+
 @transaction.atomic
 def break_term_deposit(*, deposit: Account, actor: User) -> Account:
     """Early withdrawal: the interest earned so far, less the product's penalty (a share of it), is credited;
     the forfeited part goes back from interest payable to interest expense; the whole balance is paid to the
-    linked account (or in cash at the branch) and the deposit is closed."""
+    linked account (or in cash at the branch) and the deposit is closed. Refused to staff outside
+    ``ensure_may_break_term_deposit``."""
+    ensure_may_break_term_deposit(actor, deposit)
     deposit, linked = _lock_with_linked(deposit)
     if deposit.product.kind != ProductKind.TERM or deposit.status != Account.Status.ACTIVE:
         raise AccountStateRefused(f"Account {deposit.number} is not a running term deposit.",

@@ -45,7 +45,9 @@ def test_receipt_and_statement_pages(customer, savings, teller_a):
     receipt = TellerTransaction.objects.get(account=account)
     page = _login(teller_a).get(f"/admin/accounts/tellertransaction/{receipt.pk}/receipt/")
     assert page.status_code == 200 and receipt.receipt_number in page.content.decode()
-    statement = _login(teller_a).get(f"/admin/accounts/account/{account.pk}/statement/")
+    form = _login(teller_a).get(f"/admin/accounts/account/{account.pk}/statement/")
+    assert form.status_code == 200 and "Download the statement" in form.content.decode()
+    statement = _login(teller_a).get(f"/admin/accounts/account/{account.pk}/statement/?format=csv")
     assert b"".join(statement.streaming_content).decode().count("42.00") >= 2
     pdf = _login(teller_a).get(f"/admin/accounts/account/{account.pk}/statement/?format=pdf")
     assert b"".join(pdf.streaming_content).startswith(b"%PDF")
@@ -66,6 +68,8 @@ def test_account_list_shows_balances_and_holds_in_the_currencys_minor_unit(custo
         place_hold(account=account, amount=Money(amount, "EUR"), reason="card", actor=teller_a)
     # when a teller lists the accounts
     page = _login(teller_a).get("/admin/accounts/account/").content.decode()
-    # then the ledger balance, the held total and the available balance are exact, with two decimals
-    cells = dict(re.findall(r'<td class="field-(ledger_balance|held|available_balance)[^"]*">([^<]*)</td>', page))
-    assert cells == {"ledger_balance": "100.00", "held": "0.30", "available_balance": "99.70"}
+    # then the ledger balance, the held total and the available balance are exact, in the currency's format,
+    # right-aligned
+    cells = dict(re.findall(r'<td class="field-(ledger_balance|held|available_balance)[^"]*">'
+                            r'<span class="money" style="[^"]*text-align:right[^"]*">([^<]*)</span></td>', page))
+    assert cells == {"ledger_balance": "100.00 EUR", "held": "0.30 EUR", "available_balance": "99.70 EUR"}
