@@ -22,7 +22,7 @@ class OutgoingPaymentAdmin(ReadOnlyAdminMixin, EvidenceHistoryAdmin):
     list_filter = ["status", "rail", currency_filter(), "outcome_unknown"]
     search_fields = ["=reference", "=gateway_id", "=from_account__number", "creditor_name", "creditor_account"]
     list_select_related = ["from_account"]
-    readonly_fields = with_money_columns([f.name for f in OutgoingPayment._meta.fields], {"amount": AMOUNT})
+    readonly_fields = fields = with_money_columns([f.name for f in OutgoingPayment._meta.fields], {"amount": AMOUNT})
 
     def get_queryset(self, request):
         return selectors.outgoing_payments_visible_to(request.user)
@@ -33,7 +33,7 @@ class IncomingPaymentAdmin(ReadOnlyAdminMixin, EvidenceHistoryAdmin):
     list_display = ["gateway_id", "business_date", "to_account", AMOUNT, "debtor_name"]
     search_fields = ["=gateway_id", "=to_account__number", "debtor_name"]
     list_select_related = ["to_account"]
-    readonly_fields = with_money_columns([f.name for f in IncomingPayment._meta.fields], {"amount": AMOUNT})
+    readonly_fields = fields = with_money_columns([f.name for f in IncomingPayment._meta.fields], {"amount": AMOUNT})
 
     def get_queryset(self, request):
         return selectors.incoming_payments_visible_to(request.user)

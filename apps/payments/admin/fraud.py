@@ -36,7 +36,8 @@ class FraudDecisionAdmin(ReadOnlyAdminMixin, EvidenceHistoryAdmin):
     list_filter = ["action", "payment_kind", "rule"]
     search_fields = ["=from_account__number", "=destination", "=idempotency_key"]
     list_select_related = ["rule", "from_account", "transfer", "outgoing_payment"]
-    readonly_fields = with_money_columns([f.name for f in FraudDecision._meta.fields], {"amount": DECISION_AMOUNT})
+    readonly_fields = fields = with_money_columns(
+        [f.name for f in FraudDecision._meta.fields], {"amount": DECISION_AMOUNT})
     date_hierarchy = "decided_at"
 
     def get_queryset(self, request):

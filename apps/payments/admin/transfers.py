@@ -21,7 +21,8 @@ class TransferAdmin(ReadOnlyAdminMixin, EvidenceHistoryAdmin):
     list_filter = ["status", "channel", currency_filter(), "business_date"]
     search_fields = ["=from_account__number", "=to_account__number", "reference", "=id"]
     date_hierarchy = "business_date"
-    readonly_fields = with_money_columns([f.name for f in Transfer._meta.fields], {"amount": AMOUNT, "fee": FEE})
+    readonly_fields = fields = with_money_columns(
+        [f.name for f in Transfer._meta.fields], {"amount": AMOUNT, "fee": FEE})
 
     def get_queryset(self, request):
         return selectors.transfers_visible_to(request.user)
