@@ -126,12 +126,12 @@ def _statement_postings(account: Account, date_from: datetime.date, date_to: dat
 
     counterparty = in_entry.exclude(account_id=account.ledger_account_id).filter(
         account__deposit_account__isnull=False).order_by("id")
-    receipt = TellerTransaction.objects.filter(entry_id=OuterRef("entry_id")).values("pk")[:1]
+    receipt = TellerTransaction.objects.filter(entry_id=OuterRef("entry_id"))
     return account_postings(account, date_from=date_from, date_to=date_to).annotate(
         fee_credited=fee_income_side("C"), fee_debited=fee_income_side("D"),
         counterparty_number=Subquery(counterparty.values("account__deposit_account__number")[:1]),
         counterparty_name=Subquery(counterparty.values("account__deposit_account__customer__legal_name")[:1]),
-        receipt_id=Subquery(receipt),
+        receipt_id=Subquery(receipt.values("pk")[:1]),
     ).values("entry__business_date", "entry__source", "entry__description", "entry__reference",
              "entry__reverses_id", "side", "amount", "fee_credited", "fee_debited", "counterparty_number",
              "counterparty_name", "receipt_id")
@@ -150,7 +150,8 @@ def statement_lines(account: Account, date_from: datetime.date, date_to: datetim
             source=row["entry__source"], description=row["entry__description"], reference=row["entry__reference"],
             side=row["side"], is_reversal=row["entry__reverses_id"] is not None,
             counterparty_number=row["counterparty_number"], counterparty_name=row["counterparty_name"],
-            receipt_number=(f"R{row['entry__business_date']:%Y%m%d}-{row['receipt_id']:08d}"
+            # a receipt has its entry's business date (the teller service gives both the same)
+            receipt_number=(TellerTransaction.number_of_receipt(row["entry__business_date"], row["receipt_id"])
                             if row["receipt_id"] else None))
         amount = row["amount"]
         fee_side = row["fee_credited"] if row["side"] == "D" else row["fee_debited"]
