@@ -27,7 +27,7 @@ pytestmark = pytest.mark.django_db
 # The change page's editable fields of every ModelAdmin of this project, for a superuser (who holds every
 # permission), and the service each save goes through. Any model not named here edits nothing.
 EDITABLE_ON_CHANGE = {
-    "organization.Bank": {"name"},  # no service owns the name
+    "organization.Bank": {"name", "address", "bic"},  # no service owns these (printed on statements)
     "organization.Branch": {"name", "address", "is_head_office", "is_active"},  # no service owns these
     # move_staff_to_branch for home_branch; the rest no service owns
     "organization.User": {"username", "first_name", "last_name", "email", "is_active", "is_staff", "home_branch",

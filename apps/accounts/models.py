@@ -13,6 +13,7 @@ Invariants backed by the database:
 
 from __future__ import annotations
 
+import datetime
 from decimal import Decimal
 
 from django.conf import settings
@@ -327,7 +328,12 @@ class TellerTransaction(models.Model):
 
     @property
     def receipt_number(self) -> str:
-        return f"R{self.business_date:%Y%m%d}-{self.pk:08d}"
+        return self.number_of_receipt(self.business_date, self.pk)
+
+    @staticmethod
+    def number_of_receipt(business_date: datetime.date, pk: int) -> str:
+        """The receipt's number as printed and quoted (on the receipt and on the statement)."""
+        return f"R{business_date:%Y%m%d}-{pk:08d}"
 
 
 class AccrualKind(models.TextChoices):

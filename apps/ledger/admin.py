@@ -6,12 +6,16 @@ from apps.domain_errors import DomainError
 from apps.ledger.models import JournalEntry, LedgerAccount, Posting
 from apps.ledger.selectors import journal_entries_visible_to, postings_visible_to, with_current_balance
 from apps.ledger.services import propose_ledger_account_change, set_ledger_account_status
-from apps.money import to_minor_unit
 from apps.organization.branch_scope import BranchScopedAdminMixin
 from apps.organization.configuration_admin import ConfigurationChangeAdminMixin
 from apps.organization.services import request_approval
+from config.admin_currency_filter import currency_filter
+from config.admin_money import money_cell, money_column
 from config.history_admin import EvidenceHistoryAdmin
 from config.read_only_admin import ReadOnlyAdminMixin
+
+STORED_BALANCE = money_column("balance", description="Stored balance")
+POSTING_AMOUNT = money_column("amount")
 
 
 @admin.register(LedgerAccount)
@@ -22,10 +26,10 @@ class LedgerAccountAdmin(ConfigurationChangeAdminMixin, BranchScopedAdminMixin, 
 
     proposes_additions = False
     list_display = ["code", "name", "type", "currency", "current_balance", "status", "branch", "balance_tracking"]
-    list_filter = ["type", "currency", "status", "balance_tracking", "branch"]
+    list_filter = ["type", currency_filter(), "status", "balance_tracking", "branch"]
     search_fields = ["code", "name"]
     list_select_related = ["branch"]
-    readonly_fields = ["balance", "status", "created_at", "owner_type", "owner_id"]
+    readonly_fields = [STORED_BALANCE, "status", "created_at", "owner_type", "owner_id"]
     actions = ["freeze", "unfreeze"]
 
     def get_queryset(self, request):
@@ -50,7 +54,7 @@ class LedgerAccountAdmin(ConfigurationChangeAdminMixin, BranchScopedAdminMixin, 
 
     @admin.display(description="Balance", ordering="current_balance")
     def current_balance(self, account):
-        return to_minor_unit(account.current_balance, account.currency)
+        return money_cell(account.current_balance, account.currency)
 
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))
@@ -72,7 +76,7 @@ class LedgerAccountAdmin(ConfigurationChangeAdminMixin, BranchScopedAdminMixin, 
 
 class PostingInline(admin.TabularInline):
     model = Posting
-    fields = ["account", "side", "amount", "currency"]
+    fields = ["account", "side", POSTING_AMOUNT]
     readonly_fields = fields
     extra = 0
     can_delete = False
@@ -132,8 +136,10 @@ class JournalEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 @admin.register(Posting)
 class PostingAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ["id", "entry", "account", "side", "amount", "currency"]
-    list_filter = ["side", "currency"]
+    list_display = ["id", "entry", "account", "side", POSTING_AMOUNT]
+    list_filter = ["side", currency_filter()]
+    fields = ["entry", "account", "side", POSTING_AMOUNT]
+    readonly_fields = fields
     search_fields = ["account__code", "=entry__id"]
     list_select_related = ["entry", "account"]
 

@@ -24,7 +24,7 @@ from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 from simple_history.models import HistoricalRecords
 
 from apps.ledger.errors import ImmutableRecord
-from apps.money import CURRENCY_CHOICES, Money
+from apps.money import CURRENCY_CHOICES, Money, format_amount
 
 # Stored amounts: 20 digits with 4 decimals covers every ISO 4217 minor unit (0, 2 or 3 decimals).
 AMOUNT_FIELD = {"max_digits": 20, "decimal_places": 4}
@@ -229,4 +229,4 @@ class Posting(ImmutableModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_side_display()} {self.account.code} {self.amount} {self.currency}"
+        return f"{self.get_side_display()} {self.account.code} {format_amount(self.amount, self.currency)}"

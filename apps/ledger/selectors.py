@@ -148,3 +148,11 @@ def journal_entries_visible_to(user: User, entries: QuerySet[JournalEntry]) -> Q
 def postings_visible_to(user: User, postings: QuerySet[Posting]) -> QuerySet[Posting]:
     """The postings among ``postings`` on a ledger account ``user`` may see."""
     return postings.filter(account__in=ledger_accounts_visible_to(user))
+
+
+def currencies_in_use() -> list[str]:
+    """The currencies the bank keeps accounts in, sorted: every amount it holds (a posting, a payment, a fee)
+    is in the currency of one of its ledger accounts. For the admin's currency filters, which would otherwise
+    offer every ISO currency. One DISTINCT over the chart, whose house and customer accounts are in few
+    currencies."""
+    return list(LedgerAccount.objects.order_by("currency").values_list("currency", flat=True).distinct())

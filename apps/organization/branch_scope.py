@@ -14,7 +14,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from django.contrib import messages
 from django.db import models
+from django.http import HttpResponseRedirect
+from django.urls import reverse
 from guardian.shortcuts import assign_perm, get_objects_for_user, remove_perm
 
 from apps.organization.models import Branch, User
@@ -90,3 +93,16 @@ class BranchScopedAdminMixin:
         if not allowed or obj is None:
             return allowed
         return can_access(request.user, obj, "change")
+
+    def _get_obj_does_not_exist_redirect(self, request: Any, opts: Any, object_id: str) -> HttpResponseRedirect:
+        """A row outside the staff member's branch is looked up in their branch's rows only, so it is "not
+        found" -- Django would say it "doesn't exist. Perhaps it was deleted?". Branch staff are told instead
+        that it is not among their branch's records; the same words whether the row exists elsewhere or not at
+        all, so nothing is said about other branches. (Django's one hook for that message, for the change,
+        delete and history pages.) Bank-wide roles see every row: for them a missing row is missing."""
+        if is_bank_wide(request.user):
+            return super()._get_obj_does_not_exist_redirect(request, opts, object_id)
+        messages.warning(request, f"{opts.verbose_name.capitalize()} with ID “{object_id}” is not among your "
+                                  "branch's records: it belongs to another branch, or does not exist. Staff of "
+                                  "its branch or of head office can open it.")
+        return HttpResponseRedirect(reverse("admin:index", current_app=self.admin_site.name))

@@ -8,6 +8,8 @@ from apps.organization.roles import ALL_ROLES
 from apps.organization.services import create_staff_user, open_branch
 
 DEMO_PASSWORD = "ogpgy-demo-2026"  # noqa: S105 - published on purpose; demo mode only
+DEMO_BANK_ADDRESS = "Avenida da Liberdade 100\n1250-146 Lisboa\nPortugal"
+DEMO_BANK_BIC = "OGPGPTPL"
 DEMO_BRANCHES = [
     ("HQ", "Head office", True),
     ("LIS01", "Lisbon Baixa", False),
@@ -26,6 +28,7 @@ ROLE_SLUGS = {
 def seed_organization(out) -> None:
     bank, _ = Bank.objects.get_or_create(
         code="OGPGY", defaults={"name": "OgPgy Bank", "base_currency": "EUR",
+                                "address": DEMO_BANK_ADDRESS, "bic": DEMO_BANK_BIC,
                                 "current_business_date": timezone.localdate()},
     )
     branches = []

@@ -18,6 +18,9 @@ class Bank(models.Model):
 
     code = models.CharField(max_length=16, unique=True)
     name = models.CharField(max_length=200)
+    address = models.TextField(blank=True, help_text="The registered address, printed on statements.")
+    bic = models.CharField(max_length=11, blank=True, verbose_name="BIC",
+                           help_text="The bank's SWIFT/BIC code, printed on statements beside the IBAN.")
     base_currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES, default="EUR")
     current_business_date = models.DateField()
     history = HistoricalRecords()

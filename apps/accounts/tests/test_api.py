@@ -76,10 +76,10 @@ def test_statement_running_balances_equal_the_ledger(ana, savings, teller_a):
     assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
     lines = [row for row in rows if row[0].startswith("2026-")]
-    assert [row[6] for row in lines] == ["100.00", "125.50", "85.25"]
+    assert [row[5] for row in lines] == ["100.00", "125.50", "85.25"]
     account.ledger_account.refresh_from_db()
-    closing = next(row for row in rows if row[2] == "Closing balance")
-    assert Decimal(closing[6]) == account.ledger_account.balance == Decimal("85.25")
+    closing = next(row for row in rows if row[1] == "Closing balance")
+    assert Decimal(closing[5]) == account.ledger_account.balance == Decimal("85.25")
     pdf = _client(ana.user).get(f"/api/v1/accounts/{account.number}/statement/?format=pdf")
     assert pdf.status_code == 200 and b"".join(pdf.streaming_content).startswith(b"%PDF")
 

@@ -56,9 +56,9 @@ def test_admin_shows_a_derived_balance_in_exact_minor_units(cash_netting_to_117_
     assert response.status_code == 200
     page = response.content.decode()
     balances = dict(re.findall(r'<a href="[^"]*/(\d+)/change/[^"]*">T\d+</a>.*?<td class="field-current_balance">'
-                               r"([^<]*)</td>", page, flags=re.S))
-    assert balances[str(cash.pk)] == "117.37"
-    assert balances[str(customer.pk)] == "117.37"  # stored, moved by the same amounts
+                               r'<span class="money"[^>]*>([^<]*)</span></td>', page, flags=re.S))
+    assert balances[str(cash.pk)] == "117.37 EUR"
+    assert balances[str(customer.pk)] == "117.37 EUR"  # stored, moved by the same amounts
 
 
 def test_a_stored_balance_spent_to_exactly_zero_is_zero(bank):

@@ -15,6 +15,8 @@ class BankFactory(factory.django.DjangoModelFactory):
 
     code = "OGPGY"
     name = "OgPgy Bank"
+    address = "Avenida da Liberdade 100\n1250-146 Lisboa\nPortugal"
+    bic = "OGPGPTPL"
     base_currency = "EUR"
     current_business_date = datetime.date(2026, 11, 23)
 

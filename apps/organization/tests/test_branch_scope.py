@@ -115,3 +115,35 @@ def test_api_refuses_another_branch_row(accounts, teller_a):
     response = client.get(reverse("v1:ledger-account-detail", args=[accounts["b"][0].pk]))
     assert response.status_code == 404
     assert response["Content-Type"] == "application/problem+json"
+
+
+def _messages(response):
+    return [str(message) for message in response.context["messages"]]
+
+
+def test_a_row_of_another_branch_is_not_among_your_branchs_records_in_words_that_leak_nothing(
+        branch_a, teller_a, teller_b, auditor):
+    from apps.customers.tests.factories import verified_customer
+
+    # given: a customer of branch A
+    customer = verified_customer(branch=branch_a, legal_name="Ana Branch-A")
+    client = Client()
+    client.force_login(teller_b)
+    # when: a teller of branch B opens it, and a customer id that does not exist at all
+    elsewhere = client.get(f"/admin/customers/customer/{customer.pk}/change/", follow=True)
+    missing = client.get("/admin/customers/customer/999999/change/", follow=True)
+    # then: the same words for both, saying where to turn, not "Perhaps it was deleted?"
+    assert elsewhere.redirect_chain[-1][0] == reverse("admin:index")
+    said = _messages(elsewhere)
+    assert said == [f"Customer with ID “{customer.pk}” is not among your branch's records: it belongs to another "
+                    "branch, or does not exist. Staff of its branch or of head office can open it."]
+    assert _messages(missing) == [said[0].replace(str(customer.pk), "999999")]
+    assert "Ana Branch-A" not in elsewhere.content.decode()
+    # and its own branch's teller opens it; a bank-wide auditor hears Django's words for a missing row
+    own = Client()
+    own.force_login(teller_a)
+    assert own.get(f"/admin/customers/customer/{customer.pk}/change/").status_code == 200
+    head_office = Client()
+    head_office.force_login(auditor)
+    gone = head_office.get("/admin/customers/customer/999999/change/", follow=True)
+    assert "Perhaps it was deleted?" in _messages(gone)[0]

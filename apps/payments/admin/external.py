@@ -4,8 +4,12 @@ from django.contrib import admin
 
 from apps.payments import selectors
 from apps.payments.models import GatewayEvent, IncomingPayment, OutgoingPayment
+from config.admin_currency_filter import currency_filter
+from config.admin_money import money_column, with_money_columns
 from config.history_admin import EvidenceHistoryAdmin
 from config.read_only_admin import ReadOnlyAdminMixin
+
+AMOUNT = money_column("amount")
 
 
 @admin.register(OutgoingPayment)
@@ -13,12 +17,12 @@ class OutgoingPaymentAdmin(ReadOnlyAdminMixin, EvidenceHistoryAdmin):
     """Payments to other banks. Their state changes only through the gateway's answers (submission, webhooks,
     polling); staff read them here."""
 
-    list_display = ["reference", "business_date", "from_account", "amount", "currency", "rail", "creditor_name",
+    list_display = ["reference", "business_date", "from_account", AMOUNT, "rail", "creditor_name",
                     "status", "outcome_unknown"]
-    list_filter = ["status", "rail", "currency", "outcome_unknown"]
+    list_filter = ["status", "rail", currency_filter(), "outcome_unknown"]
     search_fields = ["=reference", "=gateway_id", "=from_account__number", "creditor_name", "creditor_account"]
     list_select_related = ["from_account"]
-    readonly_fields = [f.name for f in OutgoingPayment._meta.fields]
+    readonly_fields = fields = with_money_columns([f.name for f in OutgoingPayment._meta.fields], {"amount": AMOUNT})
 
     def get_queryset(self, request):
         return selectors.outgoing_payments_visible_to(request.user)
@@ -26,10 +30,10 @@ class OutgoingPaymentAdmin(ReadOnlyAdminMixin, EvidenceHistoryAdmin):
 
 @admin.register(IncomingPayment)
 class IncomingPaymentAdmin(ReadOnlyAdminMixin, EvidenceHistoryAdmin):
-    list_display = ["gateway_id", "business_date", "to_account", "amount", "currency", "debtor_name"]
+    list_display = ["gateway_id", "business_date", "to_account", AMOUNT, "debtor_name"]
     search_fields = ["=gateway_id", "=to_account__number", "debtor_name"]
     list_select_related = ["to_account"]
-    readonly_fields = [f.name for f in IncomingPayment._meta.fields]
+    readonly_fields = fields = with_money_columns([f.name for f in IncomingPayment._meta.fields], {"amount": AMOUNT})
 
     def get_queryset(self, request):
         return selectors.incoming_payments_visible_to(request.user)

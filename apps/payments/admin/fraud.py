@@ -5,6 +5,8 @@ from django.contrib import admin
 from apps.payments import selectors
 from apps.payments.admin.payment_settings import PaymentSettingAdmin
 from apps.payments.models import FraudDecision, FraudRule
+from config.admin_currency_filter import currency_filter
+from config.admin_money import money_column, with_money_columns
 from config.history_admin import EvidenceHistoryAdmin
 from config.read_only_admin import ReadOnlyAdminMixin
 
@@ -17,21 +19,25 @@ class FraudRuleAdmin(PaymentSettingAdmin):
     proposed and who approved it. (No editing in the list: each change goes through a proposal.)"""
 
     list_display = ["name", "kind", "action", "is_active", "priority", "parameters", "currency"]
-    list_filter = ["kind", "action", "is_active", "currency"]
+    list_filter = ["kind", "action", "is_active", currency_filter()]
     search_fields = ["name"]
 
     def has_delete_permission(self, request, obj=None):
         return False  # decisions point at rules: deactivate one instead
 
 
+DECISION_AMOUNT = money_column("amount")
+
+
 @admin.register(FraudDecision)
 class FraudDecisionAdmin(ReadOnlyAdminMixin, EvidenceHistoryAdmin):
-    list_display = ["decided_at", "rule", "action", "payment_kind", "from_account", "destination", "amount",
-                    "currency", "transfer", "outgoing_payment"]
+    list_display = ["decided_at", "rule", "action", "payment_kind", "from_account", "destination", DECISION_AMOUNT,
+                    "transfer", "outgoing_payment"]
     list_filter = ["action", "payment_kind", "rule"]
     search_fields = ["=from_account__number", "=destination", "=idempotency_key"]
     list_select_related = ["rule", "from_account", "transfer", "outgoing_payment"]
-    readonly_fields = [f.name for f in FraudDecision._meta.fields]
+    readonly_fields = fields = with_money_columns(
+        [f.name for f in FraudDecision._meta.fields], {"amount": DECISION_AMOUNT})
     date_hierarchy = "decided_at"
 
     def get_queryset(self, request):

@@ -5,6 +5,8 @@ from django.contrib import admin
 from apps.organization.configuration_admin import ConfigurationChangeAdminMixin
 from apps.payments.models import FeeSchedule, TransferLimit
 from apps.payments.services.settings_changes import propose_payment_setting_change
+from config.admin_currency_filter import currency_filter
+from config.admin_money import money_column
 from config.history_admin import EvidenceHistoryAdmin
 
 
@@ -17,14 +19,15 @@ class PaymentSettingAdmin(ConfigurationChangeAdminMixin, EvidenceHistoryAdmin):
 
 @admin.register(FeeSchedule)
 class FeeScheduleAdmin(PaymentSettingAdmin):
-    list_display = ["product", "channel", "currency", "fixed_fee", "percentage", "minimum_fee", "maximum_fee",
-                    "is_active"]
-    list_filter = ["channel", "currency", "is_active"]
+    list_display = ["product", "channel", "currency", money_column("fixed_fee"), "percentage",
+                    money_column("minimum_fee"), money_column("maximum_fee"), "is_active"]
+    list_filter = ["channel", currency_filter(), "is_active"]
     list_select_related = ["product"]
 
 
 @admin.register(TransferLimit)
 class TransferLimitAdmin(PaymentSettingAdmin):
-    list_display = ["product", "customer_tier", "currency", "per_transaction", "per_day"]
-    list_filter = ["customer_tier", "currency"]
+    list_display = ["product", "customer_tier", "currency", money_column("per_transaction"),
+                    money_column("per_day")]
+    list_filter = ["customer_tier", currency_filter()]
     list_select_related = ["product"]

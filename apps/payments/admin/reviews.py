@@ -9,6 +9,8 @@ from apps.domain_errors import DomainError
 from apps.payments import selectors
 from apps.payments.models import FraudDecision, PaymentReview
 from apps.payments.services import reviews
+from config.admin_currency_filter import currency_filter
+from config.admin_money import money_column
 from config.history_admin import EvidenceHistoryAdmin
 
 
@@ -40,17 +42,20 @@ class OutgoingFraudDecisionInline(FraudDecisionInline):
     fk_name = "outgoing_payment"
 
 
+AMOUNT = money_column("amount")
+
+
 @admin.register(PaymentReview)
 class PaymentReviewAdmin(EvidenceHistoryAdmin):
     """The review queue: payments a fraud rule held. Open one, choose release or reject and say why; the
     decision runs through the review service and history records who decided."""
 
-    list_display = ["id", "created_at", "from_account", "amount", "currency", "payment", "rules_fired", "status",
+    list_display = ["id", "created_at", "from_account", AMOUNT, "payment", "rules_fired", "status",
                     "decided_by"]
-    list_filter = ["status", "currency"]
+    list_filter = ["status", currency_filter()]
     search_fields = ["=from_account__number", "rules_fired"]
     list_select_related = ["from_account", "transfer", "outgoing_payment", "decided_by"]
-    readonly_fields = ["payment", "from_account", "amount", "currency", "rules_fired", "figures", "status",
+    readonly_fields = ["payment", "from_account", AMOUNT, "rules_fired", "figures", "status",
                        "decided_by", "decided_at", "created_at"]
 
     @admin.display(description="payment")

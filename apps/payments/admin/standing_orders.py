@@ -14,6 +14,7 @@ from apps.organization.branch_scope import visible_to
 from apps.payments import selectors
 from apps.payments.models import StandingOrder, StandingOrderExecution
 from apps.payments.services.standing_orders import build_standing_order, create_standing_order
+from config.admin_money import money_column
 from config.history_admin import EvidenceHistoryAdmin
 
 
@@ -78,13 +79,16 @@ class StandingOrderAddForm(forms.ModelForm):
         return cleaned
 
 
+ORDER_AMOUNT = money_column("amount")
+
+
 @admin.register(StandingOrder)
 class StandingOrderAdmin(EvidenceHistoryAdmin):
     """Standing orders of the accounts the staff member may see. A new one is set up through
     ``create_standing_order`` (the add form asks the service first, so a refusal is a form error); once set up an
     order is read-only: a change is a new order."""
 
-    list_display = ["id", "from_account", "to_account", "amount", "currency", "frequency", "next_due_date", "status"]
+    list_display = ["id", "from_account", "to_account", ORDER_AMOUNT, "frequency", "next_due_date", "status"]
     list_filter = ["status", "frequency"]
     search_fields = ["=from_account__number", "=to_account__number", "reference"]
     list_select_related = ["from_account", "to_account"]

@@ -8,7 +8,7 @@ from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
 from apps.ledger.models import AMOUNT_FIELD
-from apps.money import CURRENCY_CHOICES
+from apps.money import CURRENCY_CHOICES, format_amount
 from apps.payments.models.beneficiaries import Beneficiary
 
 
@@ -82,7 +82,7 @@ class OutgoingPayment(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.reference} {self.amount} {self.currency} ({self.status})"
+        return f"{self.reference} {format_amount(self.amount, self.currency)} ({self.status})"
 
 
 class GatewayEvent(models.Model):
@@ -126,4 +126,4 @@ class IncomingPayment(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"IN {self.gateway_id} {self.amount} {self.currency}"
+        return f"IN {self.gateway_id} {format_amount(self.amount, self.currency)}"

@@ -9,7 +9,7 @@ from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
 from apps.ledger.models import AMOUNT_FIELD
-from apps.money import CURRENCY_CHOICES
+from apps.money import CURRENCY_CHOICES, format_amount
 from apps.payments.models.channels import Channel
 
 RATE_FIELD = {"max_digits": 9, "decimal_places": 6}
@@ -49,7 +49,9 @@ class FeeSchedule(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.product or 'any product'} / {self.get_channel_display()}: {self.fixed_fee} + {self.percentage}"
+        per_cent = (self.percentage * 100).normalize()  # stored as a fraction of the amount
+        return (f"{self.product or 'any product'} / {self.get_channel_display()}: "
+                f"{format_amount(self.fixed_fee, self.currency)} + {per_cent:f}%")
 
 
 class TransferLimit(models.Model):

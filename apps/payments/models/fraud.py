@@ -9,7 +9,7 @@ from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
 from apps.ledger.models import AMOUNT_FIELD
-from apps.money import CURRENCY_CHOICES
+from apps.money import CURRENCY_CHOICES, format_amount
 from apps.payments.fraud_parameters import ParameterError, validated_parameters
 from apps.payments.models.external import OutgoingPayment
 from apps.payments.models.transfers import Transfer
@@ -127,4 +127,4 @@ class FraudDecision(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.rule_id} {self.action} {self.amount} {self.currency}"
+        return f"{self.rule_id} {self.action} {format_amount(self.amount, self.currency)}"

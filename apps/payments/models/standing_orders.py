@@ -8,7 +8,7 @@ from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
 from apps.ledger.models import AMOUNT_FIELD
-from apps.money import CURRENCY_CHOICES
+from apps.money import CURRENCY_CHOICES, format_amount
 from apps.payments.models.transfers import Transfer
 
 
@@ -60,7 +60,7 @@ class StandingOrder(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"SO{self.pk} {self.amount} {self.currency} {self.get_frequency_display().lower()}"
+        return f"SO{self.pk} {format_amount(self.amount, self.currency)} {self.get_frequency_display().lower()}"
 
 
 class StandingOrderExecution(models.Model):

@@ -10,7 +10,7 @@ from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
 from apps.ledger.models import AMOUNT_FIELD
-from apps.money import CURRENCY_CHOICES
+from apps.money import CURRENCY_CHOICES, format_amount
 from apps.payments.models.beneficiaries import Beneficiary
 from apps.payments.models.channels import Channel
 
@@ -79,4 +79,4 @@ class Transfer(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"TR{self.pk} {self.amount} {self.currency}"
+        return f"TR{self.pk} {format_amount(self.amount, self.currency)}"

@@ -26,7 +26,7 @@ def _statement_fees(user, account, date_from, date_to):
     client.force_authenticate(user)
     response = client.get(f"/api/v1/accounts/{account.number}/statement/?from={date_from}&to={date_to}")
     rows = csv.reader(io.StringIO(b"".join(response.streaming_content).decode()))
-    return next(row[6] for row in rows if row[2:3] == ["Fees in the period"])
+    return next(row[5] for row in rows if row[1:2] == ["Fees in the period"])
 
 
 @pytest.fixture
