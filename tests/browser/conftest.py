@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -92,6 +93,7 @@ def _suite() -> str:
 def shot(request) -> Callable:
     """``shot(page, "02-receipt")``: a full-page screenshot of this step, for people to look at."""
     folder = SCREENSHOTS / _suite() / re.sub(r"[^\w-]+", "-", request.node.name)
+    shutil.rmtree(folder, ignore_errors=True)  # only this run's steps (and no failed.png of an earlier run)
 
     def take(tab, step: str) -> Path:
         folder.mkdir(parents=True, exist_ok=True)
