@@ -5,7 +5,8 @@ BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip --disable-pip-version-check -q
 MANAGE := $(BIN)/python manage.py
 
-.PHONY: run test test-clock test-sqlite install install-test lint migrations-check check-deploy worker beat bench clean
+.PHONY: run test test-clock test-sqlite install install-test chromium-check lint migrations-check check-deploy worker beat \
+	bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -34,22 +35,30 @@ run: install .env
 	@echo "Admin: http://127.0.0.1:8000/admin/   API docs: http://127.0.0.1:8000/api/docs/"
 	$(MANAGE) runserver 127.0.0.1:8000
 
+# The browser tests (tests/browser/) drive Debian's Chromium; every suite runs them, none skips them.
+OGPGY_CHROMIUM ?= /usr/bin/chromium
+export OGPGY_CHROMIUM
+chromium-check:
+	@test -x "$(OGPGY_CHROMIUM)" || { echo "$(OGPGY_CHROMIUM) is missing: the browser tests (tests/browser/) drive" \
+	  "Debian's Chromium. Install it with: apt-get install -y chromium (as root), or set OGPGY_CHROMIUM to a" \
+	  "Chromium binary. (playwright install is not used: it downloads a browser of its own.)" >&2; exit 1; }
+
 # The whole suite on PostgreSQL (DATABASE_URL) and Redis (REDIS_URL); see config/test_settings.py.
-test: install-test lint migrations-check
+test: install-test chromium-check lint migrations-check
 	$(BIN)/python -m pytest --create-db $(PYTEST_ARGS)
 
 # The suite again with the wall clock CLOCK_SHIFT_DAYS ahead (time-machine, see conftest.py), on its own database:
 # nothing may depend on today's date or on the calendar agreeing with the bank's business date.
 CLOCK_SHIFT_DAYS ?= 400
 CLOCK_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/ogpgy_clock
-test-clock: install-test
+test-clock: install-test chromium-check
 	OGPGY_TEST_CLOCK_SHIFT_DAYS=$(CLOCK_SHIFT_DAYS) DATABASE_URL=$(CLOCK_DATABASE_URL) \
 	$(BIN)/python -m pytest --create-db -p no:cacheprovider $(PYTEST_ARGS)
 
 # The suite on SQLite, the embedded mode's database (config/test_settings_sqlite.py: a file under var/), with Redis
 # as in `make test`. Tests marked postgresql_only (real-thread races, PostgreSQL's own SQL) are left out, each with
 # its reason; everything else, the ORM paths the PostgreSQL run never takes included, must pass here.
-test-sqlite: install-test
+test-sqlite: install-test chromium-check
 	$(BIN)/python -m pytest --ds=config.test_settings_sqlite -m "not postgresql_only" --create-db -p no:cacheprovider \
 	$(PYTEST_ARGS)
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.apps import apps
 from django.contrib.auth.models import Group, Permission
 from django.db.models import Q
 
@@ -182,8 +183,19 @@ def permissions_for(role: str) -> Any:
 
 
 def sync_role_permissions(sender: Any = None, **kwargs: Any) -> None:
-    """Make every role group hold exactly the permissions this module gives it (idempotent)."""
+    """Make every role group hold exactly the permissions this module gives it (idempotent).
+
+    After a migrate (or a test's flush) Django sends post_migrate once per app, in INSTALLED_APPS order, and
+    creates each app's permissions on its own signal: the groups are synced once, on the last app's signal, when
+    every permission exists (once per app made each flush of a transactional test seconds slower)."""
+    if sender is not None and sender is not _last_app_migrated():
+        return
     using = kwargs.get("using", "default")
     for role in ALL_ROLES:
         group, _ = Group.objects.using(using).get_or_create(name=role)
         group.permissions.set(permissions_for(role).using(using))
+
+
+def _last_app_migrated() -> Any:
+    """The app config post_migrate is sent for last: the last installed app that has models."""
+    return [config for config in apps.get_app_configs() if config.models_module is not None][-1]
