@@ -3,15 +3,16 @@
 from django.contrib import admin
 
 from apps.payments import selectors
+from apps.payments.admin.staff_payments import StaffOutgoingPaymentPageMixin
 from apps.payments.models import GatewayEvent, IncomingPayment, OutgoingPayment
 from config.history_admin import EvidenceHistoryAdmin
 from config.read_only_admin import ReadOnlyAdminMixin
 
 
 @admin.register(OutgoingPayment)
-class OutgoingPaymentAdmin(ReadOnlyAdminMixin, EvidenceHistoryAdmin):
+class OutgoingPaymentAdmin(StaffOutgoingPaymentPageMixin, ReadOnlyAdminMixin, EvidenceHistoryAdmin):
     """Payments to other banks. Their state changes only through the gateway's answers (submission, webhooks,
-    polling); staff read them here."""
+    polling); staff read them here, and make a new one on "New payment to another bank"."""
 
     list_display = ["reference", "business_date", "from_account", "amount", "currency", "rail", "creditor_name",
                     "status", "outcome_unknown"]

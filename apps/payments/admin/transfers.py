@@ -3,14 +3,16 @@
 from django.contrib import admin
 
 from apps.payments import selectors
+from apps.payments.admin.staff_payments import StaffTransferPageMixin
 from apps.payments.models import Transfer
 from config.history_admin import EvidenceHistoryAdmin
 from config.read_only_admin import ReadOnlyAdminMixin
 
 
 @admin.register(Transfer)
-class TransferAdmin(ReadOnlyAdminMixin, EvidenceHistoryAdmin):
-    """Transfers are records of posted entries: read-only; a mistake is corrected by reversing the entry."""
+class TransferAdmin(StaffTransferPageMixin, ReadOnlyAdminMixin, EvidenceHistoryAdmin):
+    """Transfers are records of posted entries: read-only; a mistake is corrected by reversing the entry. Staff
+    make a new one on "New staff transfer" (apps/payments/admin/staff_payments.py)."""
 
     list_display = ["id", "business_date", "from_account", "to_account", "amount", "fee", "currency", "channel",
                     "status", "initiated_by"]
