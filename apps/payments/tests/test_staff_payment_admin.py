@@ -148,3 +148,8 @@ def test_an_invalid_iban_is_refused_and_nothing_is_recorded(teller_a, big_accoun
     response = client.post(NEW_PAYMENT, order)
     assert response.status_code == 200 and "errornote" in response.content.decode()
     assert not ApprovalRequest.objects.exists() and not OutgoingPayment.objects.exists()
+
+
+def test_the_beneficiary_list_is_spelled_beneficiaries(teller_a):
+    page = _login(teller_a).get(reverse("admin:payments_beneficiary_changelist")).content.decode()
+    assert "Beneficiaries" in page and "Beneficiarys" not in page
