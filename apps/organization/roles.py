@@ -159,6 +159,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "accounts.request_account_closure",
         "eod.view_ledgerseal",
         "eod.run_end_of_day",
+        "ledger.view_ledgercheck",
         *_PAYMENTS_READ,
         "payments.view_gatewayevent",
         "payments.add_feeschedule",
