@@ -42,11 +42,14 @@ class StaffPaymentForm(forms.Form):
 
 
 class StaffTransferForm(StaffPaymentForm):
+    field_order = ["from_account", "to_account", "amount", "currency", "reference"]
     to_account = forms.CharField(label="Payee account number", max_length=40)
     reference = forms.CharField(max_length=140, required=False)
 
 
 class StaffOutgoingPaymentForm(StaffPaymentForm):
+    field_order = ["from_account", "amount", "currency", "rail", "creditor_name", "creditor_account",
+                   "creditor_bic", "creditor_country", "remittance_information"]
     rail = forms.ChoiceField(choices=Rail.choices)
     creditor_name = forms.CharField(max_length=140)
     creditor_account = forms.CharField(label="Creditor IBAN", max_length=42, help_text="Spaces allowed.")
