@@ -4,13 +4,19 @@ part of the customer page (documents, checks and hits inline, the manual review 
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
 
 from apps.customers import services
 from apps.customers.models import Customer
 from apps.domain_errors import DomainError
 from apps.organization.branch_scope import BranchScopedAdminMixin, is_bank_wide
-from apps.organization.models import Branch
+from apps.organization.models import Branch, User
+from config.admin_operations import operation_page
 from config.history_admin import EvidenceHistoryAdmin
 
 
@@ -35,6 +41,19 @@ class StatusReasonForm(forms.Form):
                              help_text="Recorded in each customer's history.")
 
 
+class PremiumUpgradeForm(forms.Form):
+    """The premium upgrade's one choice: the relationship manager, an active staff member."""
+
+    relationship_manager = forms.ModelChoiceField(
+        queryset=User.objects.filter(is_staff=True, is_active=True).order_by("last_name", "first_name", "username"),
+        help_text="The customer's contact at the bank from now on.")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["relationship_manager"].label_from_instance = (
+            lambda user: f"{user.get_full_name() or user.username} ({user.username})")
+
+
 @admin.register(Customer)
 class CustomerAdmin(BranchScopedAdminMixin, EvidenceHistoryAdmin):
     """The customer's own fields and the Block / Unblock actions (KYC's part: apps/kyc/admin.py)."""
@@ -51,6 +70,44 @@ class CustomerAdmin(BranchScopedAdminMixin, EvidenceHistoryAdmin):
                        "created_at"]
     actions = ["block_customers", "unblock_customers"]
 
+    def get_urls(self):
+        return [path("<path:object_id>/upgrade/", self.admin_site.admin_view(self.premium_upgrade_view),
+                     name="customers_customer_upgrade"), *super().get_urls()]
+
+    @admin.display(description="Premium upgrade")
+    def premium_upgrade(self, customer):
+        return format_html('<a class="button" href="{}">Upgrade to premium</a>',
+                           reverse("admin:customers_customer_upgrade", args=[customer.pk]))
+
+    def premium_upgrade_view(self, request, object_id):
+        """The premium upgrade (``services.upgrade_to_premium``, which decides who may): choose the relationship
+        manager; a refusal is shown on the form and nothing changes."""
+        customer = self.get_object(request, unquote(object_id))
+        if customer is None:  # outside the staff member's branch, or no such customer
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        if not request.user.has_perm(services.UPGRADE_PERMISSION):
+            raise PermissionDenied
+        change_url = reverse("admin:customers_customer_change", args=[customer.pk])
+        form = PremiumUpgradeForm(request.POST or None)
+        if form.is_bound and form.is_valid():
+            try:
+                services.upgrade_to_premium(customer=customer, actor=request.user,
+                                            relationship_manager=form.cleaned_data["relationship_manager"])
+            except DomainError as error:
+                form.add_error(None, str(error))
+            else:
+                self.message_user(request, f"{customer.legal_name} is premium now, with "
+                                           f"{form.cleaned_data['relationship_manager']} as relationship manager.",
+                                  messages.SUCCESS)
+                return HttpResponseRedirect(change_url)
+        return operation_page(self, request, form=form, obj=customer, title="Upgrade to premium",
+                              submit_label="Upgrade to premium", cancel_url=change_url,
+                              intro="Premium customers have a relationship manager; their KYC is checked again "
+                                    "(income verification).",
+                              facts=[("Customer", customer.legal_name), ("Type", customer.get_customer_type_display()),
+                                     ("Status", customer.get_status_display()),
+                                     ("Premium", "yes" if customer.is_premium else "no")])
+
     def get_fields(self, request, obj=None):
         fields = list(CustomerForm.Meta.fields)
         if obj is not None:  # the full last four are typed once, then only shown masked
@@ -63,6 +120,8 @@ class CustomerAdmin(BranchScopedAdminMixin, EvidenceHistoryAdmin):
         fields = list(self.readonly_fields)
         if obj is not None:
             fields = ["customer_type", "branch", *fields]
+            if not obj.is_premium and request.user.has_perm(services.UPGRADE_PERMISSION):
+                fields.append("premium_upgrade")  # the link to the upgrade page, for those whose role may
         return fields
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):

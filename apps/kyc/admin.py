@@ -1,24 +1,34 @@
 """KYC in the admin: documents, checks, reviews, the screening list and hits, and KYC's part of the customer page.
 Rows follow their customer's branch scope; decisions go through services."""
 
+import io
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseRedirect
+from django.urls import path, reverse
 
 from apps.customers.admin import CustomerAdmin
 from apps.customers.models import Customer
 from apps.customers.selectors import customers_for
 from apps.domain_errors import DomainError
+from apps.kyc.errors import MassDelistingRefused
 from apps.kyc.models import KycCheck, KycDocument, KycReview, ScreeningEntry, ScreeningHit, ScreeningListImport
 from apps.kyc.services import (
     decide_kyc_review,
     decide_screening_hit,
+    import_screening_list,
     reject_kyc_document,
     review_delisted_match,
     start_kyc_check,
     upload_kyc_document,
 )
 from apps.kyc.services.documents import check_upload
+from apps.kyc.services.screening import IMPORT_PERMISSION
+from apps.kyc.tasks import queue_rescreening
+from config.admin_operations import operation_page
 from config.history_admin import EvidenceHistoryAdmin
 from config.read_only_admin import ReadOnlyAdmin, ReadOnlyAdminMixin
 
@@ -224,13 +234,68 @@ class ScreeningEntryAdmin(ReadOnlyAdmin):
         return entry.is_listed
 
 
+class ScreeningListUploadForm(forms.Form):
+    file = forms.FileField(label="List file (CSV)", help_text=(
+        "Columns: name, aliases (separated by ';'), date_of_birth (YYYY-MM-DD or empty), country (two letters or "
+        "empty), list_name, source_id. The file replaces in full each list it names: entries missing from it are "
+        "delisted."))
+    allow_mass_delisting = forms.BooleanField(required=False, label="Allow mass delisting", help_text=(
+        "Only if the file is the list's complete current version and delists more of it than the limit allows."))
+    mass_delisting_reason = forms.CharField(required=False, max_length=500, label="Why",
+                                            widget=forms.Textarea(attrs={"rows": 2, "cols": 60}),
+                                            help_text="Needed with Allow mass delisting; recorded on the import.")
+
+
 @admin.register(ScreeningListImport)
 class ScreeningListImportAdmin(ReadOnlyAdmin):
+    """Imports of the sanctions/PEP lists, with what each did. "Import a screening list" uploads a file
+    (``import_screening_list``, as ``manage.py import_screening_list`` does) and queues every customer's
+    re-screening; the import's page then shows its counts."""
+
     list_display = ["file_name", "imported_at", "imported_by", "entries_created", "entries_updated",
                     "entries_delisted", "entries_relisted", "hits_closed", "hits_to_review", "customers_screened",
                     "customers_to_screen", "hits_created", "mass_delisting_allowed"]
     list_filter = ["mass_delisting_allowed"]
     list_select_related = ["imported_by"]
+
+    def get_urls(self):
+        return [path("upload/", self.admin_site.admin_view(self.upload_view), name="kyc_screeninglistimport_upload"),
+                *super().get_urls()]
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {**(extra_context or {}), "may_import_screening_list": request.user.has_perm(
+            IMPORT_PERMISSION)}
+        return super().changelist_view(request, extra_context)
+
+    def upload_view(self, request):
+        if not request.user.has_perm(IMPORT_PERMISSION):
+            raise PermissionDenied
+        form = ScreeningListUploadForm(request.POST or None, request.FILES or None)
+        if form.is_bound and form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                record = import_screening_list(
+                    stream=io.TextIOWrapper(upload.file, encoding="utf-8-sig", newline=""), file_name=upload.name,
+                    actor=request.user, allow_mass_delisting=form.cleaned_data["allow_mass_delisting"],
+                    mass_delisting_reason=form.cleaned_data["mass_delisting_reason"])
+            except MassDelistingRefused as refusal:
+                form.add_error(None, f"{refusal} Nothing was imported. If the file is the list's complete "
+                                     "version, tick Allow mass delisting and say why.")
+            except (DomainError, UnicodeDecodeError) as refusal:
+                form.add_error(None, f"{refusal} Nothing was imported.")
+            else:
+                queued = queue_rescreening(list_import=record)
+                self.message_user(request, (
+                    f"Imported {record.file_name}: {record.entries_created} entries created, {record.entries_updated} "
+                    f"updated, {record.entries_delisted} delisted, {record.entries_relisted} listed again; "
+                    f"{record.hits_closed} open hits closed, {record.hits_to_review} confirmed matches to review. "
+                    f"Customers queued for re-screening: {queued}."), messages.SUCCESS)
+                return HttpResponseRedirect(reverse("admin:kyc_screeninglistimport_change", args=[record.pk]))
+        return operation_page(self, request, form=form, title="Import a screening list", multipart=True,
+                              submit_label="Import list", cancel_url=reverse(
+                                  "admin:kyc_screeninglistimport_changelist"),
+                              intro="A sanctions or PEP list. The file is refused whole if one line is wrong; "
+                                    "after the import every customer is screened again.")
 
 
 # --- KYC's part of the customer page ------------------------------------------------------------------------------

@@ -66,3 +66,8 @@ class MassDelistingRefused(Conflict):
 class NotAllowedToAddDocument(PermissionRefused):
     code = "kyc_document_upload_not_allowed"
     title = "Not allowed to add KYC documents for this customer"
+
+
+class NotAllowedToImportScreeningList(PermissionRefused):
+    code = "kyc_not_allowed_to_import_screening_list"
+    title = "Not allowed to import screening lists"

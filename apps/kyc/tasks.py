@@ -5,8 +5,9 @@ from celery import shared_task
 from apps.customers.models import Customer
 from apps.kyc import services
 from apps.kyc.models import ScreeningListImport
-from apps.kyc.services.screening import rescreen_batch
+from apps.kyc.services.screening import rescreen_batch, rescreen_batches
 from apps.organization.selectors import current_business_date
+from apps.outbox.broker import send_task
 
 
 @shared_task(name="kyc.run_kyc_check", time_limit=120, soft_time_limit=120 - 10)
@@ -25,3 +26,15 @@ def periodic_kyc_review() -> int:
 @shared_task(name="kyc.rescreen_customers", time_limit=30 * 60, soft_time_limit=30 * 60 - 10)
 def rescreen_customers_task(import_id: int, customer_ids: list[int]) -> int:
     return rescreen_batch(list_import=ScreeningListImport.objects.get(pk=import_id), customer_ids=customer_ids)
+
+
+def queue_rescreening(*, list_import: ScreeningListImport, batch_size: int | None = None) -> int:
+    """After an import from the admin: every customer re-screened in Celery batches (a batch the broker does not
+    take is re-screened in this process). Returns how many customers were queued. Call it outside a transaction.
+    (``manage.py import_screening_list`` runs the same batches and waits for them, reporting progress.)"""
+    batches = rescreen_batches(batch_size=batch_size)
+    for batch in batches:
+        if not send_task(rescreen_customers_task, list_import.pk, batch,
+                         backstop="the admin re-screens the batch itself"):
+            rescreen_batch(list_import=list_import, customer_ids=batch)
+    return sum(len(batch) for batch in batches)

@@ -146,3 +146,6 @@ class PostingAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     def get_queryset(self, request):
         return postings_visible_to(request.user, super().get_queryset(request))
 
+
+
+from apps.ledger import ledger_check_admin  # noqa: F401, E402  registers the "Trial balance and ledger check" page

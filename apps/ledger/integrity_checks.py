@@ -32,4 +32,9 @@ def register_integrity_check(name: str, check: IntegrityCheck) -> IntegrityCheck
 
 
 def run_integrity_checks() -> list[IntegrityReport]:
-    return [_CHECKS[name]() for name in sorted(_CHECKS)]
+    return [report for _, report in run_named_integrity_checks()]
+
+
+def run_named_integrity_checks() -> list[tuple[str, IntegrityReport]]:
+    """Each check's name (``eod.seal_chain``) with its report, in name order: the ledger check page shows both."""
+    return [(name, _CHECKS[name]()) for name in sorted(_CHECKS)]

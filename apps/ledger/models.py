@@ -146,6 +146,15 @@ class LedgerAccount(models.Model):
         return None if self.overdraft_limit is None else -self.overdraft_limit
 
 
+class LedgerCheck(LedgerAccount):
+    """No data of its own: the admin's "Trial balance and ledger check" page, listed with the ledger's models, and
+    its permission ``ledger.view_ledgercheck`` (operations and auditors): a bank-wide read of every balance."""
+
+    class Meta:
+        proxy = True
+        verbose_name = verbose_name_plural = "trial balance and ledger check"
+
+
 class LedgerAccountUserObjectPermission(UserObjectPermissionBase):
     content_object = models.ForeignKey(LedgerAccount, on_delete=models.CASCADE)
 

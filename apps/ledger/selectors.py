@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Case, Count, DecimalField, F, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
 
+from apps.ledger.integrity_checks import IntegrityReport, run_named_integrity_checks
 from apps.ledger.models import DEBIT_NORMAL_TYPES, JournalEntry, LedgerAccount, Posting, Side
 from apps.ledger.sums import AmountSum
 from apps.money import Money, to_minor_unit
@@ -102,6 +103,37 @@ def unbalanced_entries() -> QuerySet:
         .values("entry_id")
     )
     return JournalEntry.objects.annotate(lines=Count("postings")).filter(Q(pk__in=per_currency) | Q(lines__lt=2))
+
+
+UNBALANCED_ENTRIES_SHOWN = 50
+
+
+@dataclass(frozen=True)
+class LedgerCheckReport:
+    """What ``manage.py ledger_check`` and the admin's ledger check page show: every stored balance against its
+    postings, unbalanced entries (the first 50), the trial balance per currency, and the domains' registered
+    integrity checks (the end-of-day seal chain among them)."""
+
+    checks: list[AccountCheck]
+    unbalanced: list[JournalEntry]
+    trial_balance: list[TrialBalanceLine]
+    integrity: list[tuple[str, IntegrityReport]] = field(default_factory=list)
+
+    @property
+    def drifted(self) -> list[AccountCheck]:
+        return [check for check in self.checks if check.drift != 0]
+
+    @property
+    def problems(self) -> int:
+        return (len(self.drifted) + len(self.unbalanced) + sum(not line.balanced for line in self.trial_balance)
+                + sum(len(report.problems) for _, report in self.integrity))
+
+
+def ledger_check_report() -> LedgerCheckReport:
+    """Run every check of the ledger (reads only)."""
+    checks = account_checks()
+    return LedgerCheckReport(checks=checks, unbalanced=list(unbalanced_entries()[:UNBALANCED_ENTRIES_SHOWN]),
+                             trial_balance=trial_balance(checks), integrity=run_named_integrity_checks())
 
 
 def entries_with_postings() -> QuerySet:

@@ -97,3 +97,14 @@ class InvalidBic(DomainError):
     code = "invalid_bic"
     title = "Invalid BIC"
     status = 400
+
+
+class NotAllowedToCancelStandingOrder(PermissionRefused):
+    code = "standing_order_cancel_not_allowed"
+    title = "Not allowed to cancel this standing order"
+
+
+class StandingOrderNotCancellable(PaymentRefused):
+    code = "standing_order_not_cancellable"
+    title = "The standing order is already over"
+    status = 409

@@ -23,7 +23,12 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from apps.customers.countries import is_country_code
 from apps.customers.models import Customer
 from apps.domain_errors import DomainError
-from apps.kyc.errors import HitAlreadyDecided, InvalidScreeningList, NotAllowedToReview
+from apps.kyc.errors import (
+    HitAlreadyDecided,
+    InvalidScreeningList,
+    NotAllowedToImportScreeningList,
+    NotAllowedToReview,
+)
 from apps.kyc.locks import lock_list_entries, share_lock_listed_entries
 from apps.kyc.models import ScreeningEntry, ScreeningHit, ScreeningListImport, ScreeningToken
 from apps.kyc.name_matching import ListedParty, Match, ScreeningIndex, blocking_keys, normalize_name
@@ -151,6 +156,9 @@ def _parse_rows(stream: IO[str]) -> list[dict[str, Any]]:
     return rows
 
 
+IMPORT_PERMISSION = "kyc.add_screeninglistimport"
+
+
 @transaction.atomic
 def import_screening_list(*, stream: IO[str], file_name: str, actor: User | None = None,
                           allow_mass_delisting: bool = False, mass_delisting_reason: str = "") -> ScreeningListImport:
@@ -167,7 +175,12 @@ def import_screening_list(*, stream: IO[str], file_name: str, actor: User | None
     A file that would delist more of a list than the limit allows (``lists_over_delisting_limit``) is refused
     whole, like a bad line, unless ``allow_mass_delisting`` with a ``mass_delisting_reason``: the import then
     records that ``actor`` allowed it, and why.
+
+    A staff member imports only if their role may (``kyc.add_screeninglistimport``: operations and compliance);
+    the management command imports as the system (no actor).
     """
+    if actor is not None and not actor.has_perm(IMPORT_PERMISSION):
+        raise NotAllowedToImportScreeningList("Your role may not import screening lists.")
     mass_delisting_reason = _reason_for_mass_delisting(allow_mass_delisting, mass_delisting_reason)
     rows = _parse_rows(stream)
     list_names = sorted({row["list_name"] for row in rows})

@@ -3,6 +3,7 @@
 from django.contrib import admin
 
 from apps.payments import selectors
+from apps.payments.admin.staff_payments import StaffOutgoingPaymentPageMixin
 from apps.payments.models import GatewayEvent, IncomingPayment, OutgoingPayment
 from config.admin_currency_filter import currency_filter
 from config.admin_money import money_column, with_money_columns
@@ -13,9 +14,9 @@ AMOUNT = money_column("amount")
 
 
 @admin.register(OutgoingPayment)
-class OutgoingPaymentAdmin(ReadOnlyAdminMixin, EvidenceHistoryAdmin):
+class OutgoingPaymentAdmin(StaffOutgoingPaymentPageMixin, ReadOnlyAdminMixin, EvidenceHistoryAdmin):
     """Payments to other banks. Their state changes only through the gateway's answers (submission, webhooks,
-    polling); staff read them here."""
+    polling); staff read them here, and make a new one on "New payment to another bank"."""
 
     list_display = ["reference", "business_date", "from_account", AMOUNT, "rail", "creditor_name",
                     "status", "outcome_unknown"]

@@ -3,18 +3,28 @@
 import calendar
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.contrib.admin.widgets import AdminDateWidget
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponseRedirect
+from django.urls import path, reverse
+from django.utils.html import format_html
 
 from apps.accounts.models import Account
 from apps.domain_errors import DomainError
-from apps.money import Money
+from apps.money import Money, format_amount
 from apps.organization.branch_scope import visible_to
 from apps.payments import selectors
 from apps.payments.models import StandingOrder, StandingOrderExecution
-from apps.payments.services.standing_orders import build_standing_order, create_standing_order
+from apps.payments.services.standing_orders import (
+    CANCEL_PERMISSION,
+    build_standing_order,
+    cancel_standing_order,
+    create_standing_order,
+)
 from config.admin_money import money_column
+from config.admin_operations import operation_page
 from config.history_admin import EvidenceHistoryAdmin
 
 
@@ -79,6 +89,14 @@ class StandingOrderAddForm(forms.ModelForm):
         return cleaned
 
 
+class CancelStandingOrderForm(forms.Form):
+    reason = forms.CharField(max_length=500, widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
+                             help_text="Recorded in the standing order's history.")
+
+
+CANCELLABLE = (StandingOrder.Status.ACTIVE, StandingOrder.Status.SUSPENDED)
+
+
 ORDER_AMOUNT = money_column("amount")
 
 
@@ -113,7 +131,46 @@ class StandingOrderAdmin(EvidenceHistoryAdmin):
     def get_readonly_fields(self, request, obj=None):
         if obj is None:
             return self.readonly_fields
-        return [f.name for f in StandingOrder._meta.fields]  # set up once; a change is a new order
+        fields = [f.name for f in StandingOrder._meta.fields]  # set up once; a change is a new order
+        if obj.status in CANCELLABLE and request.user.has_perm(CANCEL_PERMISSION):
+            fields.append("cancel_link")
+        return fields
+
+    # --- Cancel: a page of its own asking the reason, calling cancel_standing_order ----------------------------
+    def get_urls(self):
+        return [path("<path:object_id>/cancel/", self.admin_site.admin_view(self.cancel_view),
+                     name="payments_standingorder_cancel"), *super().get_urls()]
+
+    @admin.display(description="Cancel")
+    def cancel_link(self, order):
+        return format_html('<a class="button" href="{}">Cancel standing order</a>',
+                           reverse("admin:payments_standingorder_cancel", args=[order.pk]))
+
+    def cancel_view(self, request, object_id):
+        order = self.get_object(request, unquote(object_id))
+        if order is None:  # not paid from an account the staff member may see
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        if not request.user.has_perm(CANCEL_PERMISSION):
+            raise PermissionDenied
+        change_url = reverse("admin:payments_standingorder_change", args=[order.pk])
+        form = CancelStandingOrderForm(request.POST or None)
+        if form.is_bound and form.is_valid():
+            try:
+                cancel_standing_order(order=order, reason=form.cleaned_data["reason"], cancelled_by=request.user)
+            except DomainError as refusal:
+                form.add_error(None, str(refusal))
+            else:
+                self.message_user(request, f"Standing order {order.pk} is cancelled: no further payment is made.",
+                                  messages.SUCCESS)
+                return HttpResponseRedirect(change_url)
+        return operation_page(
+            self, request, form=form, obj=order, title="Cancel standing order",
+            submit_label="Cancel standing order", cancel_url=change_url,
+            intro="No further payment is made; the payments already made stay.",
+            facts=[("From", order.from_account), ("To", order.to_account),
+                   ("Amount", format_amount(order.amount, order.currency)),
+                   ("Schedule", order.get_frequency_display()), ("Next due", order.next_due_date or "—"),
+                   ("Status", order.get_status_display())])
 
     def save_form(self, request, form, change):
         constructed = super().save_form(request, form, change)  # also readies form.save_m2m for save_related

@@ -3,6 +3,7 @@
 from django.contrib import admin
 
 from apps.payments import selectors
+from apps.payments.admin.staff_payments import StaffTransferPageMixin
 from apps.payments.models import Transfer
 from config.admin_currency_filter import currency_filter
 from config.admin_money import money_column, with_money_columns
@@ -13,8 +14,9 @@ AMOUNT, FEE = money_column("amount"), money_column("fee")
 
 
 @admin.register(Transfer)
-class TransferAdmin(ReadOnlyAdminMixin, EvidenceHistoryAdmin):
-    """Transfers are records of posted entries: read-only; a mistake is corrected by reversing the entry."""
+class TransferAdmin(StaffTransferPageMixin, ReadOnlyAdminMixin, EvidenceHistoryAdmin):
+    """Transfers are records of posted entries: read-only; a mistake is corrected by reversing the entry. Staff
+    make a new one on "New staff transfer" (apps/payments/admin/staff_payments.py)."""
 
     list_display = ["id", "business_date", "from_account", "to_account", AMOUNT, FEE, "channel",
                     "status", "initiated_by"]

@@ -30,6 +30,7 @@ class Beneficiary(models.Model):
     history = HistoricalRecords()
 
     class Meta:
+        verbose_name_plural = "beneficiaries"
         ordering = ["name", "id"]
         constraints = [
             models.UniqueConstraint(fields=["owner", "account_identifier"], condition=Q(removed_at__isnull=True),

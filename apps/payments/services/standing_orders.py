@@ -11,8 +11,15 @@ from apps.accounts.account_numbers import validate_account_number
 from apps.accounts.models import Account
 from apps.domain_errors import DomainError
 from apps.money import Money
+from apps.organization.branch_scope import can_access
 from apps.organization.models import User
-from apps.payments.errors import PaymentRefused, SameAccount, UnknownAccount
+from apps.payments.errors import (
+    NotAllowedToCancelStandingOrder,
+    PaymentRefused,
+    SameAccount,
+    StandingOrderNotCancellable,
+    UnknownAccount,
+)
 from apps.payments.models import Channel, StandingOrder, StandingOrderExecution
 from apps.payments.schedules import first_due_date, following_due_date
 from apps.payments.services.transfers import ensure_accounts_can_transfer, transfer_between_accounts
@@ -68,6 +75,35 @@ def create_standing_order(*, from_account: Account, to_account_number: str, mone
         end_date=end_date, count=count, reference=reference,
     )
     order.save()
+    return order
+
+
+CANCEL_PERMISSION = "payments.change_standingorder"
+
+
+@transaction.atomic
+def cancel_standing_order(*, order: StandingOrder, reason: str, cancelled_by: User) -> StandingOrder:
+    """Stop an active or suspended standing order: no further payment is made (end of day pays only active ones);
+    payments already made stay. The reason goes in the history row.
+
+    Cancelled by staff whose role may change standing orders (``payments.change_standingorder``: branch managers)
+    and who may change the payer's account (their branch's, or every branch for bank-wide roles). The order is
+    locked first, as ``execute_standing_order`` locks it, so a cancel and an end-of-day payment do not cross.
+    """
+    if not cancelled_by.is_active or not cancelled_by.is_staff or not cancelled_by.has_perm(CANCEL_PERMISSION):
+        raise NotAllowedToCancelStandingOrder("Your role may not cancel standing orders.")
+    reason = (reason or "").strip()
+    if not reason:
+        raise PaymentRefused("Say why the standing order is cancelled.", code="reason_required")
+    order = StandingOrder.objects.select_for_update().select_related("from_account").get(pk=order.pk)
+    if not can_access(cancelled_by, order.from_account, "change"):
+        raise NotAllowedToCancelStandingOrder("The payer's account is another branch's.")
+    if order.status not in (StandingOrder.Status.ACTIVE, StandingOrder.Status.SUSPENDED):
+        raise StandingOrderNotCancellable(f"Standing order {order.pk} is {order.get_status_display().lower()}.")
+    order.status, order.next_due_date = StandingOrder.Status.CANCELLED, None
+    order._history_user = cancelled_by
+    order._change_reason = reason[:100]  # simple-history's change reason column holds 100 characters
+    order.save(update_fields=["status", "next_due_date"])
     return order
 
 

@@ -9,8 +9,7 @@ broken seal.
 
 from django.core.management.base import BaseCommand
 
-from apps.ledger.integrity_checks import run_integrity_checks
-from apps.ledger.selectors import account_checks, trial_balance, unbalanced_entries
+from apps.ledger.selectors import ledger_check_report
 from apps.money import to_minor_unit
 
 
@@ -18,35 +17,28 @@ class Command(BaseCommand):
     help = "Verify the ledger: stored balances against postings, balanced entries, and the trial balance."
 
     def handle(self, *args, **options):
-        problems = 0
-        checks = account_checks()
-        for check in checks:
-            if check.drift != 0:
-                problems += 1
-                account = check.account
-                self.stderr.write(
-                    f"DRIFT {account.code}: stored {to_minor_unit(account.balance, account.currency)}, "
-                    f"postings give {check.recomputed} ({account.currency})"
-                )
-        for entry in unbalanced_entries()[:50]:
-            problems += 1
+        report = ledger_check_report()  # the admin's "Trial balance and ledger check" page shows the same
+        for check in report.drifted:
+            account = check.account
+            self.stderr.write(
+                f"DRIFT {account.code}: stored {to_minor_unit(account.balance, account.currency)}, "
+                f"postings give {check.recomputed} ({account.currency})"
+            )
+        for entry in report.unbalanced:
             self.stderr.write(f"UNBALANCED journal entry {entry.pk} ({entry.description})")
 
         self.stdout.write(f"{'currency':<8} {'debit balances':>22} {'credit balances':>22}")
-        for line in trial_balance(checks):
+        for line in report.trial_balance:
             self.stdout.write(f"{line.currency:<8} {line.debits:>22} {line.credits:>22}"
                               f"{'' if line.balanced else '  NOT BALANCED'}")
-            if not line.balanced:
-                problems += 1
-        self.stdout.write(f"{len(checks)} accounts checked.")
+        self.stdout.write(f"{len(report.checks)} accounts checked.")
 
-        for report in run_integrity_checks():
-            for problem in report.problems:
-                problems += 1
+        for _, integrity in report.integrity:
+            for problem in integrity.problems:
                 self.stderr.write(problem)
-            self.stdout.write(report.summary)
-        if problems:
-            self.stderr.write(self.style.ERROR(f"Ledger check FAILED: {problems} problem(s)."))
+            self.stdout.write(integrity.summary)
+        if report.problems:
+            self.stderr.write(self.style.ERROR(f"Ledger check FAILED: {report.problems} problem(s)."))
             raise SystemExit(1)
         self.stdout.write(self.style.SUCCESS(
             "Ledger check passed: balances match postings, trial balance balances, seals match."))
