@@ -54,7 +54,7 @@ def test_operations_closes_the_day_on_the_end_of_day_screen_and_reads_the_ledger
     follow(page, "#nav-sidebar >> a:text-is('Ledger accounts')")
     page.fill("#searchbar", vault.code)
     follow(page, "#changelist-search input[type=submit]")
-    assert len(rows(page)) == 1 and "100250.00" in rows(page)[0]
+    assert len(rows(page)) == 1 and "100,250.00 EUR" in rows(page)[0]
     shot(page, "04-ledger-vault")
 
     # and the journal entry of the deposit, with its two postings

@@ -59,17 +59,19 @@ def test_a_teller_opens_an_account_takes_a_cash_deposit_and_downloads_the_statem
     assert "Amount 250.00 EUR" in page.locator("#content").inner_text()
     shot(page, "05-receipt")
 
-    # when: the teller finds the account by its number and downloads this month's statement from its page
+    # when: the teller finds the account by its number and downloads this month's statement from its page's form
     follow(page, "#nav-sidebar >> a:text-is('Accounts')")
     page.fill("#searchbar", account.number)
     follow(page, "#changelist-search input[type=submit]")
     assert len(rows(page)) == 1 and "250.00" in rows(page)[0]
     shot(page, "06-account-found")
     follow(page, f"#result_list >> text={account.number}")
+    shot(page, "07-account-page")
+    follow(page, "#content >> a:text-is('Statement for a period')")  # this month, PDF, as the form proposes
+    shot(page, "08-statement-form")
     with page.expect_download() as download:
-        page.click(".field-statements >> text=PDF")
+        page.click("#content >> text=Download the statement")
     # then: a PDF of this account (kept beside the screenshots, to be looked at)
     saved = shot.folder / download.value.suggested_filename
     download.value.save_as(saved)
     assert saved.name.startswith(f"statement-{account.number}-") and saved.read_bytes().startswith(b"%PDF")
-    shot(page, "07-account-page")
