@@ -185,6 +185,7 @@ class StaffAccountViewSet(_AccountReads):
             account = self._staff_account("view")
             return Response(HoldSerializer(account.holds.order_by("-pk"), many=True).data)
         account = self._staff_account()
+        holds.ensure_staff_may_change_holds(request.user, account)  # the admin's door asks the same rule
         data = HoldInputSerializer(data=request.data, context={"currency": account.currency})
         data.is_valid(raise_exception=True)
         hold = holds.place_hold(account=account, amount=data.validated_data["amount"],
@@ -196,6 +197,7 @@ class StaffAccountViewSet(_AccountReads):
     @action(detail=True, methods=["post"], url_path=r"holds/(?P<hold_id>\d+)/release")
     def release_hold(self, request, number=None, hold_id=None):
         account = self._staff_account()
+        holds.ensure_staff_may_change_holds(request.user, account)
         hold = Hold.objects.filter(account=account, pk=hold_id).first()
         if hold is None:
             raise NotFound("No such hold on this account.")
