@@ -75,7 +75,8 @@ class OpenAccountForm(forms.Form):
 
 
 class HoldForm(forms.Form):
-    """A hold to place: ``holds.place_hold`` decides whether the available balance covers it."""
+    """A hold to place: ``holds.place_hold`` decides whether the available balance covers it. The hidden key is
+    made when the form is first shown: submitting the page twice returns the first hold."""
 
     amount = forms.CharField(max_length=30, widget=forms.TextInput(attrs={"inputmode": "decimal", "size": 16}))
     reason = forms.CharField(max_length=200, widget=forms.TextInput(attrs={"size": 60}),
@@ -84,11 +85,14 @@ class HoldForm(forms.Form):
                                  widget=forms.DateInput(attrs={"type": "date"}),
                                  help_text="End of day on this date releases it. Leave empty to keep it until it is "
                                            "released by hand.")
+    idempotency_key = forms.UUIDField(widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, currency: str, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.currency = currency
         self.fields["amount"].label = f"Amount ({currency})"
+        if not self.is_bound:
+            self.initial.setdefault("idempotency_key", uuid.uuid4())
 
     def clean_amount(self) -> Money:
         try:

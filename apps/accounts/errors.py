@@ -44,6 +44,17 @@ class HoldNotActive(Conflict):
     title = "The hold is no longer active"
 
 
+class HoldNotReleasable(Conflict):
+    code = "hold_belongs_to_payment_review"
+    title = "The hold is a payment review's"
+
+
+class HoldReplayConflict(Conflict):
+    code = "idempotency_key_reused"
+    title = "Idempotency key already used for a different hold"
+    status = 422
+
+
 class InvalidAccountOperation(AccountsError):
     code = "invalid_account_operation"
     title = "Invalid account operation"

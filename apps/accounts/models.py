@@ -270,10 +270,21 @@ class Hold(models.Model):
         RELEASED = "released", "Released"
         EXPIRED = "expired", "Expired"
 
+    class Purpose(models.TextChoices):
+        """Who may release it: staff release their own holds; a payment held for review keeps its hold until
+        compliance releases or rejects the payment (``payments.services.reviews``)."""
+
+        STAFF = "staff", "Placed by staff"
+        PAYMENT_REVIEW = "payment_review", "A payment held for review"
+
     account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="holds")
     amount = models.DecimalField(**AMOUNT_FIELD)
     reason = models.CharField(max_length=200)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    purpose = models.CharField(max_length=20, choices=Purpose.choices, default=Purpose.STAFF)
+    # The placing request's key: the same request again returns this hold instead of setting the money aside twice.
+    # Empty only on holds placed before keys were kept.
+    idempotency_key = models.CharField(max_length=200, null=True, blank=True, unique=True)
     placed_on = models.DateField()
     expires_on = models.DateField(null=True, blank=True, help_text="End of day on this date releases it.")
     placed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -292,6 +303,7 @@ class Hold(models.Model):
             models.CheckConstraint(condition=Q(status="active", released_on__isnull=True)
                                    | ~Q(status="active") & Q(released_on__isnull=False),
                                    name="hold_release_recorded"),
+            models.CheckConstraint(condition=Q(purpose__in=["staff", "payment_review"]), name="hold_purpose_known"),
         ]
 
     def __str__(self) -> str:
@@ -314,6 +326,8 @@ class TellerTransaction(models.Model):
     approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
                                     related_name="+", help_text="The branch manager, above the teller's limit.")
     entry = models.OneToOneField("ledger.JournalEntry", on_delete=models.PROTECT, related_name="teller_receipt")
+    # The account's ledger balance just after the operation, as the receipt prints it (empty on older receipts).
+    balance_after = models.DecimalField(**AMOUNT_FIELD, null=True, blank=True)
     idempotency_key = models.CharField(max_length=200, unique=True)
     business_date = models.DateField()
     created_at = models.DateTimeField(auto_now_add=True)

@@ -3,11 +3,9 @@ part of the customer page (documents, checks and hits inline, the manual review 
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
-from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
@@ -16,7 +14,7 @@ from apps.customers.models import Customer
 from apps.domain_errors import DomainError
 from apps.organization.branch_scope import BranchScopedAdminMixin, is_bank_wide
 from apps.organization.models import Branch, User
-from config.admin_operations import operation_page
+from config.admin_operations import bulk_action_page, operation_page
 from config.history_admin import EvidenceHistoryAdmin
 
 
@@ -155,11 +153,10 @@ class CustomerAdmin(BranchScopedAdminMixin, EvidenceHistoryAdmin):
                 else:
                     self.message_user(request, f"{customer}: {done}.")
             return None
-        return TemplateResponse(request, "admin/customers/customer/status_reason.html", {
-            **self.admin_site.each_context(request), "opts": self.opts, "form": form, "customers": queryset,
-            "action": request.POST.get("action", ""), "action_checkbox_name": ACTION_CHECKBOX_NAME,
-            "verb": verb, "title": f"{verb.capitalize()} customers: give the reason",
-        })
+        return bulk_action_page(self, request, form=form, queryset=queryset,
+                                title=f"{verb.capitalize()} customers: give the reason",
+                                submit_label=verb.capitalize(), intro=f"{verb.capitalize()} these customers:",
+                                describe=lambda c: f"{c} ({c.get_status_display()})")
 
     @admin.action(description="Block customer (give a reason)", permissions=["block"])
     def block_customers(self, request, queryset):

@@ -1,5 +1,7 @@
 """Celery tasks of KYC: thin wrappers that take ids and call a service."""
 
+from collections.abc import Callable
+
 from celery import shared_task
 
 from apps.customers.models import Customer
@@ -28,13 +30,20 @@ def rescreen_customers_task(import_id: int, customer_ids: list[int]) -> int:
     return rescreen_batch(list_import=ScreeningListImport.objects.get(pk=import_id), customer_ids=customer_ids)
 
 
-def queue_rescreening(*, list_import: ScreeningListImport, batch_size: int | None = None) -> int:
-    """After an import from the admin: every customer re-screened in Celery batches (a batch the broker does not
-    take is re-screened in this process). Returns how many customers were queued. Call it outside a transaction.
-    (``manage.py import_screening_list`` runs the same batches and waits for them, reporting progress.)"""
+def queue_rescreening(*, list_import: ScreeningListImport, batch_size: int | None = None,
+                      backstop: str = "the admin re-screens the batch itself",
+                      after_batch: Callable[[list[int], bool], None] | None = None) -> int:
+    """After an import: every customer re-screened in Celery batches (a batch the broker does not take is
+    re-screened in this process). Returns how many customers were queued, also recorded on the import as
+    ``customers_to_screen``. Call it outside a transaction. ``after_batch(batch, sent)`` is called after each
+    batch (sent to the broker, or screened here): ``manage.py import_screening_list`` reports progress with it."""
     batches = rescreen_batches(batch_size=batch_size)
+    total = sum(len(batch) for batch in batches)
+    ScreeningListImport.objects.filter(pk=list_import.pk).update(customers_to_screen=total)
     for batch in batches:
-        if not send_task(rescreen_customers_task, list_import.pk, batch,
-                         backstop="the admin re-screens the batch itself"):
+        sent = send_task(rescreen_customers_task, list_import.pk, batch, backstop=backstop)
+        if not sent:
             rescreen_batch(list_import=list_import, customer_ids=batch)
-    return sum(len(batch) for batch in batches)
+        if after_batch is not None:
+            after_batch(batch, sent)
+    return total

@@ -103,6 +103,16 @@ class JournalEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_select_related = ["posted_by", "reverses"]
     date_hierarchy = "business_date"
     inlines = [PostingInline]
+    # What staff and auditors read first; the replay keys are the services' plumbing, kept out of the way.
+    fieldsets = [
+        (None, {"fields": ["business_date", "description", "reference", "source", "posted_by", "posted_at",
+                           "reverses"]}),
+        ("Replay protection", {
+            "classes": ["collapse"], "fields": ["idempotency_key", "fingerprint"],
+            "description": "The key the posting service was called with, and the digest of the entry's content: a "
+                           "second call with the same key returns this entry instead of posting again.",
+        }),
+    ]
     action_form = ReversalActionForm
     actions = ["request_reversal"]
 

@@ -3,12 +3,10 @@ period. Every write is a service call; a refusal comes back on the form in the s
 
 import uuid
 
-from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
-from django.template.response import TemplateResponse
-from django.urls import path
+from django.urls import path, reverse
 
 from apps.accounts.admin_forms import CashOperationForm, HoldForm, OpenAccountForm, StatementForm
 from apps.accounts.models import Account, Hold, TellerTransaction
@@ -20,6 +18,7 @@ from apps.domain_errors import DomainError, PermissionRefused
 from apps.money import Money, format_amount
 from apps.organization.branch_scope import visible_to
 from apps.organization.selectors import current_business_date
+from config.admin_operations import operation_page
 
 
 class AccountPagesMixin:
@@ -39,14 +38,15 @@ class AccountPagesMixin:
                 path("open/", view(self.open_view), name="accounts_account_open"),
                 *super().get_urls()]
 
-    def operation_page(self, request, account, form, *, title, button, intro="", template="operation.html",
-                       **context):
-        """An operation's page: the account's name and balances on top, then the form and its one button."""
-        return TemplateResponse(request, f"admin/accounts/account/{template}", {
-            **self.admin_site.each_context(request), "opts": self.opts, "original": account, "form": form,
-            "available": format_amount(account.available_balance, account.currency), "title": title, "button": button,
-            "intro": intro, "media": self.media + (form.media if form is not None else forms.Media()), **context,
-        })
+    def operation_page(self, request, account, form, *, title, button, intro="", **options):
+        """An operation's page (config.admin_operations): the account's owner, product and available balance on
+        top, then the form and its one button."""
+        return operation_page(
+            self, request, form=form, obj=account, title=title, submit_label=button, intro=intro,
+            cancel_url=reverse("admin:accounts_account_change", args=[account.pk]),
+            facts=[("Customer", account.customer), ("Product", f"{account.product} ({account.get_status_display()})"),
+                   ("Available balance", format_amount(account.available_balance, account.currency))],
+            **options)
 
     def _visible_account(self, request, pk):
         return get_object_or_404(with_balances(visible_to(request.user, Account.objects.all())), pk=pk)
@@ -121,7 +121,8 @@ class AccountPagesMixin:
             chosen = form.cleaned_data
             try:
                 hold = holds.place_hold(account=account, amount=chosen["amount"], reason=chosen["reason"],
-                                        expires_on=chosen["expires_on"], actor=request.user)
+                                        expires_on=chosen["expires_on"], actor=request.user,
+                                        idempotency_key=f"admin:{request.user.pk}:{chosen['idempotency_key']}")
             except DomainError as error:
                 form.add_error(None, str(error))
             else:
@@ -137,6 +138,11 @@ class AccountPagesMixin:
         """Release an active hold (``holds.release_hold``); a GET asks to confirm."""
         account = self._hold_scope(request, pk)
         hold = get_object_or_404(Hold.objects.filter(account=account), pk=hold_id)
+        try:
+            holds.ensure_releasable_by(hold, Hold.Purpose.STAFF)
+        except DomainError as error:
+            self.message_user(request, str(error), messages.ERROR)
+            return redirect("admin:accounts_account_change", account.pk)
         if request.method == "POST":
             try:
                 holds.release_hold(hold=hold, actor=request.user)
@@ -174,7 +180,9 @@ class AccountPagesMixin:
                 self.message_user(request, f"Account {account.number} opened ({account.get_status_display()}).",
                                   messages.SUCCESS)
                 return redirect("admin:accounts_account_change", account.pk)
-        return TemplateResponse(request, "admin/accounts/account/open.html", {
-            **self.admin_site.each_context(request), "opts": self.opts, "form": form,
-            "media": self.media + form.media, "title": "Open an account",
-        })
+        return operation_page(
+            self, request, form=form, title="Open an account", submit_label="Open the account",
+            cancel_url=reverse("admin:accounts_account_changelist"),
+            intro="The customer's KYC must be verified. A term deposit needs a maturity instruction (and, to pay out, "
+                  "a linked account of the same customer). An account whose product has a minimum opening balance "
+                  "stays pending until a deposit reaches it.")

@@ -3,10 +3,8 @@ deposit: pages of the account and actions of the list, each calling the lifecycl
 service (unfreezing and closing are maker-checker: the page records the request)."""
 
 from django.contrib import admin, messages
-from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
-from django.template.response import TemplateResponse
 from django.urls import path
 
 from apps.accounts.admin_forms import AccountReasonForm, ClosureForm
@@ -16,6 +14,7 @@ from apps.accounts.services import lifecycle, term
 from apps.domain_errors import DomainError, PermissionRefused
 from apps.money import format_amount, round_to_currency
 from apps.organization.branch_scope import visible_to
+from config.admin_operations import bulk_action_page
 
 
 class AccountStatusPagesMixin:
@@ -151,11 +150,9 @@ class AccountActionsMixin:
         if form.is_bound and form.is_valid():
             self._each(request, queryset, lambda account: run(account, form.cleaned_data["reason"]), done)
             return None
-        return TemplateResponse(request, "admin/accounts/account/action_reason.html", {
-            **self.admin_site.each_context(request), "opts": self.opts, "form": form, "accounts": queryset,
-            "action": request.POST.get("action", ""), "action_checkbox_name": ACTION_CHECKBOX_NAME,
-            "verb": verb, "title": f"{verb}: give the reason",
-        })
+        return bulk_action_page(self, request, form=form, queryset=queryset, title=f"{verb}: give the reason",
+                                submit_label=verb, intro=f"{verb}: these accounts.",
+                                describe=lambda a: f"{a.number}, {a.customer} ({a.get_status_display()})")
 
     @admin.action(description="Freeze the selected accounts (compliance; give a reason)", permissions=["freeze"])
     def freeze(self, request, queryset):

@@ -34,7 +34,8 @@ class TellerTransactionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
                      name="accounts_tellertransaction_receipt"), *super().get_urls()]
 
     def receipt_view(self, request, pk):
-        receipt = get_object_or_404(self.get_queryset(request).select_related("branch", "entry"), pk=pk)
+        receipts = self.get_queryset(request).select_related("branch", "account__customer", "teller", "approved_by")
+        receipt = get_object_or_404(receipts, pk=pk)
         return TemplateResponse(request, "admin/accounts/receipt.html",
                                 {**self.admin_site.each_context(request), "receipt": receipt,
                                  "title": f"Receipt {receipt.receipt_number}"})

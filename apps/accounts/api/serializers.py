@@ -61,7 +61,7 @@ class HoldSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Hold
-        fields = ["id", "amount", "reason", "status", "placed_on", "expires_on", "released_on"]
+        fields = ["id", "amount", "reason", "status", "purpose", "placed_on", "expires_on", "released_on"]
 
 
 class ReasonSerializer(serializers.Serializer):

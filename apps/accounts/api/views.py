@@ -177,21 +177,25 @@ class StaffAccountViewSet(_AccountReads):
                                              reason=data.validated_data["reason"])
         return Response(ApprovalPendingSerializer(approval).data, status=status.HTTP_202_ACCEPTED)
 
-    @extend_schema(methods=["post"], request=HoldInputSerializer, responses={201: HoldSerializer})
     @extend_schema(methods=["get"], responses=HoldSerializer(many=True))
-    @action(detail=True, methods=["get", "post"], url_path="holds", pagination_class=None)  # a bare list
+    @action(detail=True, methods=["get"], url_path="holds", pagination_class=None)  # a bare list
     def holds(self, request, number=None):
-        if request.method == "GET":
-            account = self._staff_account("view")
-            return Response(HoldSerializer(account.holds.order_by("-pk"), many=True).data)
+        account = self._staff_account("view")
+        return Response(HoldSerializer(account.holds.order_by("-pk"), many=True).data)
+
+    @extend_schema(request=HoldInputSerializer, responses={201: HoldSerializer, 200: HoldSerializer})
+    @holds.mapping.post
+    @idempotent(scope="accounts.place_hold")
+    def place_hold(self, request, number=None):
         account = self._staff_account()
         holds.ensure_staff_may_change_holds(request.user, account)  # the admin's door asks the same rule
         data = HoldInputSerializer(data=request.data, context={"currency": account.currency})
         data.is_valid(raise_exception=True)
         hold = holds.place_hold(account=account, amount=data.validated_data["amount"],
                                 reason=data.validated_data["reason"], expires_on=data.validated_data["expires_on"],
-                                actor=request.user)
-        return Response(HoldSerializer(hold).data, status=status.HTTP_201_CREATED)
+                                actor=request.user, idempotency_key=f"api:{request.user.pk}:{request.idempotency_key}")
+        return Response(HoldSerializer(hold).data,
+                        status=status.HTTP_200_OK if hold.replayed else status.HTTP_201_CREATED)
 
     @extend_schema(request=None, responses=HoldSerializer)
     @action(detail=True, methods=["post"], url_path=r"holds/(?P<hold_id>\d+)/release")

@@ -138,12 +138,13 @@ def perform_cash_operation(*, kind: str, account: Account, amount: Money, teller
         description=f"{label} {account.number}", source=SOURCE, idempotency_key=idempotency_key,
         posted_by=teller, business_date=business_date, reference=account.number,
     )
+    account.ledger_account.refresh_from_db(fields=["balance"])
     receipt = TellerTransaction(kind=kind, account=account, amount=amount.amount, currency=amount.currency,
                                 branch=teller.home_branch, teller=teller, approved_by=approved_by, entry=entry,
-                                idempotency_key=idempotency_key, business_date=business_date)
+                                idempotency_key=idempotency_key, business_date=business_date,
+                                balance_after=account.ledger_account.balance)
     receipt._history_user = teller
     receipt.save()
-    account.ledger_account.refresh_from_db(fields=["balance"])
     record_customer_activity(account=account, business_date=business_date, actor=teller)
     if kind == TellerTransaction.Kind.DEPOSIT:
         activate_if_funded(account=account, business_date=business_date, actor=teller)

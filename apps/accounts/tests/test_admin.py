@@ -1,10 +1,13 @@
 import re
+from decimal import Decimal
+from uuid import uuid4
 
 import pytest
 from django.test import Client
 
 from apps.accounts.models import TellerTransaction
 from apps.accounts.services.holds import place_hold
+from apps.accounts.services.teller import cash_withdrawal
 from apps.accounts.tests.factories import open_funded_account
 from apps.customers.tests.factories import verified_customer
 from apps.money import Money
@@ -53,6 +56,17 @@ def test_receipt_and_statement_pages(customer, savings, teller_a):
     assert b"".join(pdf.streaming_content).startswith(b"%PDF")
 
 
+def test_a_receipt_names_the_customer_and_the_balance_after_the_operation(customer, savings, teller_a):
+    account = open_funded_account(customer, savings, "42.00", teller=teller_a)
+    cash_withdrawal(account=account, amount=Money("2.50", "EUR"), teller=teller_a, idempotency_key="w-1")
+    receipts = TellerTransaction.objects.filter(account=account).order_by("pk")
+    assert [r.balance_after for r in receipts] == [Decimal("42.00"), Decimal("39.50")]
+    page = " ".join(_login(teller_a).get(f"/admin/accounts/tellertransaction/{receipts[1].pk}/receipt/")
+                    .content.decode().split())
+    assert f"Customer {customer.legal_name}" in page
+    assert "Amount 2.50 EUR" in page and "Balance after 39.50 EUR" in page
+
+
 def test_eod_admin_shows_the_current_business_date(bank, ops_admin):
     from apps.eod.services import run_eod
 
@@ -65,7 +79,8 @@ def test_account_list_shows_balances_and_holds_in_the_currencys_minor_unit(custo
     # given 100.00 with holds of 0.10 and 0.20 (SQLite's floats: 0.1 + 0.2 is 0.30000000000000004)
     account = open_funded_account(customer, savings, "100.00", teller=teller_a)
     for amount in ("0.10", "0.20"):
-        place_hold(account=account, amount=Money(amount, "EUR"), reason="card", actor=teller_a)
+        place_hold(account=account, amount=Money(amount, "EUR"), reason="card", actor=teller_a,
+                   idempotency_key=uuid4().hex)
     # when a teller lists the accounts
     page = _login(teller_a).get("/admin/accounts/account/").content.decode()
     # then the ledger balance, the held total and the available balance are exact, in the currency's format,

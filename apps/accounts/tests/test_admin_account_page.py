@@ -5,11 +5,13 @@ nothing."""
 import datetime
 import re
 from decimal import Decimal
+from uuid import uuid4
 
 import pytest
 from django.test import Client
 
 from apps.accounts.models import Account, Hold
+from apps.accounts.selectors import available_balance
 from apps.accounts.services.holds import place_hold
 from apps.accounts.tests.factories import current_product, deposit, open_funded_account, savings_product, term_product
 from apps.ledger.models import JournalEntry, LedgerAccount
@@ -20,6 +22,8 @@ from apps.organization.services import approve_request
 from apps.organization.tests.factories import StaffFactory
 
 pytestmark = pytest.mark.django_db
+
+KEY = "0b9e4a52-6a4c-4d77-8d1c-2f4d57a0c111"  # the hold form's hidden key, as the page would have made it
 
 
 def _login(user):
@@ -66,7 +70,8 @@ def test_the_page_reads_balances_holds_and_the_last_postings_with_their_running_
     # given two more deposits and a hold
     deposit(account, "50.00", teller=teller_a)
     deposit(account, "1250.00", teller=teller_a)
-    place_hold(account=account, amount=Money("30.00", "EUR"), reason="Court order 17", actor=teller_a)
+    place_hold(account=account, amount=Money("30.00", "EUR"), reason="Court order 17", actor=teller_a,
+               idempotency_key=uuid4().hex)
     # when
     response = _page(teller_a, account)
     page = _text(response)
@@ -87,7 +92,8 @@ def test_the_page_costs_the_same_queries_with_many_postings_and_holds(account, t
     for _ in range(12):
         deposit(account, "1.00", teller=teller_a)
     for _ in range(4):
-        place_hold(account=account, amount=Money("1.00", "EUR"), reason="card", actor=teller_a)
+        place_hold(account=account, amount=Money("1.00", "EUR"), reason="card", actor=teller_a,
+                   idempotency_key=uuid4().hex)
     with django_assert_max_num_queries(len(few.captured_queries)):
         assert _page(teller_a, account).status_code == 200
 
@@ -105,8 +111,8 @@ def test_a_frozen_account_says_who_froze_it_and_why(account, compliance_officer)
 def test_a_teller_places_a_hold_from_the_account_page(account, teller_a):
     # when
     response = _login(teller_a).post(_url(account, "holds/place"),
-                                     {"amount": "40.00", "reason": "Garnishment order 12", "expires_on": ""},
-                                     follow=True)
+                                     {"amount": "40.00", "reason": "Garnishment order 12", "expires_on": "",
+                                      "idempotency_key": KEY}, follow=True)
     # then
     hold = Hold.objects.get(account=account)
     assert (hold.amount, hold.reason, hold.placed_by, hold.status) == (Decimal("40.00"), "Garnishment order 12",
@@ -115,22 +121,38 @@ def test_a_teller_places_a_hold_from_the_account_page(account, teller_a):
     assert "Hold of 40.00 EUR placed on" in page and "60.00 EUR" in page  # the available balance after it
 
 
+def test_submitting_the_hold_page_twice_places_one_hold(account, teller_a):
+    form = {"amount": "40.00", "reason": "Garnishment order 12", "expires_on": "", "idempotency_key": KEY}
+    _login(teller_a).post(_url(account, "holds/place"), form)
+    _login(teller_a).post(_url(account, "holds/place"), form)
+    assert Hold.objects.filter(account=account).count() == 1
+    assert available_balance(account) == Money("60.00", "EUR")
+
+
+def test_the_hold_form_carries_a_new_key_each_time_it_is_shown(account, teller_a):
+    first, second = (_text(_login(teller_a).get(_url(account, "holds/place"))) for _ in range(2))
+    key = re.compile(r'name="idempotency_key" value="([0-9a-f-]{36})"')
+    assert key.search(first).group(1) != key.search(second).group(1)
+
+
 def test_a_hold_above_the_available_balance_is_refused_in_words_and_nothing_is_held(account, teller_a):
-    response = _login(teller_a).post(_url(account, "holds/place"), {"amount": "100.01", "reason": "card"})
+    response = _login(teller_a).post(_url(account, "holds/place"), {"amount": "100.01", "reason": "card",
+                                                                    "idempotency_key": KEY})
     assert response.status_code == 200
     assert "has 100.00 EUR available; 100.01 EUR was asked" in _text(response)
     assert not Hold.objects.filter(account=account).exists()
 
 
 def test_a_hold_needs_a_reason(account, teller_a):
-    response = _login(teller_a).post(_url(account, "holds/place"), {"amount": "10.00", "reason": ""})
+    response = _login(teller_a).post(_url(account, "holds/place"), {"amount": "10.00", "reason": "",
+                                                                    "idempotency_key": KEY})
     assert response.status_code == 200 and "This field is required." in _text(response)
     assert not Hold.objects.filter(account=account).exists()
 
 
 def test_another_branch_and_a_role_that_moves_no_money_place_no_hold(account, teller_b, loan_officer,
                                                                      compliance_officer):
-    form = {"amount": "10.00", "reason": "card"}
+    form = {"amount": "10.00", "reason": "card", "idempotency_key": KEY}
     assert _login(teller_b).post(_url(account, "holds/place"), form).status_code == 404
     assert _login(loan_officer).post(_url(account, "holds/place"), form).status_code == 403
     assert _login(compliance_officer).post(_url(account, "holds/place"), form).status_code == 403
@@ -139,7 +161,8 @@ def test_another_branch_and_a_role_that_moves_no_money_place_no_hold(account, te
 
 
 def test_a_teller_releases_a_hold_from_the_account_page(account, teller_a):
-    hold = place_hold(account=account, amount=Money("25.00", "EUR"), reason="card", actor=teller_a)
+    hold = place_hold(account=account, amount=Money("25.00", "EUR"), reason="card", actor=teller_a,
+                      idempotency_key=uuid4().hex)
     page = _text(_page(teller_a, account))
     assert f'action="/admin/accounts/account/{account.pk}/holds/{hold.pk}/release/"' in page
     response = _login(teller_a).post(_url(account, f"holds/{hold.pk}/release"), follow=True)
@@ -148,8 +171,24 @@ def test_a_teller_releases_a_hold_from_the_account_page(account, teller_a):
     assert "released: the money is available again" in _text(response)
 
 
+def test_a_payment_reviews_hold_is_not_released_from_the_account_page(account, teller_a):
+    # given: the hold a transfer held for review keeps until compliance decides
+    hold = place_hold(account=account, amount=Money("25.00", "EUR"), reason="Transfer held for review",
+                      actor=teller_a, idempotency_key=uuid4().hex, purpose=Hold.Purpose.PAYMENT_REVIEW)
+    page = _text(_page(teller_a, account))
+    assert "Released by the payment review" in page
+    assert f"holds/{hold.pk}/release/" not in page
+    # when
+    response = _login(teller_a).post(_url(account, f"holds/{hold.pk}/release"), follow=True)
+    # then
+    assert "compliance releases or rejects the payment" in _text(response)
+    hold.refresh_from_db()
+    assert hold.status == Hold.Status.ACTIVE and hold.released_by is None
+
+
 def test_another_branch_releases_no_hold(account, teller_a, teller_b):
-    hold = place_hold(account=account, amount=Money("25.00", "EUR"), reason="card", actor=teller_a)
+    hold = place_hold(account=account, amount=Money("25.00", "EUR"), reason="card", actor=teller_a,
+                      idempotency_key=uuid4().hex)
     assert _login(teller_b).post(_url(account, f"holds/{hold.pk}/release")).status_code == 404
     hold.refresh_from_db()
     assert hold.status == Hold.Status.ACTIVE

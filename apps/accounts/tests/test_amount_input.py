@@ -65,7 +65,8 @@ def test_a_hold_refuses_an_amount_that_is_not_a_plain_digit_string(account, tell
     before = _written(account)
     # when
     response = _client(teller_a).post(f"/api/v1/accounts/{account.number}/holds/",
-                                      {"amount": amount, "reason": "card"}, format="json")
+                                      {"amount": amount, "reason": "card"}, format="json",
+                                      HTTP_IDEMPOTENCY_KEY="hold-bad-amount")
     # then
     assert response.status_code == 400, response.json()
     assert response.json()["code"] == code
@@ -81,6 +82,7 @@ def test_a_cash_deposit_of_1e3_is_not_read_as_a_thousand(account, teller_a):
 
 def test_a_hold_in_the_accounts_currency_with_its_decimals_is_placed(account, teller_a):
     response = _client(teller_a).post(f"/api/v1/accounts/{account.number}/holds/",
-                                      {"amount": "12.50", "reason": "card"}, format="json")
+                                      {"amount": "12.50", "reason": "card"}, format="json",
+                                      HTTP_IDEMPOTENCY_KEY="hold-12.50")
     assert response.status_code == 201, response.json()
     assert Hold.objects.get().amount == Decimal("12.50")

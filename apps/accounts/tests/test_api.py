@@ -144,7 +144,7 @@ def test_holds_freeze_and_closure_over_the_api(ana, savings, teller_a, manager_a
     account = open_funded_account(ana, savings, "100.00", teller=teller_a)
     client = _client(teller_a)
     hold = client.post(f"/api/v1/accounts/{account.number}/holds/", {"amount": "30.00", "reason": "card"},
-                       format="json")
+                       format="json", HTTP_IDEMPOTENCY_KEY="hold-1")
     assert hold.status_code == 201
     assert client.get(f"/api/v1/accounts/{account.number}/").json()["available_balance"] == "70.00"
     released = client.post(f"/api/v1/accounts/{account.number}/holds/{hold.json()['id']}/release/")

@@ -4,6 +4,7 @@ deposit paid out or rolled over) is on the balance the following missed dates ac
 
 import datetime
 from decimal import Decimal
+from uuid import uuid4
 
 import pytest
 from django.db import transaction
@@ -113,7 +114,7 @@ def test_catch_up_across_a_month_end_writes_exactly_what_daily_end_of_day_writes
     open_funded_account(shop, quarterly, "7321.45", teller=teller_a)
     till = open_funded_account(shop, current, "1250.33", teller=teller_a)
     # a hold leaving less than the fee (overdraft included) until it expires on 1 February: no fee for January
-    place_hold(account=till, amount=Money("2249.00", "EUR"), reason="card", actor=teller_a,
+    place_hold(idempotency_key=uuid4().hex, account=till, amount=Money("2249.00", "EUR"), reason="card", actor=teller_a,
                expires_on=D(2027, 2, 1))
     overdrawn = open_funded_account(borrower, current, "10.00", teller=teller_a)
     cash_withdrawal(account=overdrawn, amount=Money("733.41", "EUR"), teller=teller_a, idempotency_key="od")

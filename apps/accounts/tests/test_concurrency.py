@@ -4,6 +4,7 @@
 import random
 import threading
 from decimal import Decimal
+from uuid import uuid4
 
 import pytest
 from django.db.models import Sum
@@ -33,7 +34,8 @@ def test_concurrent_holds_and_withdrawals_never_break_the_available_balance(cust
             amount = Money(f"{rng.randint(1, 6000) / 100:.2f}", "EUR")
             try:
                 if n % 3 == 0:
-                    place_hold(account=account, amount=amount, reason="race", actor=teller_a)
+                    place_hold(account=account, amount=amount, reason="race", actor=teller_a,
+                               idempotency_key=uuid4().hex)
                 elif n % 3 == 1:
                     cash_withdrawal(account=account, amount=amount, teller=teller_a,
                                     idempotency_key=f"race-{index}-{n}")
@@ -59,3 +61,22 @@ def test_concurrent_holds_and_withdrawals_never_break_the_available_balance(cust
     held = Hold.objects.filter(account=account, status="active").aggregate(total=Sum("amount"))["total"] or 0
     assert account.ledger_account.balance - held + Decimal("200") >= 0
     assert account.ledger_account.balance >= Decimal("-200")
+
+
+def test_one_hold_request_sent_by_eight_threads_at_once_sets_the_money_aside_once(customer, chart, teller_a):
+    # given
+    account = open_funded_account(customer, current_product(), "100.00", teller=teller_a)
+    placed: list[int] = []
+
+    def work(index):
+        hold = place_hold(account=account, amount=Money("60.00", "EUR"), reason="card", actor=teller_a,
+                          idempotency_key="admin:double-click")
+        placed.append(hold.pk)
+
+    # when the same request (one key) arrives eight times at once
+    errors = run_in_threads(work, threads=THREADS)
+
+    # then every request got the first hold, and only 60.00 is set aside (a second hold would not even fit)
+    assert errors == []
+    assert len(placed) == THREADS and len(set(placed)) == 1
+    assert list(Hold.objects.filter(account=account).values_list("amount", flat=True)) == [Decimal("60.00")]

@@ -2,10 +2,11 @@
 
 import datetime
 from decimal import Decimal
+from uuid import uuid4
 
 import pytest
 
-from apps.accounts.errors import AccountStateRefused
+from apps.accounts.errors import AccountStateRefused, InvalidAccountOperation
 from apps.accounts.models import Account, Hold
 from apps.accounts.services.holds import expire_holds, place_hold, release_hold
 from apps.accounts.services.lifecycle import (
@@ -124,7 +125,8 @@ def test_closing_is_refused_with_active_holds_or_an_overdraft(customer, chart, t
     from apps.accounts.services.lifecycle import close_account
 
     account = open_funded_account(customer, current_product(), "10.00", teller=teller_a)
-    hold = place_hold(account=account, amount=Money("5.00", EUR), reason="card", actor=teller_a)
+    hold = place_hold(account=account, amount=Money("5.00", EUR), reason="card", actor=teller_a,
+                      idempotency_key=uuid4().hex)
     with pytest.raises(AccountStateRefused, match="holds"):
         close_account(account=account, actor=manager_a)
     release_hold(hold=hold, actor=teller_a)
@@ -138,7 +140,7 @@ def test_holds_expire_at_end_of_their_date(customer, savings, teller_a):
     account = open_funded_account(customer, savings, "100.00", teller=teller_a)
     today = account.opened_on
     hold = place_hold(account=account, amount=Money("60.00", EUR), reason="card", actor=teller_a,
-                      expires_on=today + datetime.timedelta(days=2))
+                      idempotency_key=uuid4().hex, expires_on=today + datetime.timedelta(days=2))
     assert expire_holds(business_date=today + datetime.timedelta(days=1)) == 0
     assert expire_holds(business_date=today + datetime.timedelta(days=2)) == 1
     hold.refresh_from_db()
@@ -152,7 +154,45 @@ def test_a_hold_never_takes_available_balance_below_the_products_floor(customer,
 
     account = open_funded_account(customer, current_product(overdraft_limit="500"), "100.00", teller=teller_a)
     assert available_balance(account) == Money("600.00", EUR)
-    place_hold(account=account, amount=Money("550.00", EUR), reason="card", actor=teller_a)
+    place_hold(idempotency_key=uuid4().hex, account=account, amount=Money("550.00", EUR), reason="card", actor=teller_a)
     with pytest.raises(InsufficientAvailableBalance):
-        place_hold(account=account, amount=Money("50.01", EUR), reason="card", actor=teller_a)
+        place_hold(account=account, amount=Money("50.01", EUR), reason="card", actor=teller_a,
+                   idempotency_key=uuid4().hex)
     assert available_balance(account) == Money("50.00", EUR)
+
+
+def test_a_replayed_hold_returns_the_first_and_another_hold_under_its_key_is_refused(customer, savings, teller_a):
+    from apps.accounts.errors import HoldReplayConflict
+
+    account = open_funded_account(customer, savings, "100.00", teller=teller_a)
+    first = place_hold(account=account, amount=Money("30.00", EUR), reason="card", actor=teller_a,
+                       idempotency_key="hold-key")
+    again = place_hold(account=account, amount=Money("30.00", EUR), reason="card", actor=teller_a,
+                       idempotency_key="hold-key")
+    assert (again.pk, first.replayed, again.replayed) == (first.pk, False, True)
+    with pytest.raises(HoldReplayConflict):
+        place_hold(account=account, amount=Money("31.00", EUR), reason="card", actor=teller_a,
+                   idempotency_key="hold-key")
+    assert list(Hold.objects.filter(account=account).values_list("amount", flat=True)) == [Decimal("30.00")]
+
+
+def test_a_hold_needs_an_idempotency_key_and_nothing_is_held_without_one(customer, savings, teller_a):
+    account = open_funded_account(customer, savings, "100.00", teller=teller_a)
+    with pytest.raises(InvalidAccountOperation, match="idempotency key"):
+        place_hold(account=account, amount=Money("30.00", EUR), reason="card", actor=teller_a, idempotency_key="")
+    assert not Hold.objects.filter(account=account).exists()
+
+
+def test_staff_cannot_release_a_payment_reviews_hold_and_the_review_can(customer, savings, teller_a):
+    from apps.accounts.errors import HoldNotReleasable
+
+    account = open_funded_account(customer, savings, "100.00", teller=teller_a)
+    hold = place_hold(account=account, amount=Money("30.00", EUR), reason="review", actor=teller_a,
+                      idempotency_key="review-hold", purpose=Hold.Purpose.PAYMENT_REVIEW)
+    with pytest.raises(HoldNotReleasable):
+        release_hold(hold=hold, actor=teller_a)
+    hold.refresh_from_db()
+    assert hold.status == Hold.Status.ACTIVE
+    release_hold(hold=hold, actor=teller_a, purpose=Hold.Purpose.PAYMENT_REVIEW)
+    hold.refresh_from_db()
+    assert hold.status == Hold.Status.RELEASED

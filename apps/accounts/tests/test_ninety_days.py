@@ -4,6 +4,7 @@ kind, month ends and a maturity; the ledger checks clean and the seal chain hold
 import datetime
 import io
 from decimal import Decimal
+from uuid import uuid4
 
 import pytest
 from django.core.management import call_command
@@ -43,6 +44,7 @@ def test_ninety_days_of_end_of_day_leave_the_ledger_clean(chart, branch_a, branc
                                           linked_account=accounts[0])
     cash_deposit(account=deposit_account, amount=Money("5000.00", "EUR"), teller=teller_a, idempotency_key="td")
     place_hold(account=accounts[0], amount=Money("100.00", "EUR"), reason="card", actor=teller_a,
+               idempotency_key=uuid4().hex,
                expires_on=Bank.objects.get().current_business_date + datetime.timedelta(days=5))
 
     for day in range(90):

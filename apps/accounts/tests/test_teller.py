@@ -1,6 +1,7 @@
 """Teller cash: one journal entry against the branch vault, idempotent by key, limits with maker-checker."""
 
 from decimal import Decimal
+from uuid import uuid4
 
 import pytest
 
@@ -46,7 +47,8 @@ def test_replaying_the_key_returns_the_first_receipt_and_moves_nothing(customer,
 
 def test_withdrawal_is_refused_beyond_the_available_balance_and_nothing_moves(customer, savings, teller_a):
     account = open_funded_account(customer, savings, "100.00", teller=teller_a)
-    place_hold(account=account, amount=Money("70.00", EUR), reason="card authorisation", actor=teller_a)
+    place_hold(account=account, amount=Money("70.00", EUR), reason="card authorisation", actor=teller_a,
+               idempotency_key=uuid4().hex)
     entries, vault = JournalEntry.objects.count(), _vault()
     with pytest.raises(InsufficientAvailableBalance):
         cash_withdrawal(account=account, amount=Money("30.01", EUR), teller=teller_a, idempotency_key="w2")

@@ -95,7 +95,8 @@ def release_held_payment(*, review: PaymentReview, actor: User, reason: str) -> 
             raise AccountNotAvailable(f"Account {payee.number} is {payee.status}: reject the transfer instead.",
                                       code=payee.cannot_receive_because)
         ensure_customer_may_send(payer.customer)
-        release_hold(hold=Hold.objects.get(pk=transfer.hold_id), actor=actor)
+        release_hold(hold=Hold.objects.get(pk=transfer.hold_id), actor=actor,
+                     purpose=Hold.Purpose.PAYMENT_REVIEW)
         ensure_available(payer, Money(transfer.amount + transfer.fee, transfer.currency))
         transfer.entry = post_transfer_entry(transfer=transfer, payer=payer, payee=payee, posted_by=actor,
                                              business_date=current_business_date())
@@ -131,7 +132,8 @@ def _give_the_funds_back(review: PaymentReview, *, actor: User, reason: str) -> 
     initiation entry is reversed. The caller holds the locks (accounts, then the payment, then the review)."""
     if review.transfer_id:
         transfer = Transfer.objects.get(pk=review.transfer_id)
-        release_hold(hold=Hold.objects.get(pk=transfer.hold_id), actor=actor)
+        release_hold(hold=Hold.objects.get(pk=transfer.hold_id), actor=actor,
+                     purpose=Hold.Purpose.PAYMENT_REVIEW)
         transfer.status = Transfer.Status.REJECTED
         transfer._history_user = actor
         transfer.save(update_fields=["status"])

@@ -54,7 +54,7 @@ def test_a_hold_shows_its_amount_with_two_decimals_in_eur(alice, savings, teller
     account = open_funded_account(alice, savings, "900.00", teller=teller_a)
     client = _client(teller_a)
     placed = client.post(f"/api/v1/accounts/{account.number}/holds/", {"amount": "500", "reason": "card"},
-                         format="json")
+                         format="json", HTTP_IDEMPOTENCY_KEY="hold-500")
     assert placed.status_code == 201, placed.json()
     assert placed.json()["amount"] == "500.00"
     assert client.get(f"/api/v1/accounts/{account.number}/holds/").json()[0]["amount"] == "500.00"

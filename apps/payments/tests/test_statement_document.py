@@ -7,6 +7,7 @@ import io
 import os
 import re
 from decimal import Decimal
+from uuid import uuid4
 
 import pytest
 from pypdf import PdfReader
@@ -55,7 +56,8 @@ def _month(account, teller, ops_admin):
                   debit(house_account(INTEREST_PAYABLE), Money("1.25", "EUR")),
                   credit(house_account(INTEREST_RECEIVABLE), Money("0.40", "EUR"))],
         description="Interest posting through 2026-11-30 (3 accounts)", source="interest", idempotency_key="int-11")
-    place_hold(account=payer, amount=Money("30.00", "EUR"), reason="Card authorisation", actor=teller)
+    place_hold(account=payer, amount=Money("30.00", "EUR"), reason="Card authorisation", actor=teller,
+               idempotency_key=uuid4().hex)
     initiate_outgoing_payment(
         from_account_number=payer.number, money=Money("45.00", "EUR"), rail="instant", creditor_name="Ana Costa",
         creditor_account=CREDITOR_IBAN, creditor_country="PT", initiated_by=payer.customer.user,

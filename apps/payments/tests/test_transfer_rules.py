@@ -3,6 +3,7 @@
 
 import datetime
 from decimal import Decimal
+from uuid import uuid4
 
 import pytest
 
@@ -124,7 +125,8 @@ def test_todays_total_counts_completed_and_held_transfers_of_the_day_not_rejecte
     Transfer.objects.filter(pk=yesterday.pk).update(business_date=today - datetime.timedelta(days=1))
     common = {"from_account": alice_account, "to_account": bob_account, "currency": "EUR",
               "channel": Channel.BRANCH, "business_date": today, "initiated_by": teller_a}
-    hold = place_hold(account=alice_account, amount=Money("4.00", "EUR"), reason="review", actor=teller_a)
+    hold = place_hold(account=alice_account, amount=Money("4.00", "EUR"), reason="review", actor=teller_a,
+                      idempotency_key=uuid4().hex)
     held = Transfer.objects.create(amount=Decimal("4.00"), status=Transfer.Status.HELD, hold=hold,
                                    idempotency_key="held", **common)
     Transfer.objects.create(amount=Decimal("8.00"), status=Transfer.Status.REJECTED, idempotency_key="rejected",

@@ -13,11 +13,8 @@ from django.core.management.base import BaseCommand, CommandError
 
 from apps.domain_errors import DomainError
 from apps.kyc.errors import MassDelistingRefused
-from apps.kyc.models import ScreeningListImport
 from apps.kyc.services import import_screening_list
-from apps.kyc.services.screening import rescreen_batch, rescreen_batches
-from apps.kyc.tasks import rescreen_customers_task
-from apps.outbox.broker import send_task
+from apps.kyc.tasks import queue_rescreening
 
 
 class Command(BaseCommand):
@@ -51,14 +48,11 @@ class Command(BaseCommand):
         self.stdout.write(f"Lists replaced: {', '.join(record.list_names)}. {record.entries_delisted} entries "
                           f"delisted, {record.entries_relisted} listed again; {record.hits_closed} open hits closed, "
                           f"{record.hits_to_review} confirmed matches to review.")
-        batches = rescreen_batches(batch_size=batch_size)
-        total = sum(len(batch) for batch in batches)
-        ScreeningListImport.objects.filter(pk=record.pk).update(customers_to_screen=total)
-        self.stdout.write(f"Re-screening {total} customers in {len(batches)} batches.")
         progress = {"screened": -1}
 
         def report() -> bool:
             record.refresh_from_db()
+            total = record.customers_to_screen
             if record.customers_screened != progress["screened"]:
                 progress["screened"] = record.customers_screened
                 percent = 100 * record.customers_screened // total if total else 100
@@ -66,14 +60,16 @@ class Command(BaseCommand):
                                   f"{record.hits_created} new hits")
             return record.customers_screened >= total
 
-        for batch in batches:
-            if not send_task(rescreen_customers_task, record.pk, batch,
-                             backstop="this command re-screens the batch itself"):
-                self.stdout.write(self.style.WARNING(f"  broker unreachable: re-screening {len(batch)} customers "
-                                                     "in this process"))
-                rescreen_batch(list_import=record, customer_ids=batch)
+        def after_batch(batch: list[int], sent: bool) -> None:
+            if not sent:
+                self.stdout.write(self.style.WARNING(f"  broker unreachable: re-screened {len(batch)} "
+                                                     f"customer{'s' if len(batch) != 1 else ''} in this process"))
             if not no_wait:
                 report()  # with eager Celery (embedded mode), or in this process, each batch has already run
+
+        self.stdout.write(f"Re-screening {record.customers_to_screen} customers in batches (import #{record.pk}).")
+        queue_rescreening(list_import=record, batch_size=batch_size, after_batch=after_batch,
+                          backstop="this command re-screens the batch itself")
         if no_wait:
             self.stdout.write(f"Queued. Follow import #{record.pk} in the admin (Screening list imports).")
             return

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from apps.accounts.account_numbers import validate_account_number
 from apps.accounts.house_accounts import house_account
-from apps.accounts.models import Account
+from apps.accounts.models import Account, Hold
 from apps.accounts.services.availability import ensure_available
 from apps.accounts.services.holds import place_hold
 from apps.accounts.services.lifecycle import record_customer_activity
@@ -92,7 +92,8 @@ def _hold_for_review(check: PaymentUnderCheck, fired: list, *, payee: Account, f
     until the review releases (posts it) or rejects it (releases the hold)."""
     payer, money = check.from_account, check.money
     hold = place_hold(account=payer, amount=money + fee, reason=f"Transfer to {payee.number} held for review",
-                      actor=check.initiated_by)
+                      actor=check.initiated_by, purpose=Hold.Purpose.PAYMENT_REVIEW,
+                      idempotency_key=f"transfer-review:{check.initiated_by.pk}:{check.idempotency_key}")
     transfer = Transfer(from_account=payer, to_account=payee, amount=money.amount, fee=fee.amount,
                         currency=money.currency, reference=reference, channel=channel, business_date=business_date,
                         status=Transfer.Status.HELD, hold=hold, beneficiary=check.beneficiary,
