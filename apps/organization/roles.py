@@ -72,7 +72,7 @@ AUDITOR_NEVER_VIEWS = ("knox",)
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     TELLER: [*_LEDGER_READ, "organization.view_branch", "organization.view_approvalrequest", *_CUSTOMER_BRANCH,
              *_ACCOUNTS_BRANCH, *_PAYMENTS_READ, *_PAYMENTS_INITIATE, "payments.view_beneficiary",
-             "payments.request_large_payment"],
+             "payments.add_beneficiary", "payments.request_large_payment"],
     BRANCH_MANAGER: [
         *_LEDGER_READ,
         *_ORG_READ,
@@ -90,6 +90,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "payments.add_standingorder",
         "payments.change_standingorder",
         "payments.view_beneficiary",
+        "payments.add_beneficiary",
         "payments.request_large_payment",
     ],
     LOAN_OFFICER: [*_LEDGER_READ, "organization.view_branch", "organization.view_approvalrequest",

@@ -11,14 +11,31 @@ from django.utils import timezone
 
 from apps.accounts.account_numbers import normalize
 from apps.customers.models import Customer
+from apps.domain_errors import PermissionRefused
 from apps.ledger.thresholds import is_above
 from apps.money import Money
+from apps.organization.branch_scope import can_access
 from apps.organization.models import User
 from apps.payments.errors import BeneficiaryCoolingOff, BeneficiaryRefused, UnknownBeneficiary
 from apps.payments.models import Beneficiary
 from apps.payments.thresholds import cooling_off_amount
 
 IBAN_PATTERN = re.compile(r"^[A-Z]{2}[0-9]{2}[A-Z0-9]{11,30}$")
+STAFF_PERMISSION = "payments.add_beneficiary"  # branch staff keep a customer's list at the counter
+
+
+def ensure_may_keep_beneficiaries(actor: User, owner: Customer) -> None:
+    """The customer keeps their own list (through the channels); branch staff keep it for the customers of their
+    branch at the counter (``payments.add_beneficiary``: tellers and branch managers). Nobody else."""
+    if not actor.is_active:
+        raise PermissionRefused("Inactive users keep no beneficiaries.")
+    if not actor.is_staff:
+        if owner.user_id != actor.pk:
+            raise PermissionRefused("A customer keeps only their own beneficiaries.")
+        return
+    if not actor.has_perm(STAFF_PERMISSION) or not can_access(actor, owner, "change"):
+        raise PermissionRefused(f"Your role may not keep the beneficiaries of {owner.legal_name} (another branch's "
+                                "customer, or a role that keeps no customer's payees).")
 
 
 def is_valid_iban(identifier: str) -> bool:
@@ -33,7 +50,9 @@ def is_valid_iban(identifier: str) -> bool:
 def add_beneficiary(*, owner: Customer, name: str, account_identifier: str, actor: User, country: str = "",
                     bank_name: str = "") -> Beneficiary:
     """Save a payee for ``owner``. The account is an account number of this bank or another bank's IBAN (its
-    check digits are verified); the country defaults to the IBAN's. One active beneficiary per account."""
+    check digits are verified); the country defaults to the IBAN's. One active beneficiary per account.
+    ``actor`` is the customer or their branch's staff (``ensure_may_keep_beneficiaries``)."""
+    ensure_may_keep_beneficiaries(actor, owner)
     identifier = normalize(account_identifier)
     if not is_valid_iban(identifier):
         raise BeneficiaryRefused(f"{account_identifier!r} is not a valid account number or IBAN.",
@@ -58,7 +77,8 @@ def add_beneficiary(*, owner: Customer, name: str, account_identifier: str, acto
 @transaction.atomic
 def remove_beneficiary(*, beneficiary: Beneficiary, actor: User) -> Beneficiary:
     """Remove a payee from the customer's list. The row stays for the payments and decisions that name it."""
-    beneficiary = Beneficiary.objects.select_for_update().get(pk=beneficiary.pk)
+    beneficiary = Beneficiary.objects.select_for_update().select_related("owner").get(pk=beneficiary.pk)
+    ensure_may_keep_beneficiaries(actor, beneficiary.owner)
     if beneficiary.removed_at is None:
         beneficiary.removed_at, beneficiary.removed_by = timezone.now(), actor
         beneficiary._history_user = actor
