@@ -5,7 +5,8 @@ BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip --disable-pip-version-check -q
 MANAGE := $(BIN)/python manage.py
 
-.PHONY: run test test-clock test-sqlite install install-test chromium-check lint migrations-check check-deploy worker beat \
+.PHONY: run test test-clock test-sqlite install install-test chromium-check docs-screenshots lint migrations-check \
+	check-deploy worker beat \
 	bench clean
 
 $(BIN)/python:
@@ -61,6 +62,10 @@ test-clock: install-test chromium-check
 test-sqlite: install-test chromium-check
 	$(BIN)/python -m pytest --ds=config.test_settings_sqlite -m "not postgresql_only" --create-db -p no:cacheprovider \
 	$(PYTEST_ARGS)
+
+# The staff guides' screenshots (docs/staff/img/), copied from the last PostgreSQL run of the browser tests.
+docs-screenshots: install-test
+	$(BIN)/python tests/browser/docs_screenshots.py
 
 # ruff, then the apps' layers (import-linter, [tool.importlinter] in pyproject.toml: no cycle, no upward import).
 lint: install-test
