@@ -10,6 +10,7 @@ from django.db.models import Count, Q, QuerySet
 
 from apps.customers.models import ChannelCode, Customer
 from apps.domain_errors import NotFound
+from apps.organization.api_tokens import live_api_tokens
 from apps.organization.branch_scope import visible_to
 from apps.organization.models import User
 
@@ -54,11 +55,12 @@ class ChannelEnrolment:
     username: str
     last_login: datetime.datetime | None
     codes: tuple[ChannelCode, ...]
+    devices_signed_in: int = 0
 
 
 def channel_enrolment_of(customer: Customer, *, now: datetime.datetime, codes_shown: int = 5) -> ChannelEnrolment:
-    """The customer's channel enrolment and its last ``codes_shown`` codes (never the code itself: only its
-    digest is kept), in two queries."""
+    """The customer's channel enrolment, its last ``codes_shown`` codes (never the code itself: only its digest
+    is kept) and how many devices are signed in (live API tokens), in three queries."""
     user = customer.user  # one query unless the caller selected it
     codes = tuple(ChannelCode.objects.filter(customer_id=customer.pk).select_related("issued_by")
                   .order_by("-issued_at", "-pk")[:codes_shown])
@@ -74,6 +76,8 @@ def channel_enrolment_of(customer: Customer, *, now: datetime.datetime, codes_sh
                  else "no enrolment code works any more: enrol again for a new one")
         return ChannelEnrolment("pending", f"Enrolment pending as {user.username}: the customer has not set a "
                                            f"password yet; {until}.", user.username, None, codes)
-    logged_in = f"last logged in {user.last_login:%Y-%m-%d %H:%M} UTC" if user.last_login else "never logged in"
-    return ChannelEnrolment("enrolled", f"Enrolled as {user.username}, {logged_in}.", user.username,
-                            user.last_login, codes)
+    devices = live_api_tokens(user=user).count()
+    signed_in = (f"signed in on {devices} device{'s' if devices != 1 else ''} now" if devices
+                 else "no device signed in now")
+    return ChannelEnrolment("enrolled", f"Enrolled as {user.username}, {signed_in}.", user.username,
+                            user.last_login, codes, devices)

@@ -118,15 +118,15 @@ def test_the_reset_request_answers_the_same_whether_or_not_the_login_exists(tell
 def test_redeeming_is_throttled(settings):
     settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {
         **settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], "channel_code": "3/minute"}}
-    from rest_framework.throttling import SimpleRateThrottle
+    from rest_framework.throttling import ScopedRateThrottle
 
-    SimpleRateThrottle.THROTTLE_RATES = settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]
+    ScopedRateThrottle.THROTTLE_RATES = settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]
     try:
         answers = [post(REDEEM, {"code": f"WRONG{n}", "password": PASSWORD}).status_code for n in range(4)]
     finally:
         from rest_framework.settings import api_settings
 
-        SimpleRateThrottle.THROTTLE_RATES = api_settings.DEFAULT_THROTTLE_RATES
+        ScopedRateThrottle.THROTTLE_RATES = api_settings.DEFAULT_THROTTLE_RATES
     assert answers == [400, 400, 400, 429]
 
 
