@@ -147,3 +147,20 @@ def test_two_redemptions_of_one_code_racing_one_wins(teller_a, branch_a):
     winner = next(index for index, answer in answers.items() if answer.status_code == 200)
     assert User.objects.get(customer=customer).check_password(passwords[winner])
     assert ChannelCode.history.filter(customer_id=customer.pk, redeemed_at__isnull=False).count() == 1
+
+
+@pytest.mark.django_db
+def test_another_customer_asking_for_a_reset_of_someone_elses_login_learns_nothing(teller_a, branch_a,
+                                                                                  django_capture_on_commit_callbacks):
+    """Customer Bea, logged in, asks for Carla's reset: the same 202, and the code goes to Carla's address only."""
+    bea, carla = (CustomerFactory(branch=branch_a, email=f"{name}@example.test") for name in ("bea", "carla"))
+    for customer in (bea, carla):
+        issued = enrol_customer_for_channels(customer=customer, actor=teller_a)
+        redeem_channel_code(code=issued.code, password=PASSWORD, purpose=ChannelCode.Purpose.ENROLMENT)
+    token = post("v1:auth-token", {"username": "bea@example.test", "password": PASSWORD}).json()["token"]
+    as_bea = APIClient(headers={"Authorization": f"Token {token}"})
+    with django_capture_on_commit_callbacks(execute=True):
+        response = post("v1:password-reset", {"username": "carla@example.test"}, client=as_bea)
+    assert response.status_code == 202 and "code" not in response.json()
+    assert [message.to for message in mail.outbox] == [["carla@example.test"]]
+    assert User.objects.get(customer=carla).check_password(PASSWORD)  # unchanged until Carla redeems

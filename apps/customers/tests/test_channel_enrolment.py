@@ -270,3 +270,14 @@ def test_revoking_needs_a_reason(teller_a, branch_a):
         revoke_channel_access(customer=customer, actor=teller_a, reason="  ")
     assert refusal.value.code == "reason_required"
     assert snapshot(customer) == before
+
+
+def test_a_customers_own_login_may_not_enrol_another_customer(teller_a, branch_a):
+    bea, carla = CustomerFactory(branch=branch_a), CustomerFactory(branch=branch_a)
+    bea_login = enrolled(bea, teller_a)
+    before = snapshot(carla)
+    with pytest.raises(NotAllowedToEnrol):
+        enrol_customer_for_channels(customer=carla, actor=bea_login)
+    with pytest.raises(NotAllowedToEnrol):
+        revoke_channel_access(customer=bea, actor=bea_login, reason="mine")
+    assert snapshot(carla) == before
