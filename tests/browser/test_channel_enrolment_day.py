@@ -1,5 +1,6 @@
 """A teller enrols a customer for the channels from the customer's page, in the browser; the customer redeems the
-one-time code over the API (real HTTP against the live server), sets a first password and logs in."""
+one-time code over the API (real HTTP against the live server), sets a first password and logs in; then the teller
+issues a password reset the customer redeems (her old device is logged out), and revokes her access."""
 
 import re
 
@@ -14,6 +15,7 @@ from apps.organization.models import User
 from tests.browser.admin_steps import follow
 
 PASSWORD = "correct horse battery staple 42"
+NEW_PASSWORD = "a brand new passphrase 9"
 
 
 @pytest.fixture
@@ -25,7 +27,7 @@ def rita(lisbon, staff):
     return customer
 
 
-def test_a_teller_enrols_a_customer_who_redeems_the_code_and_logs_in(page, log_in, shot, staff, rita):
+def test_a_teller_enrols_a_customer_who_redeems_the_code_and_logs_in_then_resets_and_revokes(page, log_in, shot, staff, rita):
     # given: the teller opens Rita's page from the customer list
     teller = staff(roles.TELLER)
     log_in(page, teller)
@@ -75,5 +77,34 @@ def test_a_teller_enrols_a_customer_who_redeems_the_code_and_logs_in(page, log_i
     assert "Enrolled as rita.almeida@example.test, signed in on 1 device now." in content
     assert code not in content
     assert "Issue password reset" in content and "Revoke channel access" in content
-    page.locator("#channels").scroll_into_view_if_needed()
     shot(page, "04-enrolled")
+
+    # when: she forgets her password; the teller issues a reset code, which she redeems over the API
+    follow(page, "text=Issue password reset")
+    follow(page, "input[value='Issue the reset code']")
+    reset_code = page.locator("#channel-code").inner_text().strip()
+    shot(page, "05-reset-code")
+    reset = api.post("/api/v1/password-reset/redeem/", data={"code": reset_code, "password": NEW_PASSWORD})
+    assert reset.status == 200
+
+    # then: the old device is logged out, the new password works
+    assert api.get("/api/v1/me/", headers={"Authorization": f"Token {login.json()['token']}"}).status == 401
+    user.refresh_from_db()
+    assert user.check_password(NEW_PASSWORD)
+
+    # when: her phone is stolen; the teller revokes channel access with a reason
+    follow(page, "text=Back to the customer")
+    follow(page, "text=Revoke channel access")
+    page.fill("#id_reason", "Phone stolen, reported at the counter")
+    shot(page, "06-revoke-form")
+    follow(page, "input[value='Revoke channel access']")
+
+    # then: the login no longer works, and the page says so
+    assert "channel access is revoked" in page.locator(".messagelist").inner_text()
+    user.refresh_from_db()
+    assert not user.is_active
+    assert user.history.first().history_change_reason == "Phone stolen, reported at the counter"
+    assert api.post("/api/v1/auth/token/", data={"username": user.username, "password": NEW_PASSWORD}).status == 400
+    assert "Channel access revoked" in page.locator("#channels").inner_text()
+    assert "Enrol for channels" in page.locator("#channels").inner_text()
+    shot(page, "07-revoked")
