@@ -213,8 +213,9 @@ def request_password_reset(*, username: str, now: datetime.datetime | None = Non
     answers the same for a login that does not exist (no account enumeration). The code is never stored: if the
     email is lost, the customer asks again."""
     now, ttl = now or timezone.now(), ttl or settings.CHANNEL_PASSWORD_RESET_CODE_TTL
-    customer = (Customer.objects.filter(user__username=username, user__is_active=True, user__is_staff=False)
-                .only("pk").first())
+    # Logins are made lower case and unique in any case (``_create_login``): a customer may type it either way.
+    customer = (Customer.objects.filter(user__username__iexact=username.strip(), user__is_active=True,
+                                        user__is_staff=False).only("pk").first())
     if customer is None:
         return
     customer = _lock_customer(customer)

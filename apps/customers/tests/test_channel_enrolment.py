@@ -230,7 +230,7 @@ def test_a_customer_asks_for_a_reset_and_gets_the_code_by_email(teller_a, branch
     customer = CustomerFactory(branch=branch_a, email="rui@example.test")
     user = enrolled(customer, teller_a)
     with django_capture_on_commit_callbacks(execute=True):
-        request_password_reset(username=user.username)
+        request_password_reset(username=user.username.upper())  # typed in another case
     assert [message.to for message in mail.outbox] == [["rui@example.test"]]
     code = mail.outbox[0].body.split("code is ")[1].split(".")[0]
     assert ChannelCode.objects.get(customer=customer, purpose=RESET).issued_by is None
