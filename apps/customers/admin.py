@@ -173,7 +173,7 @@ class CustomerAdmin(BranchScopedAdminMixin, EvidenceHistoryAdmin):
                 return TemplateResponse(request, "admin/customers/customer/channel_code.html", {
                     **self.admin_site.each_context(request), "opts": self.opts, "original": customer,
                     "title": title, "issued": issued, "change_url": change_url,
-                    "username": customer.email.strip().lower() if operation == "enrol" else issued.row.user.username,
+                    "username": issued.row.user.username,
                     "enrolment": operation == "enrol",
                 })
         return operation_page(self, request, form=form, obj=customer, title=title, submit_label=submit_label,
