@@ -27,7 +27,8 @@ def rita(lisbon, staff):
     return customer
 
 
-def test_a_teller_enrols_a_customer_who_redeems_the_code_and_logs_in_then_resets_and_revokes(page, log_in, shot, staff, rita):
+def test_a_teller_enrols_a_customer_who_redeems_the_code_and_logs_in_then_resets_and_revokes(
+        page, log_in, shot, staff, rita):
     # given: the teller opens Rita's page from the customer list
     teller = staff(roles.TELLER)
     log_in(page, teller)
