@@ -243,6 +243,8 @@ REST_FRAMEWORK = {
         "user": env.str("THROTTLE_USER", default="6000/minute"),
         "login": env.str("THROTTLE_LOGIN", default="20/minute"),
         "onboarding": env.str("THROTTLE_ONBOARDING", default="10/hour"),
+        # Redeeming a one-time channel code, and asking for a password reset (per client address).
+        "channel_code": env.str("THROTTLE_CHANNEL_CODE", default="10/minute"),
     },
     "DEFAULT_SCHEMA_CLASS": "config.api.schema.AutoSchema",
     "EXCEPTION_HANDLER": "config.api.problems.problem_exception_handler",
@@ -259,6 +261,15 @@ REST_KNOX = {
     "AUTO_REFRESH": False,
     "AUTH_HEADER_PREFIX": "Token",
 }
+# One-time channel codes (apps.customers.services.channels): the enrolment code staff hand a customer, and the
+# password reset code, each works once and only this long; only their digest is stored.
+CHANNEL_ENROLMENT_CODE_TTL = timedelta(hours=env.int("CHANNEL_ENROLMENT_CODE_TTL_HOURS", default=72))
+CHANNEL_PASSWORD_RESET_CODE_TTL = timedelta(minutes=env.int("CHANNEL_PASSWORD_RESET_CODE_TTL_MINUTES", default=30))
+if min(CHANNEL_ENROLMENT_CODE_TTL, CHANNEL_PASSWORD_RESET_CODE_TTL) <= timedelta(0):
+    raise ImproperlyConfigured("Channel codes must expire: give their TTLs as positive numbers.")
+# Where the customer redeems an enrolment code in the web channel, with "{code}" for the code (shown to staff as a
+# link beside the code); empty: the code only.
+CHANNEL_ENROLMENT_LINK = env.str("CHANNEL_ENROLMENT_LINK", default="")
 SPECTACULAR_SETTINGS = {
     "TITLE": "OgPgy back office API",
     "DESCRIPTION": "Channels (web, mobile) and staff API. Errors are RFC 9457 problem details.",

@@ -7,4 +7,5 @@ class AccountsConfig(AppConfig):
     verbose_name = "Deposit accounts"
 
     def ready(self) -> None:
-        from apps.accounts import approvals, eod_steps  # noqa: F401  (maker-checker operations, end-of-day steps)
+        # maker-checker operations, end-of-day steps, the customer page's accounts
+        from apps.accounts import approvals, customer_page, eod_steps  # noqa: F401

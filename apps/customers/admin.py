@@ -1,5 +1,9 @@
-"""Customers in the admin: scoped to the staff member's branch; every write goes through a service. KYC adds its
-part of the customer page (documents, checks and hits inline, the manual review actions) in apps/kyc/admin.py."""
+"""Customers in the admin: scoped to the staff member's branch; every write goes through a service.
+
+The customer's page is the "customer 360": above the customer's details, the sections the domains register
+(apps/customers/customer_page.py: accounts, KYC with its checks, documents and hits, payments under review) and
+the channel enrolment with its operations (enrol, password reset, revoke access). KYC adds the manual review
+actions in apps/kyc/admin.py."""
 
 from django import forms
 from django.contrib import admin, messages
@@ -7,10 +11,14 @@ from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html
 
 from apps.customers import services
+from apps.customers.customer_page import CustomerPageSection, customer_page_sections, register_customer_page_section
 from apps.customers.models import Customer
+from apps.customers.selectors import channel_enrolment_of
+from apps.customers.services.channels import ensure_may_enrol
 from apps.domain_errors import DomainError
 from apps.organization.branch_scope import BranchScopedAdminMixin, is_bank_wide
 from apps.organization.models import Branch, User
@@ -52,6 +60,50 @@ class PremiumUpgradeForm(forms.Form):
             lambda user: f"{user.get_full_name() or user.username} ({user.username})")
 
 
+class ChannelAccessReasonForm(forms.Form):
+    reason = forms.CharField(max_length=500, widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
+                             help_text="Recorded in the login's history.")
+
+
+# The customer page's channel operations: (service, title, button, what it does, is the code shown).
+CHANNEL_OPERATIONS = {
+    "enrol": ("Enrol for channels", "Enrol and show the code",
+              "The customer gets a web and mobile login (their email) and a one-time enrolment code, shown once "
+              "on the next page: hand it to the customer, who sets their first password with it."),
+    "reset": ("Issue password reset", "Issue the reset code",
+              "A one-time password reset code, shown once on the next page: the customer sets a new password "
+              "with it, and every device is logged out. The present password works until then."),
+    "revoke": ("Revoke channel access", "Revoke channel access",
+               "The customer's login stops working at once: its codes and API tokens are revoked. Enrolling "
+               "again later gives a new code."),
+}
+
+
+def _may_enrol(user, customer) -> bool:
+    try:
+        ensure_may_enrol(user, customer)
+    except DomainError:
+        return False
+    return True
+
+
+def channel_section(request, customer) -> CustomerPageSection:
+    """The channel enrolment: where the customer's login stands, its last codes, and the operations."""
+    enrolment = channel_enrolment_of(customer, now=timezone.now())
+    operations = []
+    if _may_enrol(request.user, customer):
+        names = {"not_enrolled": ["enrol"], "pending": ["enrol", "revoke"], "revoked": ["enrol"],
+                 "enrolled": ["reset", "revoke"]}[enrolment.state]
+        operations = [(CHANNEL_OPERATIONS[name][0],
+                       reverse("admin:customers_customer_channels", args=[customer.pk, name])) for name in names]
+    return CustomerPageSection(title="Channel enrolment", template="admin/customers/customer/_channels.html",
+                               anchor="channels", context={"enrolment": enrolment, "operations": operations,
+                                                           "now": timezone.now()})
+
+
+register_customer_page_section("customers.channels", channel_section, order=900)
+
+
 @admin.register(Customer)
 class CustomerAdmin(BranchScopedAdminMixin, EvidenceHistoryAdmin):
     """The customer's own fields and the Block / Unblock actions (KYC's part: apps/kyc/admin.py)."""
@@ -70,7 +122,63 @@ class CustomerAdmin(BranchScopedAdminMixin, EvidenceHistoryAdmin):
 
     def get_urls(self):
         return [path("<path:object_id>/upgrade/", self.admin_site.admin_view(self.premium_upgrade_view),
-                     name="customers_customer_upgrade"), *super().get_urls()]
+                     name="customers_customer_upgrade"),
+                path("<path:object_id>/channels/<str:operation>/", self.admin_site.admin_view(self.channels_view),
+                     name="customers_customer_channels"),
+                *super().get_urls()]
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None:
+            context.update({
+                "title": obj.legal_name,
+                "subtitle": f"Customer #{obj.pk} · {obj.get_customer_type_display()} · {obj.branch.name} · "
+                            f"{obj.get_status_display()}",
+                "sections": customer_page_sections(request, obj),
+                "show_save_and_add_another": False,
+            })
+        return super().render_change_form(request, context, add=add, change=change, form_url=form_url, obj=obj)
+
+    def channels_view(self, request, object_id, operation):
+        """Enrol for channels, issue a password reset, revoke channel access (apps.customers.services.channels,
+        which decides who may). The enrolment or reset code is shown once, on the page answering the POST, and
+        is kept nowhere (not in the session's messages either)."""
+        customer = self.get_object(request, unquote(object_id))
+        if customer is None:  # outside the staff member's branch, or no such customer
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        if operation not in CHANNEL_OPERATIONS:
+            raise PermissionDenied
+        title, submit_label, intro = CHANNEL_OPERATIONS[operation]
+        change_url = reverse("admin:customers_customer_change", args=[customer.pk])
+        form = (ChannelAccessReasonForm if operation == "revoke" else forms.Form)(
+            request.POST if request.method == "POST" else None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                if operation == "revoke":
+                    revoked = services.revoke_channel_access(customer=customer, actor=request.user,
+                                                             reason=form.cleaned_data["reason"])
+                else:
+                    service = (services.enrol_customer_for_channels if operation == "enrol"
+                               else services.issue_password_reset)
+                    issued = service(customer=customer, actor=request.user)
+            except DomainError as error:
+                form.add_error(None, str(error))
+            else:
+                if operation == "revoke":
+                    self.message_user(request, f"{customer.legal_name}'s channel access is revoked "
+                                               f"({revoked} API tokens revoked).", messages.SUCCESS)
+                    return HttpResponseRedirect(change_url)
+                # admin_view's never_cache makes the answer no-store: the code shown once leaves no copy behind.
+                return TemplateResponse(request, "admin/customers/customer/channel_code.html", {
+                    **self.admin_site.each_context(request), "opts": self.opts, "original": customer,
+                    "title": title, "issued": issued, "change_url": change_url,
+                    "username": issued.row.user.username,
+                    "enrolment": operation == "enrol",
+                })
+        return operation_page(self, request, form=form, obj=customer, title=title, submit_label=submit_label,
+                              cancel_url=change_url, intro=intro,
+                              facts=[("Customer", customer.legal_name), ("Email", customer.email),
+                                     ("Channel enrolment", channel_enrolment_of(customer, now=timezone.now())
+                                      .in_words)])
 
     @admin.display(description="Premium upgrade")
     def premium_upgrade(self, customer):

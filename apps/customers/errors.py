@@ -57,3 +57,41 @@ class CustomerMayNotSend(Conflict):
 
     code = "customer_blocked"
     title = "The customer may not send money"
+
+
+class NotAllowedToEnrol(PermissionRefused):
+    code = "channel_enrolment_not_allowed"
+    title = "Not allowed to enrol this customer for the channels"
+
+
+class ChannelEnrolmentRefused(Conflict):
+    """The customer's channel login is not in a state the operation applies to (already enrolled, not enrolled,
+    blocked, a username taken); ``code`` says which."""
+
+    code = "channel_enrolment_refused"
+    title = "The customer's channel enrolment does not allow this"
+
+
+class ChannelCodeUnknown(DomainError):
+    code = "channel_code_unknown"
+    title = "No such code"
+
+
+class ChannelCodeExpired(DomainError):
+    code = "channel_code_expired"
+    title = "The code has expired"
+
+
+class ChannelCodeUsed(Conflict):
+    code = "channel_code_used"
+    title = "The code was already used"
+
+
+class ChannelCodeVoid(Conflict):
+    code = "channel_code_void"
+    title = "The code no longer works"
+
+
+class ChannelPasswordInvalid(DomainError):
+    code = "password_invalid"
+    title = "The password is not accepted"

@@ -107,7 +107,8 @@ class Customer(models.Model):
         ordering = ["pk"]
         permissions = [("upgrade_customer", "Can upgrade a customer to premium"),
                        ("block_customer", "Can block a customer"),
-                       ("unblock_customer", "Can unblock a customer")]
+                       ("unblock_customer", "Can unblock a customer"),
+                       ("enrol_customer", "Can enrol a customer for the channels and reset their password")]
         indexes = [models.Index(fields=["branch", "kyc_status"]), models.Index(fields=["legal_name"])]
         constraints = [
             models.UniqueConstraint(Lower("email"), name="customer_email_unique_ci"),
@@ -158,6 +159,57 @@ class Customer(models.Model):
                 errors["business_registration_number"] = "A business needs its registration number."
         if errors:
             raise ValidationError(errors)
+
+
+class ChannelCode(models.Model):
+    """A one-time code with which a customer sets their channel password: the enrolment code staff hand over when
+    they enrol the customer, or a password reset code (from staff, or asked for over the API).
+
+    Only the code's SHA-256 digest is kept (like the API tokens' digests): the code itself is shown once, to the
+    staff member or in the customer's message, and is never stored. A code works once (``redeemed_at``), until
+    ``expires_at``, and stops working when a newer code of the customer is issued or channel access is revoked
+    (``voided_at``). Written only by apps.customers.services.channels."""
+
+    class Purpose(models.TextChoices):
+        ENROLMENT = "enrolment", "Enrolment"
+        PASSWORD_RESET = "password_reset", "Password reset"
+
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="channel_codes")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                             help_text="The channel login whose password the code sets.")
+    purpose = models.CharField(max_length=16, choices=Purpose.choices)
+    digest = models.CharField(max_length=64, unique=True, help_text="SHA-256 of the code; the code is not kept.")
+    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                  related_name="+", help_text="Staff member; empty when the customer asked.")
+    issued_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    redeemed_at = models.DateTimeField(null=True, blank=True)
+    voided_at = models.DateTimeField(null=True, blank=True,
+                                     help_text="A newer code was issued, or channel access was revoked.")
+    history = HistoricalRecords(excluded_fields=["digest"])
+
+    class Meta:
+        ordering = ["-issued_at", "-pk"]
+        verbose_name = "channel code"
+        indexes = [models.Index(fields=["customer", "issued_at"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(expires_at__gt=models.F("issued_at")),
+                                   name="channel_code_expires_after_issue"),
+            models.CheckConstraint(condition=Q(redeemed_at__isnull=True) | Q(voided_at__isnull=True),
+                                   name="channel_code_redeemed_or_voided_not_both"),
+            models.CheckConstraint(condition=Q(purpose__in=["enrolment", "password_reset"]),
+                                   name="channel_code_purpose_known"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_purpose_display()} code of customer #{self.customer_id}"
+
+    def state_at(self, moment) -> str:
+        if self.redeemed_at is not None:
+            return "used"
+        if self.voided_at is not None:
+            return "void"
+        return "expired" if moment >= self.expires_at else "live"
 
 
 class CustomerUserObjectPermission(UserObjectPermissionBase):

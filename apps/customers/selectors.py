@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import datetime
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 
-from apps.customers.models import Customer
+from apps.customers.models import ChannelCode, Customer
 from apps.domain_errors import NotFound
+from apps.organization.api_tokens import live_api_tokens
 from apps.organization.branch_scope import visible_to
 from apps.organization.models import User
 
@@ -40,3 +43,41 @@ def customer_statistics(customers: QuerySet[Customer]) -> dict[str, Any]:
         total=Count("pk"), verified=Count("pk", filter=Q(kyc_status=Customer.KycStatus.VERIFIED)),
     ).order_by("branch__code"))
     return {**totals, "by_branch": by_branch}
+
+
+@dataclass(frozen=True)
+class ChannelEnrolment:
+    """Where a customer's channel login stands: ``state`` is not_enrolled, pending (a login without a password
+    yet: the enrolment code was not redeemed), enrolled, or revoked; ``in_words`` says it to staff."""
+
+    state: str
+    in_words: str
+    username: str
+    last_login: datetime.datetime | None
+    codes: tuple[ChannelCode, ...]
+    devices_signed_in: int = 0
+
+
+def channel_enrolment_of(customer: Customer, *, now: datetime.datetime, codes_shown: int = 5) -> ChannelEnrolment:
+    """The customer's channel enrolment, its last ``codes_shown`` codes (never the code itself: only its digest
+    is kept) and how many devices are signed in (live API tokens), in three queries."""
+    user = customer.user  # one query unless the caller selected it
+    codes = tuple(ChannelCode.objects.filter(customer_id=customer.pk).select_related("issued_by")
+                  .order_by("-issued_at", "-pk")[:codes_shown])
+    if user is None:
+        return ChannelEnrolment("not_enrolled", "Not enrolled: the customer has no channel login.", "", None, codes)
+    if not user.is_active:
+        return ChannelEnrolment("revoked", f"Channel access revoked: the login {user.username} is deactivated.",
+                                user.username, user.last_login, codes)
+    if not user.has_usable_password():
+        live = next((code for code in codes if code.purpose == ChannelCode.Purpose.ENROLMENT
+                     and code.state_at(now) == "live"), None)
+        until = (f"the enrolment code works until {live.expires_at:%Y-%m-%d %H:%M} UTC" if live
+                 else "no enrolment code works any more: enrol again for a new one")
+        return ChannelEnrolment("pending", f"Enrolment pending as {user.username}: the customer has not set a "
+                                           f"password yet; {until}.", user.username, None, codes)
+    devices = live_api_tokens(user=user).count()
+    signed_in = (f"signed in on {devices} device{'s' if devices != 1 else ''} now" if devices
+                 else "no device signed in now")
+    return ChannelEnrolment("enrolled", f"Enrolled as {user.username}, {signed_in}.", user.username,
+                            user.last_login, codes, devices)

@@ -1,4 +1,4 @@
-"""KYC in the admin: documents, checks, reviews, the screening list and hits, and KYC's part of the customer page.
+"""KYC in the admin: documents, checks, reviews, the screening list and hits, and the customer list's review actions.
 Rows follow their customer's branch scope; decisions go through services."""
 
 import io
@@ -298,50 +298,13 @@ class ScreeningListImportAdmin(ReadOnlyAdmin):
                                     "after the import every customer is screened again.")
 
 
-# --- KYC's part of the customer page ------------------------------------------------------------------------------
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-    show_change_link = True
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-
-class KycDocumentInline(ReadOnlyInline):
-    model = KycDocument
-    fields = ["document_type", "number_masked", "issuing_country", "issue_date", "expiry_date", "content_type",
-              "size", "status", "uploaded_at"]
-    readonly_fields = fields
-
-
-class KycCheckInline(ReadOnlyInline):
-    model = KycCheck
-    fields = ["performed_at", "business_date", "score", "decision", "factor_names"]
-    readonly_fields = fields
-
-    @admin.display(description="Factors")
-    def factor_names(self, check):
-        return ", ".join(f"{f['factor']} ({f['weight']})" for f in check.factors) or "none"
-
-
-class ScreeningHitInline(ReadOnlyInline):
-    model = ScreeningHit
-    fields = ["entry", "score", "matched_name", "status", "decided_by", "decision_reason"]
-    readonly_fields = fields
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("entry", "decided_by")
-
-
+# --- KYC's part of the customer page ----------------------------------------------------------------------------
+# The KYC status, checks, documents and hits are a section of the customer page (apps/kyc/customer_page.py);
+# the manual review actions are here.
 class CustomerKycAdmin(CustomerAdmin):
-    """The customer page with its KYC: documents, checks and screening hits inline, and the manual review actions.
-    The customer list is also the manual review queue: filter "KYC status: In progress"."""
+    """The customer admin with KYC's manual review actions. The customer list is also the manual review queue:
+    filter "KYC status: In progress"."""
 
-    inlines = [KycDocumentInline, KycCheckInline, ScreeningHitInline]
     action_form = ReasonActionForm
     actions = ["approve_kyc", "reject_kyc", "check_kyc_again", *CustomerAdmin.actions]
 

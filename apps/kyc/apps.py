@@ -9,7 +9,7 @@ class KycConfig(AppConfig):
     def ready(self) -> None:
         # Imported once the app registry is ready (they import models).
         from apps.customers.kyc_hooks import register_kyc_check_hook, register_screening_hook
-        from apps.kyc import subscribers, work_queues  # noqa: F401  (KYC outbox subscribers, the home's queues)
+        from apps.kyc import customer_page, subscribers, work_queues  # noqa: F401  (customer page, outbox, home)
         from apps.kyc.services import screen_customer, start_kyc_check
 
         # What customers ask of KYC, in the customer's own transaction (apps/customers/kyc_hooks.py).

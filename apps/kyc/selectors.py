@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.db.models import Count, QuerySet
 
@@ -152,3 +153,95 @@ def manual_reviews_waiting(user, *, shown: int, on: datetime.date) -> tuple[int,
             waiting.append(f"{hits} open screening hit{'s' if hits != 1 else ''} to decide")
         cases.append((customer, "; ".join(waiting) or "documents complete: a compliance officer's decision"))
     return in_review.count(), cases
+
+
+# What each risk factor of a KYC check means, in words (its evidence follows: document types, hits, countries).
+FACTOR_WORDS = {
+    "missing_documents": "missing documents",
+    "expired_documents": "expired documents",
+    "sanctions_possible_match": "possible sanctions match, not yet decided",
+    "sanctions_confirmed_match": "confirmed sanctions match",
+    "pep_match": "politically exposed person",
+    "high_risk_country": "high-risk country",
+}
+
+
+def factor_in_words(factor: dict) -> str:
+    """One factor of a check as staff read it: "missing documents: proof of address (+0.35)"."""
+    name, evidence = factor["factor"], factor.get("evidence") or []
+    if name in ("missing_documents", "expired_documents"):
+        shown = document_types_in_words(evidence)
+    elif name in ("sanctions_possible_match", "sanctions_confirmed_match", "pep_match"):
+        shown = ", ".join(f"screening hit #{hit}" for hit in evidence)
+    else:
+        shown = ", ".join(map(str, evidence))
+    words = FACTOR_WORDS.get(name, name.replace("_", " "))
+    return f"{words}: {shown} (+{factor['weight']})" if shown else f"{words} (+{factor['weight']})"
+
+
+@dataclass(frozen=True)
+class CheckRun:
+    """Consecutive KYC checks that came to the same result (decision, score, factors), shown as one line."""
+
+    first: KycCheck
+    last: KycCheck
+    count: int
+    factors: tuple[str, ...]
+
+
+def check_runs(checks: Iterable[KycCheck]) -> list[CheckRun]:
+    """``checks`` (newest first) with each run of identical results folded into one ``CheckRun``: six daily
+    re-checks that all found nothing are one line "6 checks, 1-6 May: verified, 0.000, no risk factor"."""
+    runs: list[CheckRun] = []
+    for check in checks:
+        key = (check.decision, check.score, _factor_key(check.factors))
+        if runs and (runs[-1].last.decision, runs[-1].last.score, _factor_key(runs[-1].last.factors)) == key:
+            run = runs[-1]
+            runs[-1] = CheckRun(first=check, last=run.last, count=run.count + 1, factors=run.factors)
+        else:
+            runs.append(CheckRun(first=check, last=check, count=1,
+                                 factors=tuple(factor_in_words(factor) for factor in check.factors)))
+    return runs
+
+
+def _factor_key(factors: list[dict]) -> tuple:
+    return tuple(sorted((f["factor"], str(f["weight"]), tuple(sorted(map(str, f.get("evidence") or []))))
+                        for f in factors))
+
+
+@dataclass(frozen=True)
+class KycPicture:
+    """The KYC part of a customer's page: status, what is missing or expired (in words), the checks folded into
+    runs, the documents and the screening hits."""
+
+    waiting_for: str
+    missing: str
+    expired: str
+    check_runs: list[CheckRun]
+    checks_shown: int
+    documents: list[KycDocument]
+    hits: list[ScreeningHit]
+
+
+def kyc_picture(customer: Customer, *, on: datetime.date, checks_shown: int = 50) -> KycPicture:
+    """Everything KYC shows on the customer's page, in three queries whatever the number of rows."""
+    documents = list(KycDocument.objects.filter(customer_id=customer.pk).order_by("-uploaded_at", "-pk"))
+    counted = [(d.document_type, d.expiry_date, d.status) for d in documents
+               if d.status in COUNTED_DOCUMENT_STATUSES]
+    coverage = coverage_of(required_document_types(customer), counted, on=on)
+    checks = list(KycCheck.objects.filter(customer_id=customer.pk).order_by("-performed_at", "-pk")[:checks_shown])
+    hits = list(ScreeningHit.objects.filter(customer_id=customer.pk).select_related("entry", "decided_by")
+                .order_by("-created_at", "-pk"))
+    waiting = []
+    if coverage["missing"]:
+        waiting.append(f"missing: {document_types_in_words(coverage['missing'])}")
+    if coverage["expired"]:
+        waiting.append(f"expired: {document_types_in_words(coverage['expired'])}")
+    open_hits = sum(1 for hit in hits if hit.status == ScreeningHit.Status.OPEN)
+    if open_hits:
+        waiting.append(f"{open_hits} open screening hit{'s' if open_hits != 1 else ''} to decide")
+    if customer.kyc_status == Customer.KycStatus.IN_PROGRESS and not waiting:
+        waiting.append("documents complete: a compliance officer's decision")
+    return KycPicture(waiting_for="; ".join(waiting), missing=document_types_in_words(coverage["missing"]),
+                      expired=document_types_in_words(coverage["expired"]), check_runs=check_runs(checks),
+                      checks_shown=len(checks), documents=documents, hits=hits)

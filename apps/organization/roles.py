@@ -39,6 +39,7 @@ _ORG_READ = ["organization.view_bank", "organization.view_branch", "organization
 # Customers and KYC (apps.customers, apps.kyc): branch staff onboard and serve their branch's customers.
 _KYC_READ = ["kyc.view_kycdocument", "kyc.view_kyccheck", "kyc.view_kycreview", "kyc.view_screeninghit"]
 _CUSTOMER_BRANCH = ["customers.view_customer", "customers.add_customer", "customers.change_customer",
+                    "customers.enrol_customer",  # channel logins: enrol, password reset, revoke
                     "kyc.add_kycdocument", *_KYC_READ]
 
 # Deposit accounts (apps.accounts) and end of day (apps.eod).

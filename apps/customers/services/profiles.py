@@ -1,4 +1,4 @@
-"""Writes about customers: onboarding, updates, the premium upgrade, blocking and unblocking."""
+"""Writes about a customer's profile: onboarding, updates, the premium upgrade, blocking and unblocking."""
 
 from __future__ import annotations
 
