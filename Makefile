@@ -5,8 +5,8 @@ BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip --disable-pip-version-check -q
 MANAGE := $(BIN)/python manage.py
 
-.PHONY: run test test-clock test-sqlite install install-test chromium-check lint migrations-check check-deploy worker beat \
-	bench clean
+.PHONY: run test test-clock test-sqlite install install-test static-vendor chromium-check lint migrations-check \
+	check-deploy worker beat bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -20,8 +20,24 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	$(PIP) install -e ".[test]"
 	touch $@ $(VENV)/.installed
 
-install: $(VENV)/.installed
-install-test: $(VENV)/.installed-test
+install: $(VENV)/.installed static-vendor
+install-test: $(VENV)/.installed-test static-vendor
+
+# Front-end packages from npm (package.json pins them, package-lock.json locks them), copied into static/vendor/,
+# where the dev server and collectstatic find them. Both node_modules/ and static/vendor/ are build outputs, ignored
+# by git; the production install runs this target too (Dockerfile, .ci/prod_smoke.sh). docs/architecture.md,
+# "Static files".
+CHART_JS := static/vendor/chart.js/chart.umd.min.js
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+$(CHART_JS): node_modules/.package-lock.json
+	mkdir -p $(@D)
+	cp node_modules/chart.js/dist/chart.umd.min.js node_modules/chart.js/dist/chart.umd.min.js.map \
+	  node_modules/chart.js/LICENSE.md $(@D)/
+
+static-vendor: $(CHART_JS)
 
 # Local settings for the embedded mode: DEBUG on, a random secret key, SQLite under var/, eager Celery.
 .env:
@@ -83,4 +99,4 @@ beat: install
 	$(BIN)/celery -A config beat -l info
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .ruff_cache
+	rm -rf $(VENV) var .pytest_cache .ruff_cache node_modules static/vendor
