@@ -40,3 +40,10 @@ def customer_statistics(customers: QuerySet[Customer]) -> dict[str, Any]:
         total=Count("pk"), verified=Count("pk", filter=Q(kyc_status=Customer.KycStatus.VERIFIED)),
     ).order_by("branch__code"))
     return {**totals, "by_branch": by_branch}
+
+
+def kyc_status_mix(customers: QuerySet[Customer]) -> list[tuple[str, int]]:
+    """How many of ``customers`` are in each KYC status, in the statuses' order (each one, zero included): one
+    GROUP BY query."""
+    counts = dict(customers.order_by().values_list("kyc_status").annotate(customers=Count("pk")))
+    return [(label, counts.get(status, 0)) for status, label in Customer.KycStatus.choices]
