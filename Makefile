@@ -24,20 +24,10 @@ install: $(VENV)/.installed static-vendor
 install-test: $(VENV)/.installed-test static-vendor
 
 # Front-end packages from npm (package.json pins them, package-lock.json locks them), copied into static/vendor/,
-# where the dev server and collectstatic find them. Both node_modules/ and static/vendor/ are build outputs, ignored
-# by git; the production install runs this target too (Dockerfile, .ci/prod_smoke.sh). docs/architecture.md,
-# "Static files".
-CHART_JS := static/vendor/chart.js/chart.umd.min.js
-node_modules/.package-lock.json: package.json package-lock.json
-	npm ci --no-audit --no-fund --loglevel=error
-	touch $@
-
-$(CHART_JS): node_modules/.package-lock.json
-	mkdir -p $(@D)
-	cp node_modules/chart.js/dist/chart.umd.min.js node_modules/chart.js/dist/chart.umd.min.js.map \
-	  node_modules/chart.js/LICENSE.md $(@D)/
-
-static-vendor: $(CHART_JS)
+# where the dev server and collectstatic find them: scripts/vendor_static.sh, which the Dockerfile and
+# .ci/prod_smoke.sh run too. node_modules/ and static/vendor/ are build outputs, ignored by git.
+static-vendor:
+	sh scripts/vendor_static.sh
 
 # Local settings for the embedded mode: DEBUG on, a random secret key, SQLite under var/, eager Celery.
 .env:
