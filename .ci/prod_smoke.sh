@@ -136,7 +136,7 @@ step "migrate, beat schedules"
 step "static files: npm's Chart.js into static/vendor/ (scripts/vendor_static.sh), collectstatic"
 sh scripts/vendor_static.sh >"$LOGS/static.log" 2>&1
 "${MANAGE[@]}" collectstatic --noinput >>"$LOGS/static.log" 2>&1
-CHART_JS_URL="$("${MANAGE[@]}" shell -c \
+CHART_JS_URL="$("${MANAGE[@]}" shell --no-imports -c \
   "from django.templatetags.static import static; print(static('vendor/chart.js/chart.umd.min.js'))")"
 echo "Chart.js is served as $CHART_JS_URL"
 
