@@ -1,4 +1,12 @@
 # One image for the web process, the Celery worker and Celery beat (docker-compose.yml picks the command).
+
+# The front-end files from npm (Chart.js for the admin home), as `make static-vendor` copies them.
+FROM node:20-bookworm-slim AS static-vendor
+WORKDIR /app
+COPY package.json package-lock.json ./
+COPY scripts/vendor_static.sh ./scripts/
+RUN sh scripts/vendor_static.sh
+
 FROM python:3.11-slim-bookworm
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -18,6 +26,7 @@ RUN pip install . && python -c "import kombu.transport.redis"
 COPY manage.py ./
 COPY templates ./templates
 COPY static ./static
+COPY --from=static-vendor /app/static/vendor ./static/vendor
 COPY fixtures ./fixtures
 
 # collectstatic needs settings that import cleanly; these build-time values are never used at run time.

@@ -5,9 +5,8 @@ BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip --disable-pip-version-check -q
 MANAGE := $(BIN)/python manage.py
 
-.PHONY: run test test-clock test-sqlite install install-test chromium-check docs-screenshots lint migrations-check \
-	check-deploy worker beat \
-	bench clean
+.PHONY: run test test-clock test-sqlite install install-test static-vendor chromium-check docs-screenshots lint \
+	migrations-check check-deploy worker beat bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -21,8 +20,14 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	$(PIP) install -e ".[test]"
 	touch $@ $(VENV)/.installed
 
-install: $(VENV)/.installed
-install-test: $(VENV)/.installed-test
+install: $(VENV)/.installed static-vendor
+install-test: $(VENV)/.installed-test static-vendor
+
+# Front-end packages from npm (package.json pins them, package-lock.json locks them), copied into static/vendor/,
+# where the dev server and collectstatic find them: scripts/vendor_static.sh, which the Dockerfile and
+# .ci/prod_smoke.sh run too. node_modules/ and static/vendor/ are build outputs, ignored by git.
+static-vendor:
+	sh scripts/vendor_static.sh
 
 # Local settings for the embedded mode: DEBUG on, a random secret key, SQLite under var/, eager Celery.
 .env:
@@ -88,4 +93,4 @@ beat: install
 	$(BIN)/celery -A config beat -l info
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .ruff_cache
+	rm -rf $(VENV) var .pytest_cache .ruff_cache node_modules static/vendor

@@ -126,11 +126,19 @@ redis.Redis.from_url(broker).flushdb()  # no message left from an earlier run
 print(f"database {name} created; {broker} emptied")
 EOF
 
-# Not here: collectstatic (the Docker build runs it; nothing below renders a page) and check --deploy (make
-# check-deploy in .ci/run).
+# Not here: check --deploy (make check-deploy in .ci/run).
 step "migrate, beat schedules"
 "${MANAGE[@]}" migrate --noinput >"$LOGS/migrate.log" 2>&1
 "${MANAGE[@]}" install_beat_schedules >>"$LOGS/migrate.log" 2>&1
+
+# As the Docker build does: the npm files into static/vendor/ (not in git), then collectstatic with the production
+# storage (hashed names, compressed), which gunicorn serves through WhiteNoise.
+step "static files: npm's Chart.js into static/vendor/ (scripts/vendor_static.sh), collectstatic"
+sh scripts/vendor_static.sh >"$LOGS/static.log" 2>&1
+"${MANAGE[@]}" collectstatic --noinput >>"$LOGS/static.log" 2>&1
+CHART_JS_URL="$("${MANAGE[@]}" shell --no-imports -c \
+  "from django.templatetags.static import static; print(static('vendor/chart.js/chart.umd.min.js'))")"
+echo "Chart.js is served as $CHART_JS_URL"
 
 step "start gunicorn :$WEB_PORT, the Celery worker, Celery beat, the gateway simulator :$SIM_PORT"
 start gunicorn "$VENV/gunicorn" config.wsgi:application --bind "127.0.0.1:$WEB_PORT" --workers 2 --threads 2 \
@@ -144,8 +152,8 @@ step "demo data (seed_demo), while they start"
 "${MANAGE[@]}" seed_demo >"$LOGS/seed_demo.log" 2>&1 || { echo "seed_demo failed"; exit 1; }
 alive
 
-step "over HTTP: healthz, token, transfer, outgoing payment settled by webhook"
-"$VENV/python" - "http://127.0.0.1:$WEB_PORT" "$LOGS" <<'EOF'
+step "over HTTP: healthz, the admin's Chart.js, token, transfer, outgoing payment settled by webhook"
+"$VENV/python" - "http://127.0.0.1:$WEB_PORT" "$LOGS" "$CHART_JS_URL" <<'EOF'
 import sys
 import time
 import uuid
@@ -153,7 +161,7 @@ from pathlib import Path
 
 import httpx
 
-base, logs = sys.argv[1], Path(sys.argv[2])
+base, logs, chart_js = sys.argv[1], Path(sys.argv[2]), sys.argv[3]
 
 
 def wait_for(what, probe, seconds):
@@ -177,6 +185,9 @@ def healthy():
 
 
 wait_for("/healthz to answer 200", healthy, 60)
+chart = httpx.get(f"{base}{chart_js}", timeout=15)  # what the admin home's <script> asks for
+assert chart.status_code == 200 and "Chart" in chart.text[:2000], (chart.status_code, chart.text[:200])
+print("Chart.js:", chart_js, chart.status_code, len(chart.content), "bytes")
 client = httpx.Client(base_url=f"{base}/api/v1", timeout=15)
 token = client.post("/auth/token/", json={"username": "ana.sousa", "password": "ogpgy-demo-2026"})
 assert token.status_code == 200, (token.status_code, token.text)

@@ -81,3 +81,10 @@ def channel_enrolment_of(customer: Customer, *, now: datetime.datetime, codes_sh
                  else "no device signed in now")
     return ChannelEnrolment("enrolled", f"Enrolled as {user.username}, {signed_in}.", user.username,
                             user.last_login, codes, devices)
+
+
+def kyc_status_mix(customers: QuerySet[Customer]) -> list[tuple[str, int]]:
+    """How many of ``customers`` are in each KYC status, in the statuses' order (each one, zero included): one
+    GROUP BY query."""
+    counts = dict(customers.order_by().values_list("kyc_status").annotate(customers=Count("pk")))
+    return [(label, counts.get(status, 0)) for status, label in Customer.KycStatus.choices]

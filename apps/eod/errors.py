@@ -24,3 +24,8 @@ class EodAlreadyRunning(EodRefused):
 class EodDateNotCurrent(EodRefused):
     code = "eod_date_not_current"
     title = "That is no longer the business date to close"
+
+
+class EodRunStartedMeanwhile(EodRefused):
+    code = "eod_run_started_meanwhile"
+    title = "That end of day was started or resumed meanwhile"

@@ -14,7 +14,9 @@ import hashlib
 import json
 from dataclasses import dataclass
 
+from django.core.cache import cache
 from django.db import transaction
+from django.utils import timezone
 
 from apps.eod.models import LedgerSeal
 from apps.eod_registry import register_step
@@ -108,10 +110,60 @@ def verify_seal_chain() -> tuple[int, SealProblem | None]:
 
 
 def seal_chain_check() -> IntegrityReport:
-    """``ledger_check``'s check of the seals (registered in apps.eod.apps): the first broken seal is a problem."""
+    """``ledger_check``'s check of the seals (registered in apps.eod.apps): the first broken seal is a problem.
+    Its result is kept (``LAST_VERIFICATION``) for the admin home, which must not hash the whole ledger per view."""
     sealed, broken = verify_seal_chain()
+    cache.set(LAST_VERIFICATION, {"at": timezone.now().isoformat(), "seals": sealed,
+                                  "broken_at": broken.business_date.isoformat() if broken else None,
+                                  "reason": broken.reason if broken else ""}, timeout=None)
     problems = [] if broken is None else [f"SEAL BROKEN at business date {broken.business_date}: {broken.reason}"]
     return IntegrityReport(summary=f"{sealed} sealed business date(s) verified.", problems=problems)
+
+
+# The last full verification of the chain (every seal recomputed: ``ledger_check``, the admin's ledger check
+# page), for the home to show. In the cache, not the database: it is a read's result, lost with the cache at worst
+# (the home then says the chain has not been verified since, and links to the check).
+LAST_VERIFICATION = "eod:seal-chain:last-verification"
+
+
+@dataclass(frozen=True)
+class SealChainStatus:
+    """What the admin home says of the seal chain, cheaply: the links between the seals, checked on every view
+    (one query over the seals, a row per closed business date), and the last full recomputation, if one ran."""
+
+    seals: int
+    last_sealed: datetime.date | None
+    broken_link_at: datetime.date | None
+    verified_at: datetime.datetime | None
+    verified_seals: int
+    verified_broken_at: datetime.date | None
+    verified_reason: str
+
+    @property
+    def intact(self) -> bool:
+        return self.broken_link_at is None and self.verified_broken_at is None
+
+
+def seal_chain_status() -> SealChainStatus:
+    """The chain's links (each seal names its predecessor and carries its digest) and the last full verification.
+
+    The links are checked here; recomputing the digests hashes every sealed entry (minutes on a big bank), which
+    only ``seal_chain_check`` does, on the operators' demand."""
+    broken_link_at, previous, count, last = None, None, 0, None
+    for pk, business_date, previous_id, previous_digest, digest in LedgerSeal.objects.order_by(
+            "business_date").values_list("pk", "business_date", "previous_id", "previous_digest", "digest"):
+        expected = (previous[0], previous[1]) if previous else (None, "")
+        if broken_link_at is None and (previous_id, previous_digest) != expected:
+            broken_link_at = business_date
+        previous, count, last = (pk, digest), count + 1, business_date
+    verified = cache.get(LAST_VERIFICATION) or {}
+    return SealChainStatus(
+        seals=count, last_sealed=last, broken_link_at=broken_link_at,
+        verified_at=datetime.datetime.fromisoformat(verified["at"]) if verified else None,
+        verified_seals=verified.get("seals", 0),
+        verified_broken_at=(datetime.date.fromisoformat(verified["broken_at"]) if verified.get("broken_at")
+                            else None),
+        verified_reason=verified.get("reason", ""))
 
 
 register_step("eod.seal_ledger", seal_business_date, order=SEAL_STEP_ORDER)

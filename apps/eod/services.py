@@ -14,7 +14,14 @@ from django.utils import timezone
 
 from apps.advisory_locks import release_session_lock, try_session_lock
 from apps.domain_errors import PermissionRefused
-from apps.eod.errors import EodAlreadyRunning, EodDateClosed, EodDateNotCurrent, EodRefused, EodRunUnfinished
+from apps.eod.errors import (
+    EodAlreadyRunning,
+    EodDateClosed,
+    EodDateNotCurrent,
+    EodRefused,
+    EodRunStartedMeanwhile,
+    EodRunUnfinished,
+)
 from apps.eod.models import EodAttempt, EodRun, EodStepRun
 from apps.eod_registry import registered_steps
 from apps.organization.models import Bank, User
@@ -54,14 +61,16 @@ def _exclusive():
 
 @transaction.atomic
 def _open_run(business_date: datetime.date | None, actor: User, *, confirmed: bool = False,
-              door: str = EodAttempt.Door.SERVICE) -> EodRun:
+              attempts_seen: int | None = None, door: str = EodAttempt.Door.SERVICE) -> EodRun:
     """Resume the unfinished run, or close ``business_date`` (default: the current one) and start its run.
 
     Closing moves the business date to the next day first, so that the counters' new transactions land on the
     next date while the steps process a day nobody posts to any more. ``confirmed``: someone confirmed closing
     exactly ``business_date`` on a screen; under the Bank row's lock it must still be the date to close (the
-    unfinished run's, or the current one), else nothing runs. Each start and each resume is an ``EodAttempt``
-    naming ``actor`` and the ``door`` it came through.
+    unfinished run's, or the current one), else nothing runs. ``attempts_seen``: how many attempts the screen
+    showed for that date's unfinished run (0: none was unfinished); another start or resume since then refuses
+    (the page was stale, or was submitted twice). Each start and each resume is an ``EodAttempt`` naming
+    ``actor`` and the ``door`` it came through.
     """
     bank = Bank.objects.select_for_update().order_by("pk").first()
     if bank is None:
@@ -71,6 +80,11 @@ def _open_run(business_date: datetime.date | None, actor: User, *, confirmed: bo
         if business_date is not None and business_date != unfinished.business_date:
             raise EodRunUnfinished(f"The end of day of {unfinished.business_date} is {unfinished.status}: "
                                    "resume it (run_eod without --date) before closing another date.")
+        if attempts_seen is not None and attempts_seen != unfinished.attempts:
+            raise EodRunStartedMeanwhile(
+                f"The end of day of {unfinished.business_date} was started or resumed meanwhile (attempt "
+                f"{unfinished.attempts}, {unfinished.get_status_display().lower()}): its page shows its progress.",
+                run=unfinished.pk)
         unfinished.status = EodRun.Status.RUNNING
         unfinished.attempts += 1
         unfinished.save(update_fields=["status", "attempts"])
@@ -101,65 +115,88 @@ def may_run_end_of_day(user: User) -> bool:
     return bool(user and user.has_perm("eod.run_end_of_day"))
 
 
-def run_eod_confirmed_by_staff(*, business_date: datetime.date, actor: User) -> EodRun:
-    """Staff close the business date they confirmed on the admin's end-of-day screen.
+def open_run_confirmed_by_staff(*, business_date: datetime.date, attempts_seen: int, actor: User) -> EodRun:
+    """Staff close the business date they confirmed on the admin's end-of-day screen: open its run (or resume
+    that date's unfinished run) and return it, for a worker to carry out (``carry_out_run``).
 
     Only a role with ``eod.run_end_of_day`` (operations) may; the run records them as ``started_by``. The date
-    must still be the one to close when the run starts (a second submit of the same page, or a page left open
-    over the nightly run, is refused and runs nothing). An unfinished run of that date is resumed.
+    must still be the one to close, and its unfinished run (if any) at the attempt the page showed: a second
+    submit of the same page, or a page left open over the nightly run, is refused and opens nothing. Refused
+    too while another process runs end of day. The screen's operation (``apps.eod.screen``) calls this and
+    then sends the run to a worker once it is committed.
     """
     if not may_run_end_of_day(actor):
         raise PermissionRefused("Your role may not run end of day.")
-    return run_eod(business_date=business_date, actor=actor, confirmed=True, door=EodAttempt.Door.SCREEN)
+    with _exclusive():
+        return _open_run(business_date, actor, confirmed=True, attempts_seen=attempts_seen,
+                         door=EodAttempt.Door.SCREEN)
+
+
+def carry_out_run(*, run_id: int, progress: Progress | None = None) -> EodRun:
+    """Run the steps of an opened run (the end-of-day screen's, in a worker), from its first unfinished step.
+
+    Idempotent: a run that is no longer running (completed, or stopped at a failed step under another runner)
+    is left as it is, since resuming a failed run is a person's decision. Refused (EodAlreadyRunning) while
+    another process runs end of day: that one carries this run out (there is only ever one unfinished run).
+    Call it outside a transaction (the task does) so each step commits on its own.
+    """
+    with _exclusive():
+        run = EodRun.objects.get(pk=run_id)
+        if run.status != EodRun.Status.RUNNING:
+            return run
+        return _carry_out(run, progress)
 
 
 def run_eod(*, business_date: datetime.date | None = None, actor: User | None = None,
-            progress: Progress | None = None, confirmed: bool = False,
-            door: str = EodAttempt.Door.SERVICE) -> EodRun:
+            progress: Progress | None = None, door: str = EodAttempt.Door.SERVICE) -> EodRun:
     """Close a business date and run every registered step in order, each in its own transaction.
 
     A step that raises is recorded as failed with its error and the run stops (status failed); running again
     resumes from that step, skipping the completed ones. Running for a date already completed changes nothing.
-    ``confirmed``: ``business_date`` was confirmed on a screen; refuse (EodDateNotCurrent) unless it is still
-    the date to close. ``door``: where it was started (recorded with ``actor`` on the run's attempt, so a resume
-    says who resumed it). Call it outside a transaction (command, task) so each step commits on its own.
+    ``door``: where it was started (recorded with ``actor`` on the run's attempt, so a resume says who resumed
+    it). Call it outside a transaction (command, task) so each step commits on its own.
     """
     with _exclusive():
-        run = _open_run(business_date, actor, confirmed=confirmed, door=door)
+        run = _open_run(business_date, actor, door=door)
         if getattr(run, "already_completed", False):
             return run
-        for position, step in enumerate(registered_steps(), start=1):
-            step_run, _ = EodStepRun.objects.get_or_create(run=run, name=step.name, defaults={"position": position})
-            if step_run.status == EodStepRun.Status.COMPLETED:
-                if progress:
-                    progress("skipped", step_run)
-                continue
-            step_run.status, step_run.started_at, step_run.error = EodStepRun.Status.RUNNING, timezone.now(), ""
-            step_run.attempts += 1
-            step_run.save(update_fields=["status", "started_at", "error", "attempts"])
+        return _carry_out(run, progress)
+
+
+def _carry_out(run: EodRun, progress: Progress | None) -> EodRun:
+    """The steps of ``run``, in order, skipping those completed; the caller holds the end-of-day lock."""
+    for position, step in enumerate(registered_steps(), start=1):
+        step_run, _ = EodStepRun.objects.get_or_create(run=run, name=step.name, defaults={"position": position})
+        if step_run.status == EodStepRun.Status.COMPLETED:
             if progress:
-                progress("started", step_run)
-            began = time.monotonic()
-            try:
-                with transaction.atomic():
-                    counts = step.function(run.business_date) or {}
-            except Exception as error:
-                logger.exception("End of day %s: step %s failed", run.business_date, step.name)
-                step_run.status, step_run.error = EodStepRun.Status.FAILED, f"{type(error).__name__}: {error}"
-                step_run.finished_at = timezone.now()
-                step_run.duration_ms = int((time.monotonic() - began) * 1000)
-                step_run.save(update_fields=["status", "error", "finished_at", "duration_ms"])
-                run.status = EodRun.Status.FAILED
-                run.save(update_fields=["status"])
-                if progress:
-                    progress("failed", step_run)
-                return run
-            step_run.status, step_run.counts = EodStepRun.Status.COMPLETED, counts
+                progress("skipped", step_run)
+            continue
+        step_run.status, step_run.started_at, step_run.error = EodStepRun.Status.RUNNING, timezone.now(), ""
+        step_run.attempts += 1
+        step_run.save(update_fields=["status", "started_at", "error", "attempts"])
+        if progress:
+            progress("started", step_run)
+        began = time.monotonic()
+        try:
+            with transaction.atomic():
+                counts = step.function(run.business_date) or {}
+        except Exception as error:
+            logger.exception("End of day %s: step %s failed", run.business_date, step.name)
+            step_run.status, step_run.error = EodStepRun.Status.FAILED, f"{type(error).__name__}: {error}"
             step_run.finished_at = timezone.now()
             step_run.duration_ms = int((time.monotonic() - began) * 1000)
-            step_run.save(update_fields=["status", "counts", "finished_at", "duration_ms"])
+            step_run.save(update_fields=["status", "error", "finished_at", "duration_ms"])
+            run.status = EodRun.Status.FAILED
+            run.save(update_fields=["status"])
             if progress:
-                progress("completed", step_run)
-        run.status, run.finished_at = EodRun.Status.COMPLETED, timezone.now()
-        run.save(update_fields=["status", "finished_at"])
-        return run
+                progress("failed", step_run)
+            return run
+        step_run.status, step_run.counts = EodStepRun.Status.COMPLETED, counts
+        step_run.finished_at = timezone.now()
+        step_run.duration_ms = int((time.monotonic() - began) * 1000)
+        step_run.save(update_fields=["status", "counts", "finished_at", "duration_ms"])
+        if progress:
+            progress("completed", step_run)
+    run.status, run.finished_at = EodRun.Status.COMPLETED, timezone.now()
+    run.save(update_fields=["status", "finished_at"])
+    return run

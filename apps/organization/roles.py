@@ -70,6 +70,25 @@ _BEAT_SCHEDULES = [f"django_celery_beat.{action}_{model}" for model in (
 # secret itself is never stored) is for operations, who revoke them, not for every reader.
 AUDITOR_NEVER_VIEWS = ("knox",)
 
+# What each role's admin home shows beside its work queues ("Waiting for you"), by the names of the home's panels
+# (templates/admin/index.html; docs/admin.md, docs/roles.md). What a panel shows is still only what the role and
+# branch may see: branch staff see their branch's figures, head office the bank's and each branch's.
+BANK_STATE = "bank_state"          # business date, last end of day and its result, the seal chain
+BRANCH_CASH = "branch_cash"        # cash in the vault, cash in and out at the counter today
+BRANCH_FIGURES = "branch_figures"  # customer deposits by currency, today's movements
+DEPOSITS_CHART = "deposits_chart"  # deposits over the last business dates
+TRANSFERS_CHART = "transfers_chart"  # transfer volume per business date
+KYC_MIX_CHART = "kyc_mix_chart"    # customers by KYC status
+HOME_PANELS: dict[str, frozenset[str]] = {
+    TELLER: frozenset({BRANCH_CASH}),
+    BRANCH_MANAGER: frozenset({BRANCH_CASH, BRANCH_FIGURES, DEPOSITS_CHART, TRANSFERS_CHART}),
+    LOAN_OFFICER: frozenset({BRANCH_FIGURES, DEPOSITS_CHART}),
+    COMPLIANCE_OFFICER: frozenset({KYC_MIX_CHART, TRANSFERS_CHART}),
+    AUDITOR: frozenset({BANK_STATE, BRANCH_CASH, BRANCH_FIGURES, DEPOSITS_CHART, TRANSFERS_CHART, KYC_MIX_CHART}),
+    OPERATIONS_ADMIN: frozenset({BANK_STATE, BRANCH_CASH, BRANCH_FIGURES, DEPOSITS_CHART, TRANSFERS_CHART}),
+}
+ALL_HOME_PANELS = frozenset().union(*HOME_PANELS.values())
+
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     TELLER: [*_LEDGER_READ, "organization.view_branch", "organization.view_approvalrequest", *_CUSTOMER_BRANCH,
              *_ACCOUNTS_BRANCH, *_PAYMENTS_READ, *_PAYMENTS_INITIATE, "payments.view_beneficiary",

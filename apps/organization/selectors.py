@@ -7,7 +7,8 @@ from django.db.models import Q, QuerySet
 from apps.domain_errors import DomainError
 from apps.organization.approvals import operations_not_decidable_by
 from apps.organization.branch_scope import is_bank_wide
-from apps.organization.models import ApprovalRequest, Bank
+from apps.organization.models import ApprovalRequest, Bank, Branch, User
+from apps.organization.roles import ALL_HOME_PANELS, HOME_PANELS
 
 
 class BankNotConfigured(DomainError):
@@ -25,6 +26,29 @@ def current_bank() -> Bank:
 def current_business_date() -> datetime.date:
     """The bank's business date: it moves forward only by end of day, never with the wall clock."""
     return current_bank().current_business_date
+
+
+def home_panels(user: User) -> frozenset[str]:
+    """The panels of the admin home for ``user``'s roles (``roles.HOME_PANELS``; a superuser sees them all). Read
+    once per request: kept on the user object, like ``is_bank_wide``."""
+    if not user.is_authenticated or not user.is_active or not user.is_staff:
+        return frozenset()
+    if user.is_superuser:
+        return ALL_HOME_PANELS
+    cached = getattr(user, "_ogpgy_home_panels", None)
+    if cached is None:
+        roles = user.groups.filter(name__in=HOME_PANELS).values_list("name", flat=True)
+        cached = frozenset().union(*(HOME_PANELS[role] for role in roles))
+        user._ogpgy_home_panels = cached
+    return cached
+
+
+def branches_in_figures_of(user: User) -> list[Branch] | None:
+    """Whose figures the home shows ``user``: None for head office (the bank, then each branch), else their own
+    branch alone (an empty list for staff without one)."""
+    if is_bank_wide(user):
+        return None
+    return [user.home_branch] if user.home_branch_id else []
 
 
 def approval_requests_for(user) -> QuerySet[ApprovalRequest]:

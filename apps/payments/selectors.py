@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Count, Q, QuerySet
 
 from apps.accounts.models import Account
 from apps.customers.models import Customer
+from apps.ledger.sums import AmountSum
+from apps.money import to_minor_unit
 from apps.organization.branch_scope import visible_to
-from apps.organization.models import User
+from apps.organization.models import Branch, User
 from apps.payments.models import (
     Beneficiary,
     FraudDecision,
@@ -85,3 +92,36 @@ def beneficiaries_visible_to(user: User) -> QuerySet[Beneficiary]:
 def fraud_decisions_visible_to(user: User) -> QuerySet[FraudDecision]:
     """The fraud decisions on payments from the accounts ``user`` may see."""
     return FraudDecision.objects.filter(from_account__in=visible_to(user, Account.objects.all()))
+
+
+@dataclass(frozen=True)
+class TransferVolume:
+    """Internal transfers made per business date, per currency: how many and how much."""
+
+    dates: list[datetime.date]
+    amounts: dict[str, list[Decimal]]
+    counts: dict[str, list[int]]
+
+
+def transfer_volume_per_day(*, branches: list[Branch] | None, business_date: datetime.date,
+                            days: int = 30) -> TransferVolume:
+    """The transfers that moved money (completed, and those reversed since) on each of the last ``days`` business
+    dates, paid from accounts of ``branches`` (None: the whole bank); one query over the business date's index."""
+    first = business_date - datetime.timedelta(days=days - 1)
+    dates = [first + datetime.timedelta(days=offset) for offset in range(days)]
+    transfers = Transfer.objects.filter(business_date__gte=first, business_date__lte=business_date,
+                                        status__in=[Transfer.Status.COMPLETED, Transfer.Status.REVERSED])
+    if branches is not None:
+        transfers = transfers.filter(from_account__branch_id__in=[branch.pk for branch in branches])
+    rows = transfers.order_by().values("business_date", "currency").annotate(total=AmountSum("amount"),
+                                                                             transfers=Count("pk"))
+    amounts: dict[str, dict[datetime.date, Decimal]] = defaultdict(dict)
+    counts: dict[str, dict[datetime.date, int]] = defaultdict(dict)
+    for row in rows:
+        amounts[row["currency"]][row["business_date"]] = to_minor_unit(row["total"], row["currency"])
+        counts[row["currency"]][row["business_date"]] = row["transfers"]
+    return TransferVolume(
+        dates=dates,
+        amounts={currency: [by_day.get(day, Decimal(0)) for day in dates] for currency, by_day in
+                 sorted(amounts.items())},
+        counts={currency: [counts[currency].get(day, 0) for day in dates] for currency in sorted(counts)})

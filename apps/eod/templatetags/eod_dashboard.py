@@ -1,11 +1,14 @@
-"""The end-of-day panel of the admin index: the business date, the last end of day and its result, and the way
-to the end-of-day screen."""
+"""The end-of-day panel of the admin index: the business date, the last end of day and its result, the way to
+the end-of-day screen, and, for the roles whose home shows the bank's state (operations, audit), the seal chain:
+its links checked on every view, and the last full verification (``apps.eod.seal.seal_chain_status``)."""
 
 from django import template
 
 from apps.eod.models import EodStepRun
+from apps.eod.seal import seal_chain_status
 from apps.eod.selectors import last_run
-from apps.organization.selectors import BankNotConfigured, current_business_date
+from apps.organization import roles
+from apps.organization.selectors import BankNotConfigured, current_business_date, home_panels
 
 register = template.Library()
 
@@ -24,4 +27,7 @@ def eod_dashboard(context):
     failed_step = None
     if run is not None and run.status == run.Status.FAILED:
         failed_step = next((step for step in run.steps.all() if step.status == EodStepRun.Status.FAILED), None)
-    return {"business_date": business_date, "last_run": run, "failed_step": failed_step}
+    show_seals = roles.BANK_STATE in home_panels(user) and user.has_perm("eod.view_ledgerseal")
+    return {"business_date": business_date, "last_run": run, "failed_step": failed_step,
+            "seals": seal_chain_status() if show_seals else None,
+            "may_check_ledger": user.has_perm("ledger.view_ledgercheck")}

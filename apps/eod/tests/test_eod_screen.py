@@ -32,8 +32,21 @@ def _client(user):
     return client
 
 
-def _confirm(business_date):
-    return {"business_date": business_date.isoformat(), "confirm": "on"}
+def _confirm(business_date, attempts=0):
+    """The screen's form as submitted: the date it showed and the attempts of that date's unfinished run."""
+    return {"business_date": business_date.isoformat(), "attempts_seen": str(attempts), "confirm": "on"}
+
+
+@pytest.fixture
+def submit(django_capture_on_commit_callbacks):
+    """``submit(client, date)``: post the screen; the run goes to a worker at the commit (eager here: it runs
+    then, as in the embedded mode)."""
+
+    def post(client, business_date, attempts=0):
+        with django_capture_on_commit_callbacks(execute=True):
+            return client.post(URL, _confirm(business_date, attempts))
+
+    return post
 
 
 @pytest.fixture
@@ -73,14 +86,14 @@ def test_the_screen_shows_the_date_it_closes_and_what_is_still_open(ops_admin, o
     assert "eod.seal_ledger" in html
 
 
-def test_an_auditor_sees_the_screen_but_cannot_run_end_of_day(auditor, bank):
+def test_an_auditor_sees_the_screen_but_cannot_run_end_of_day(auditor, bank, submit):
     # given
     today = _business_date()
     client = _client(auditor)
     assert client.get(URL).status_code == 200
     assert 'name="confirm"' not in client.get(URL).content.decode()
     # when
-    response = client.post(URL, _confirm(today))
+    response = submit(client, today)
     # then nothing ran
     assert response.status_code == 403
     assert _business_date() == today
@@ -88,18 +101,18 @@ def test_an_auditor_sees_the_screen_but_cannot_run_end_of_day(auditor, bank):
     assert Bank.history.filter(current_business_date__gt=today).count() == 0
 
 
-def test_a_teller_cannot_run_end_of_day(teller_a, bank):
+def test_a_teller_cannot_run_end_of_day(teller_a, bank, submit):
     today = _business_date()
-    assert _client(teller_a).post(URL, _confirm(today)).status_code == 403
+    assert submit(_client(teller_a), today).status_code == 403
     assert _business_date() == today and not EodRun.objects.exists()
 
 
-def test_operations_run_end_of_day_once_for_the_confirmed_date_and_are_recorded(ops_admin, open_items):
+def test_operations_run_end_of_day_once_for_the_confirmed_date_and_are_recorded(ops_admin, open_items, submit):
     # given
     today = _business_date()
     client = _client(ops_admin)
     # when
-    response = client.post(URL, _confirm(today))
+    response = submit(client, today)
     # then
     run = EodRun.objects.get()
     assert response.status_code == 302 and response["Location"] == reverse("admin:eod_eodrun_change", args=[run.pk])
@@ -110,14 +123,14 @@ def test_operations_run_end_of_day_once_for_the_confirmed_date_and_are_recorded(
     assert f"End of day {today.isoformat()} completed" in result
 
 
-def test_submitting_the_same_page_twice_closes_the_date_once(ops_admin, bank):
+def test_submitting_the_same_page_twice_closes_the_date_once(ops_admin, bank, submit):
     # given
     today = _business_date()
     client = _client(ops_admin)
-    client.post(URL, _confirm(today))
+    submit(client, today)
     entries = JournalEntry.objects.count()
     # when the page is submitted again
-    response = client.post(URL, _confirm(today))
+    response = submit(client, today)
     # then
     assert response.status_code == 409
     assert "no longer" in response.content.decode() or "is now" in response.content.decode()
@@ -126,12 +139,12 @@ def test_submitting_the_same_page_twice_closes_the_date_once(ops_admin, bank):
     assert JournalEntry.objects.count() == entries
 
 
-def test_a_stale_or_later_business_date_is_refused_and_nothing_runs(ops_admin, bank):
+def test_a_stale_or_later_business_date_is_refused_and_nothing_runs(ops_admin, bank, submit):
     today = _business_date()
     client = _client(ops_admin)
     for wrong in (today - datetime.timedelta(days=1), today + datetime.timedelta(days=3)):
         # when
-        response = client.post(URL, _confirm(wrong))
+        response = submit(client, wrong)
         # then
         assert response.status_code == 409
         assert f"is now {today.isoformat()}" in response.content.decode()
@@ -161,11 +174,11 @@ def failing_step():
     unregister_step("test.flaky")
 
 
-def test_a_failed_run_is_shown_and_resumed_from_the_screen(ops_admin, bank, failing_step):
+def test_a_failed_run_is_shown_and_resumed_from_the_screen(ops_admin, bank, failing_step, submit):
     # given a run that stopped at a step
     today = _business_date()
     client = _client(ops_admin)
-    client.post(URL, _confirm(today))
+    submit(client, today)
     assert EodRun.objects.get().status == EodRun.Status.FAILED
     # then the screen offers to resume that date, with the failed step
     page = client.get(URL).content.decode()
@@ -173,22 +186,23 @@ def test_a_failed_run_is_shown_and_resumed_from_the_screen(ops_admin, bank, fail
     assert "the core banking adapter is down" in page
     # when it is resumed
     failing_step["fail"] = False
-    client.post(URL, _confirm(today))
+    submit(client, today, attempts=1)
     # then
     run = EodRun.objects.get()
     assert run.status == EodRun.Status.COMPLETED and run.attempts == 2
     assert run.steps.get(name="test.flaky").status == EodStepRun.Status.COMPLETED
 
 
-def test_resuming_a_failed_run_from_the_screen_records_who_resumed_it(ops_admin, ops_checker, bank, failing_step):
+def test_resuming_a_failed_run_from_the_screen_records_who_resumed_it(ops_admin, ops_checker, bank, failing_step,
+                                                                      submit):
     # given: one operations user's run stopped at a step
     today = _business_date()
-    _client(ops_admin).post(URL, _confirm(today))
+    submit(_client(ops_admin), today)
     run = EodRun.objects.get()
     assert run.status == EodRun.Status.FAILED
     # when a second operations user resumes it from the screen
     failing_step["fail"] = False
-    response = _client(ops_checker).post(URL, _confirm(today))
+    response = submit(_client(ops_checker), today, attempts=1)
     # then the run keeps its starter and records the resumer, attempt by attempt
     run.refresh_from_db()
     assert run.status == EodRun.Status.COMPLETED and run.started_by == ops_admin
@@ -203,10 +217,11 @@ def test_resuming_a_failed_run_from_the_screen_records_who_resumed_it(ops_admin,
     assert str(ops_checker) in page and str(ops_admin) in page
 
 
-def test_resuming_a_failed_run_with_the_command_records_the_command_as_the_door(ops_admin, bank, failing_step):
+def test_resuming_a_failed_run_with_the_command_records_the_command_as_the_door(ops_admin, bank, failing_step,
+                                                                               submit):
     # given
     today = _business_date()
-    _client(ops_admin).post(URL, _confirm(today))
+    submit(_client(ops_admin), today)
     # when
     failing_step["fail"] = False
     call_command("run_eod", stdout=io.StringIO(), stderr=io.StringIO())
