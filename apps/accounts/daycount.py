@@ -29,6 +29,7 @@ class DayCount(models.TextChoices):
     ACT_360 = "act_360", "ACT/360"
     THIRTY_360_US = "30_360_us", "30/360 (US)"
     ACT_ACT_ISDA = "act_act_isda", "ACT/ACT (ISDA)"
+    THIRTY_360_MONTHS = "30_360_months", "30-day months / 360-day year"
 
 
 def is_leap_year(year: int) -> bool:
@@ -41,6 +42,17 @@ def days_30_360_us(start: datetime.date, end: datetime.date) -> int:
         d2 = 30
     if d1 == 31:
         d1 = 30
+    return 360 * (end.year - start.year) + 30 * (end.month - start.month) + (d2 - d1)
+
+
+def _day_of_30_day_month(day: datetime.date) -> int:
+    last = (day.replace(day=28) + datetime.timedelta(days=4)).replace(day=1) - ONE_DAY
+    return 30 if day == last else min(day.day, 30)
+
+
+def days_30_day_months(start: datetime.date, end: datetime.date) -> int:
+    """Days between two dates when every month has 30: a month end is its month's 30th day."""
+    d1, d2 = _day_of_30_day_month(start), _day_of_30_day_month(end)
     return 360 * (end.year - start.year) + 30 * (end.month - start.month) + (d2 - d1)
 
 
@@ -67,6 +79,8 @@ def year_fraction(convention: str, start: datetime.date, end: datetime.date) -> 
         return Decimal(days_30_360_us(start, end)) / Decimal(360)
     if convention == DayCount.ACT_ACT_ISDA:
         return _act_act_isda(start, end)
+    if convention == DayCount.THIRTY_360_MONTHS:
+        return Decimal(days_30_day_months(start, end)) / Decimal(360)
     raise ValueError(f"Unknown day-count convention {convention!r}.")
 
 
