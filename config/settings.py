@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "apps.kyc",
     "apps.idempotency",
     "apps.payments",
+    "apps.loans",
 ]
 
 MIDDLEWARE = [

@@ -12,6 +12,12 @@ Daily accrual for business date ``d`` uses the fraction of the one-day period ``
   applied: in a month of 31 days the 30th accrues nothing (30 to 31 counts 0 days: D2 31 -> 30) and the 31st
   one day (31 to the 1st: D1 31 -> 30), the last day of February accrues up to 1 March (3 days in a common
   year, 2 in a leap year), and every calendar month accrues exactly 30/360 of the annual rate.
+- 30-day months / 360-day year (Fineract's "30 days in month, 360 days in year", for loan schedules): every
+  month counts exactly 30 days whatever its length. A period of whole months (the start's day stepped month by
+  month, kept at the month's last day when the month is shorter: 31 January -> 28 February -> 31 March, or
+  28 February -> 28 March), or from one month end to another, counts 30 days a month; what is left over counts
+  its days with the day of the month capped at 30 and a month's last day as its 30th. Over any calendar month
+  the daily fractions sum to exactly 30/360.
 """
 
 from __future__ import annotations
@@ -45,15 +51,39 @@ def days_30_360_us(start: datetime.date, end: datetime.date) -> int:
     return 360 * (end.year - start.year) + 30 * (end.month - start.month) + (d2 - d1)
 
 
-def _day_of_30_day_month(day: datetime.date) -> int:
-    last = (day.replace(day=28) + datetime.timedelta(days=4)).replace(day=1) - ONE_DAY
-    return 30 if day == last else min(day.day, 30)
+_MONTH_DAYS = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+
+
+def days_in_month(year: int, month: int) -> int:
+    return 29 if month == 2 and is_leap_year(year) else _MONTH_DAYS[month - 1]
+
+
+def _last_day_of_month(day: datetime.date) -> int:
+    return days_in_month(day.year, day.month)
+
+
+def months_later(day: datetime.date, months: int) -> datetime.date:
+    """The same day ``months`` later, or that month's last day when it is shorter (31 Jan + 1 -> 28/29 Feb)."""
+    year, month = divmod(day.year * 12 + day.month - 1 + months, 12)
+    return datetime.date(year, month + 1, min(day.day, days_in_month(year, month + 1)))
+
+
+def _capped_days(start: datetime.date, end: datetime.date) -> int:
+    d1, d2 = (30 if day.day == _last_day_of_month(day) else min(day.day, 30) for day in (start, end))
+    return 360 * (end.year - start.year) + 30 * (end.month - start.month) + (d2 - d1)
 
 
 def days_30_day_months(start: datetime.date, end: datetime.date) -> int:
-    """Days between two dates when every month has 30: a month end is its month's 30th day."""
-    d1, d2 = _day_of_30_day_month(start), _day_of_30_day_month(end)
-    return 360 * (end.year - start.year) + 30 * (end.month - start.month) + (d2 - d1)
+    """Days between two dates when every month has 30: whole months count 30 days each, the rest its days with
+    a month's last day as its 30th."""
+    months = 12 * (end.year - start.year) + end.month - start.month
+    if start.day == _last_day_of_month(start) and end.day == _last_day_of_month(end):
+        return 30 * months
+    if months > 0 and months_later(start, months) > end:
+        months -= 1
+    if months <= 0:
+        return _capped_days(start, end)
+    return 30 * months + _capped_days(months_later(start, months), end)
 
 
 def _act_act_isda(start: datetime.date, end: datetime.date) -> Decimal:

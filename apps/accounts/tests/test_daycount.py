@@ -90,6 +90,11 @@ def test_on_30_360_the_30th_of_a_31_day_month_accrues_nothing_and_the_31st_one_d
     (D(2025, 1, 31), D(2025, 2, 1), 1),
     (D(2025, 3, 10), D(2026, 3, 10), 360),
     (D(2025, 1, 1), D(2025, 1, 1), 0),
+    (D(2025, 2, 28), D(2025, 3, 28), 30),   # a whole month from the 28th, though 28 February is a month end
+    (D(2025, 1, 28), D(2025, 2, 28), 30),
+    (D(2025, 2, 28), D(2025, 3, 29), 31),
+    (D(2025, 1, 15), D(2025, 3, 10), 55),
+    (D(2024, 12, 31), D(2025, 1, 1), 1),
 ])
 def test_30_day_months(start, end, days):
     assert days_30_day_months(start, end) == days
