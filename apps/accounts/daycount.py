@@ -77,13 +77,15 @@ def days_30_day_months(start: datetime.date, end: datetime.date) -> int:
     """Days between two dates when every month has 30: whole months count 30 days each, the rest its days with
     a month's last day as its 30th."""
     months = 12 * (end.year - start.year) + end.month - start.month
-    if start.day == _last_day_of_month(start) and end.day == _last_day_of_month(end):
+    if start.day == end.day or (start.day == _last_day_of_month(start) and end.day == _last_day_of_month(end)):
         return 30 * months
-    if months > 0 and months_later(start, months) > end:
-        months -= 1
     if months <= 0:
         return _capped_days(start, end)
-    return 30 * months + _capped_days(months_later(start, months), end)
+    later = months_later(start, months)
+    if later > end:
+        months -= 1
+        later = months_later(start, months)
+    return 30 * months + _capped_days(later, end)
 
 
 def _act_act_isda(start: datetime.date, end: datetime.date) -> Decimal:

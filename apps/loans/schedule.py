@@ -28,6 +28,7 @@ import decimal
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import NamedTuple
 
 from apps.accounts.daycount import months_later, year_fraction
 from apps.loans.errors import ScheduleRefused
@@ -73,8 +74,7 @@ class ScheduleTerms:
     holidays: Collection[datetime.date] = field(default_factory=frozenset)
 
 
-@dataclass(frozen=True)
-class Instalment:
+class Instalment(NamedTuple):
     number: int
     period_start: datetime.date
     period_end: datetime.date  # the nominal date: interest runs to it
@@ -232,10 +232,12 @@ def build_schedule(terms: ScheduleTerms) -> Schedule:
 
     instalments = []
     balance, deferred = principal, ZERO
+    minor = quantum(currency)
+    moves = terms.due_date_rule == DueDateRule.NEXT_BUSINESS_DAY
     for index, (start, end) in enumerate(zip(starts, ends, strict=True)):
         number = index + 1
         if flat_interest is None:
-            interest = _minor(balance * rate * year_fraction(terms.day_count, start, end), currency)
+            interest = (balance * rate * year_fraction(terms.day_count, start, end)).quantize(minor, context=CONTEXT)
         else:
             interest = flat_interest[index]
         if number <= terms.interest_grace:
@@ -252,7 +254,7 @@ def build_schedule(terms: ScheduleTerms) -> Schedule:
         else:
             repaid = min(regular, balance)
         balance -= repaid
-        due = next_business_day(end, terms.holidays) if terms.due_date_rule == DueDateRule.NEXT_BUSINESS_DAY else end
+        due = next_business_day(end, terms.holidays) if moves else end
         instalments.append(Instalment(number=number, period_start=start, period_end=end, due_date=due,
                                       principal=repaid, interest=charged, fees=ZERO, total=repaid + charged,
                                       outstanding=balance))

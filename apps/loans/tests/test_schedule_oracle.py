@@ -24,7 +24,8 @@ from apps.loans.schedule import ScheduleTerms, build_schedule
 
 LOANS = 10_000
 CENT = Decimal("0.01")
-FLOAT_SLACK = Decimal("0.000001")
+CENT_FLOAT = 0.01
+SLACK = 1e-6
 
 
 def _exact(value: float) -> Decimal:
@@ -78,11 +79,13 @@ def _agrees(terms, schedule, rate, payment, interest, principal) -> None:
     assert sum(i.principal for i in schedule.instalments) == terms.amount, case
     assert schedule.instalments[-1].outstanding == 0, case
     assert schedule.instalments[0].interest == _cents(interest[0]), case
-    assert abs(schedule.instalments[0].principal - _exact(principal[0])) <= CENT + FLOAT_SLACK, case
-    drift, r = Decimal(0), _exact(rate)
-    for instalment, exact_interest, exact_principal in zip(schedule.instalments, interest, principal, strict=True):
-        interest_bound = r * drift + CENT / 2 + FLOAT_SLACK
-        assert abs(instalment.interest - _exact(exact_interest)) <= interest_bound, (case, instalment)
-        assert abs(instalment.principal - _exact(exact_principal)) <= interest_bound + drift + CENT, (
+    assert abs(float(schedule.instalments[0].principal) - principal[0]) <= CENT_FLOAT + SLACK, case
+    # Compared in floats from here (the bounds are in cents, far above a float's error): fast enough for 10,000.
+    drift = 0.0
+    for instalment, exact_interest, exact_principal in zip(schedule.instalments, interest.tolist(),
+                                                           principal.tolist(), strict=True):
+        interest_bound = rate * drift + CENT_FLOAT / 2 + SLACK
+        assert abs(float(instalment.interest) - exact_interest) <= interest_bound, (case, instalment)
+        assert abs(float(instalment.principal) - exact_principal) <= interest_bound + drift + CENT_FLOAT, (
             case, instalment)
-        drift = drift * (1 + r) + CENT
+        drift = drift * (1 + rate) + CENT_FLOAT
