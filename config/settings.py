@@ -270,6 +270,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "CustomerStatusEnum": "apps.customers.models.Customer.Status",
         "AccountStatusEnum": "apps.accounts.models.Account.Status",
+        # A loan product's repayment_frequency and a schedule preview's frequency are one choice set.
+        "RepaymentFrequencyEnum": "apps.loans.product_terms.RepaymentFrequency",
     },
 }
 
