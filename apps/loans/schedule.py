@@ -130,7 +130,7 @@ def origination_fee(terms: ScheduleTerms) -> Decimal:
     if terms.fee_kind == FeeKind.FIXED:
         return _minor(terms.fee_value, terms.currency)
     if terms.fee_kind == FeeKind.PERCENTAGE:
-        return _minor(terms.amount * terms.fee_value / HUNDRED, terms.currency)
+        return _minor(CONTEXT.divide(CONTEXT.multiply(terms.amount, terms.fee_value), HUNDRED), terms.currency)
     return ZERO
 
 
@@ -198,8 +198,9 @@ def _regular_interest(terms: ScheduleTerms, principal: Decimal, starts: list[dat
     (the last one takes the residue). None for the declining-balance methods (computed period by period)."""
     if terms.amortization != Amortization.FLAT:
         return None
-    rate = terms.annual_rate / HUNDRED
-    total = _minor(principal * rate * year_fraction(terms.day_count, starts[0], ends[-1]), terms.currency)
+    rate = CONTEXT.divide(terms.annual_rate, HUNDRED)
+    total = _minor(CONTEXT.multiply(CONTEXT.multiply(principal, rate),
+                                    year_fraction(terms.day_count, starts[0], ends[-1])), terms.currency)
     # Rounded down, so the last share (the residue) is never negative.
     share = CONTEXT.divide(total, Decimal(terms.term)).quantize(quantum(terms.currency), rounding=decimal.ROUND_DOWN)
     return [share] * (terms.term - 1) + [total - share * (terms.term - 1)]
@@ -219,7 +220,7 @@ def build_schedule(terms: ScheduleTerms) -> Schedule:
 
     ends = nominal_dates(terms)
     starts = [terms.disbursement_date, *ends[:-1]]
-    rate = terms.annual_rate / HUNDRED
+    rate = CONTEXT.divide(terms.annual_rate, HUNDRED)
     repaying = terms.term - terms.principal_grace
     if terms.amortization == Amortization.ANNUITY:
         periodic = CONTEXT.divide(rate, Decimal(PERIODS_PER_YEAR[terms.frequency]))
@@ -237,7 +238,8 @@ def build_schedule(terms: ScheduleTerms) -> Schedule:
     for index, (start, end) in enumerate(zip(starts, ends, strict=True)):
         number = index + 1
         if flat_interest is None:
-            interest = (balance * rate * year_fraction(terms.day_count, start, end)).quantize(minor, context=CONTEXT)
+            accrued = CONTEXT.multiply(CONTEXT.multiply(balance, rate), year_fraction(terms.day_count, start, end))
+            interest = accrued.quantize(minor, context=CONTEXT)
         else:
             interest = flat_interest[index]
         if number <= terms.interest_grace:
