@@ -9,4 +9,5 @@ DEMO_SEEDERS = [
     "apps.kyc.demo.seed_customers",
     "apps.accounts.demo.seed_accounts",
     "apps.payments.demo.seed_payments",
+    "apps.loans.demo.seed_loan_products",
 ]

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "apps.kyc",
     "apps.idempotency",
     "apps.payments",
+    "apps.loans",
 ]
 
 MIDDLEWARE = [
@@ -280,6 +281,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "CustomerStatusEnum": "apps.customers.models.Customer.Status",
         "AccountStatusEnum": "apps.accounts.models.Account.Status",
+        # A loan product's repayment_frequency and a schedule preview's frequency are one choice set.
+        "RepaymentFrequencyEnum": "apps.loans.product_terms.RepaymentFrequency",
     },
 }
 

@@ -19,6 +19,7 @@ api_v1 = [
     path("", include("apps.customers.api.urls")),  # customers/, onboarding/, me/
     path("", include("apps.kyc.api.urls")),  # customers/{id}/kyc/, customers/{id}/documents/
     path("", include("apps.accounts.api.urls")),  # accounts/
+    path("", include("apps.loans.api.urls")),  # loan-products/
 ]
 
 urlpatterns = [

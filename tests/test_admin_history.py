@@ -25,9 +25,10 @@ from apps.customers.tests.factories import CustomerFactory, verified_customer
 from apps.kyc.models import KycDocument, ScreeningHit
 from apps.kyc.tests.factories import ListRowFactory, import_list
 from apps.ledger.models import JournalEntry
+from apps.loans.tests.factories import loan_product
 from apps.money import Money
 from apps.organization import roles
-from apps.organization.models import ApprovalRequest
+from apps.organization.models import ApprovalRequest, Holiday
 from apps.organization.services import approve_request
 from apps.organization.tests.factories import CustomerUserFactory, StaffFactory
 from apps.payments.gateway.base import GatewayOutcome
@@ -59,7 +60,8 @@ HISTORY_MODELS = [model for model, _ in _history_admins()]
 # Configuration and the bank's own records belong to no branch: every staff member with the view permission
 # sees the same rows, in the change view as in the history.
 BANK_WIDE_MODELS = {"organization.Bank", "organization.Branch", "organization.User", "accounts.DepositProduct",
-                    "payments.FeeSchedule", "payments.TransferLimit", "payments.FraudRule"}
+                    "payments.FeeSchedule", "payments.TransferLimit", "payments.FraudRule", "organization.Holiday",
+                    "loans.LoanProduct"}
 
 
 def _login(user) -> Client:
@@ -158,6 +160,8 @@ def porto(bank, branch_a, branch_b, teller_b, manager_b, compliance_officer) -> 
         "payments.OutgoingPayment": outgoing, "payments.IncomingPayment": incoming,
         "payments.StandingOrder": order, "payments.Beneficiary": beneficiary, "payments.FraudRule": rule,
         "payments.FraudDecision": held.fraud_decisions.get(), "payments.PaymentReview": held.review,
+        "organization.Holiday": Holiday.objects.create(date=datetime.date(2025, 12, 25), name="Christmas Day"),
+        "loans.LoanProduct": loan_product(),
     }
     return Porto({label: type(row)._default_manager.get(pk=row.pk) for label, row in rows.items()})
 

@@ -69,3 +69,24 @@ def test_seed_demo_needs_no_broker_and_leaves_every_kyc_state_it_shows(broker_do
             states["ana.sousa@demo.ogpgy.example"]) == ("pending", "expired", "in_progress", "rejected", "verified")
     assert not OutboxEvent.objects.filter(event_type="kyc.check_requested").exclude(state="delivered").exists()
     call_command("ledger_check")
+
+
+@override_settings(DEMO_DATA_ALLOWED=True)
+def test_seed_demo_offers_loan_products_and_keeps_the_banks_holidays(capsys):
+    from apps.loans.models import LoanProduct
+    from apps.loans.services.products import check_product_rules
+    from apps.loans.services.schedule_preview import preview_schedule
+    from apps.money import Money
+    from apps.organization.models import Holiday
+    from apps.organization.selectors import current_business_date
+
+    call_command("seed_demo")
+    call_command("seed_demo")
+    assert sorted(LoanProduct.objects.values_list("code", flat=True)) == ["MICRO", "PL", "SME"]
+    assert Holiday.objects.filter(name="Christmas Day").count() == 2
+    assert "Demo loans: 3 loan products added" in capsys.readouterr().out
+    for product in LoanProduct.objects.all():  # each one a product the service would accept, with a schedule
+        check_product_rules(product)
+        schedule = preview_schedule(product=product, amount=Money(product.minimum_amount, product.currency),
+                                    disbursement_date=current_business_date())
+        assert schedule.total_principal >= product.minimum_amount

@@ -34,7 +34,9 @@ INTEREST_PAYABLE = "2100"
 SHARE_CAPITAL = "3000"
 RETAINED_EARNINGS = "3100"
 FEE_INCOME = "4000"
+LOAN_FEE_INCOME = "4010"
 INTEREST_INCOME = "4100"
+LOAN_INTEREST_INCOME = "4110"
 INTEREST_EXPENSE = "5000"
 LOAN_WRITE_OFF_EXPENSE = "5100"
 
@@ -49,7 +51,9 @@ STANDARD_CHART = [
     ChartLine(SHARE_CAPITAL, "Share capital", AccountType.EQUITY),
     ChartLine(RETAINED_EARNINGS, "Retained earnings", AccountType.EQUITY),
     ChartLine(FEE_INCOME, "Fee income", AccountType.INCOME),
+    ChartLine(LOAN_FEE_INCOME, "Loan fee income", AccountType.INCOME),
     ChartLine(INTEREST_INCOME, "Interest income", AccountType.INCOME),
+    ChartLine(LOAN_INTEREST_INCOME, "Loan interest income", AccountType.INCOME),
     ChartLine(INTEREST_EXPENSE, "Interest expense", AccountType.EXPENSE),
     ChartLine(LOAN_WRITE_OFF_EXPENSE, "Loan write-off expense", AccountType.EXPENSE),
 ]

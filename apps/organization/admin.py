@@ -18,7 +18,8 @@ from apps.organization import (
 )
 from apps.organization.approvals import describe_request
 from apps.organization.configuration import diff_rows
-from apps.organization.models import ApprovalRequest, Bank, Branch, User
+from apps.organization.holidays import keep_holiday, remove_holiday
+from apps.organization.models import ApprovalRequest, Bank, Branch, Holiday, User
 from apps.organization.roles import ALL_ROLES
 from config.history_admin import EvidenceHistoryAdmin
 
@@ -37,6 +38,26 @@ class BankAdmin(EvidenceHistoryAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(Holiday)
+class HolidayAdmin(EvidenceHistoryAdmin):
+    """The bank's holidays: a due date on one moves to the next business day (products that say so). Saving
+    and deleting go through apps.organization.holidays."""
+
+    list_display = ["date", "name"]
+    date_hierarchy = "date"
+    search_fields = ["name"]
+
+    def save_model(self, request, obj, form, change):
+        keep_holiday(holiday=obj, actor=request.user)
+
+    def delete_model(self, request, obj):
+        remove_holiday(holiday=obj, actor=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for holiday in queryset.order_by("pk"):
+            remove_holiday(holiday=holiday, actor=request.user)
 
 
 @admin.register(Branch)

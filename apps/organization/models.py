@@ -128,3 +128,19 @@ class ApprovalRequest(models.Model):
 
     def is_expired_at(self, moment: datetime.datetime) -> bool:
         return self.state == self.State.PENDING and moment >= self.expires_at
+
+
+class Holiday(models.Model):
+    """A day the bank is closed besides weekends: a due date falling on it moves to the next business day
+    (apps.organization.business_days) for products whose rule says so."""
+
+    date = models.DateField(unique=True)
+    name = models.CharField(max_length=100)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["date"]
+        constraints = [models.CheckConstraint(condition=~Q(name=""), name="holiday_name_not_blank")]
+
+    def __str__(self) -> str:
+        return f"{self.date.isoformat()} {self.name}"

@@ -50,6 +50,7 @@ _ACCOUNTS_READ = ["accounts.view_account", "accounts.view_depositproduct", "acco
 _ACCOUNTS_BRANCH = [*_ACCOUNTS_READ, "accounts.add_account", "accounts.change_account", "accounts.add_hold",
                     "accounts.change_hold", "accounts.add_tellertransaction", "accounts.operate_cash"]
 # Initiating a payment from a customer's account on the customer's behalf (apps.payments.services.initiators).
+_LOANS_READ = ["loans.view_loanproduct", "organization.view_holiday"]
 _PAYMENTS_INITIATE = ["payments.add_transfer", "payments.add_outgoingpayment"]
 
 # Payments (apps.payments): branch staff see their branch's payments; operations keeps fees and limits.
@@ -112,9 +113,11 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "payments.view_beneficiary",
         "payments.add_beneficiary",
         "payments.request_large_payment",
+        *_LOANS_READ,
     ],
     LOAN_OFFICER: [*_LEDGER_READ, "organization.view_branch", "organization.view_approvalrequest",
-                   "customers.view_customer", "kyc.view_kycdocument", "kyc.view_kyccheck", *_ACCOUNTS_READ],
+                   "customers.view_customer", "kyc.view_kycdocument", "kyc.view_kyccheck", *_ACCOUNTS_READ,
+                   *_LOANS_READ],
     # Compliance reviews customers, KYC, screening and held payments, and freezes accounts. It moves no money:
     # no accounts.change_account (bank-wide, that made every account one it may debit), no payment initiation,
     # and no organization.decide_approvalrequest (a checker's approval runs the maker's payment or closure).
@@ -191,6 +194,12 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_FRAUD_READ,
         "payments.add_fraudrule",
         "payments.change_fraudrule",
+        *_LOANS_READ,
+        "loans.add_loanproduct",
+        "loans.change_loanproduct",
+        "organization.add_holiday",
+        "organization.change_holiday",
+        "organization.delete_holiday",
     ],
 }
 

@@ -7,7 +7,7 @@ from django.db.models import Q, QuerySet
 from apps.domain_errors import DomainError
 from apps.organization.approvals import operations_not_decidable_by
 from apps.organization.branch_scope import is_bank_wide
-from apps.organization.models import ApprovalRequest, Bank, Branch, User
+from apps.organization.models import ApprovalRequest, Bank, Branch, Holiday, User
 from apps.organization.roles import ALL_HOME_PANELS, HOME_PANELS
 
 
@@ -72,3 +72,9 @@ def approval_requests_decidable_by(user, requests: QuerySet[ApprovalRequest] | N
         waiting = waiting.filter(Q(branch__isnull=True) | Q(branch_id=user.home_branch_id))
     not_theirs = operations_not_decidable_by(user)
     return waiting.exclude(operation__in=not_theirs) if not_theirs else waiting
+
+
+def holidays_between(start: datetime.date, end: datetime.date) -> frozenset[datetime.date]:
+    """The bank's holidays from ``start`` to ``end`` (both included), in one query."""
+    from_table = Holiday.objects.filter(date__gte=start, date__lte=end).values_list("date", flat=True)
+    return frozenset(from_table)

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from apps.accounts.daycount import DayCount, daily_fraction, days_30_360_us, year_fraction
+from apps.accounts.daycount import DayCount, daily_fraction, days_30_360_us, days_30_day_months, year_fraction
 
 D = datetime.date
 
@@ -78,3 +78,42 @@ def test_on_30_360_the_30th_of_a_31_day_month_accrues_nothing_and_the_31st_one_d
     assert daily_fraction(DayCount.THIRTY_360_US, D(2027, 1, 30)) == 0
     assert daily_fraction(DayCount.THIRTY_360_US, D(2027, 1, 31)) == Decimal(1) / 360
     assert daily_fraction(DayCount.THIRTY_360_US, D(2027, 4, 30)) == Decimal(1) / 360
+
+
+@pytest.mark.parametrize(("start", "end", "days"), [
+    (D(2025, 1, 31), D(2025, 2, 28), 30),   # month end to month end is a whole month
+    (D(2025, 2, 28), D(2025, 3, 31), 30),   # US 30/360 counts 33 here
+    (D(2024, 2, 29), D(2024, 3, 31), 30),
+    (D(2024, 2, 28), D(2024, 2, 29), 2),    # the leap February's 29th is its 30th day
+    (D(2025, 1, 15), D(2025, 2, 15), 30),
+    (D(2025, 1, 30), D(2025, 1, 31), 0),
+    (D(2025, 1, 31), D(2025, 2, 1), 1),
+    (D(2025, 3, 10), D(2026, 3, 10), 360),
+    (D(2025, 1, 1), D(2025, 1, 1), 0),
+    (D(2025, 2, 28), D(2025, 3, 28), 30),   # a whole month from the 28th, though 28 February is a month end
+    (D(2025, 1, 28), D(2025, 2, 28), 30),
+    (D(2025, 2, 28), D(2025, 3, 29), 31),
+    (D(2025, 1, 15), D(2025, 3, 10), 55),
+    (D(2024, 12, 31), D(2025, 1, 1), 1),
+])
+def test_30_day_months(start, end, days):
+    assert days_30_day_months(start, end) == days
+    assert year_fraction(DayCount.THIRTY_360_MONTHS, start, end) == Decimal(days) / 360
+
+
+def test_30_day_months_give_every_calendar_month_thirty_days_day_by_day():
+    for year in (2024, 2025):
+        for month in range(1, 13):
+            day, total = D(year, month, 1), 0
+            while day.month == month:
+                assert daily_fraction(DayCount.THIRTY_360_MONTHS, day) == Decimal(
+                    days_30_day_months(day, day + datetime.timedelta(days=1))) / 360
+                total += days_30_day_months(day, day + datetime.timedelta(days=1))
+                day += datetime.timedelta(days=1)
+            assert total == 30, (year, month)
+
+
+def test_30_day_months_make_whole_months_twelfths_of_a_year():
+    start = D(2025, 1, 31)
+    for months, end in enumerate([D(2025, 2, 28), D(2025, 3, 31), D(2025, 4, 30), D(2025, 5, 31)], start=1):
+        assert year_fraction(DayCount.THIRTY_360_MONTHS, start, end) == Decimal(months) / 12

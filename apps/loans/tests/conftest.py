@@ -1,0 +1,14 @@
+import pytest
+
+from apps.accounts.tests.factories import install_chart
+from apps.loans.tests.factories import loan_product
+
+
+@pytest.fixture
+def chart(branch_a, branch_b):
+    install_chart()
+
+
+@pytest.fixture
+def product(chart):
+    return loan_product()
