@@ -36,7 +36,7 @@ BENCH_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:
 os.environ["DATABASE_URL"] = BENCH_URL
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.test_settings")
 
-from bench.baseline import recreate_database  # noqa: E402
+from bench.baseline import recreate_database
 
 BUSINESS_DATE = datetime.date(2026, 11, 23)
 DAYS_OF_HISTORY = 365
@@ -115,7 +115,7 @@ def fill_tables(cursor, *, branches, products, counts):
     savings, current = products
 
     def next_id(table):
-        cursor.execute(f"SELECT coalesce(max(id), 0) FROM {table}")  # noqa: S608  our own table names
+        cursor.execute(f"SELECT coalesce(max(id), 0) FROM {table}")
         return cursor.fetchone()[0]
 
     c0, la0, a0, e0 = (next_id(t) for t in ("customers_customer", "ledger_ledgeraccount", "accounts_account",
@@ -172,7 +172,8 @@ def fill_tables(cursor, *, branches, products, counts):
             INSERT INTO ledger_ledgeraccount (id, code, name, type, currency, status, balance_tracking, balance,
                 allow_overdraft, overdraft_limit, owner_id, owner_type_id, created_at, branch_id)
             SELECT {la0} + g, {number},
-                   CASE WHEN g % 2 = 0 THEN 'Current account ' ELSE 'Savings ' END || 'C' || ({c0} + 1 + {account_customer}),
+                   CASE WHEN g % 2 = 0 THEN 'Current account ' ELSE 'Savings ' END
+                   || 'C' || ({c0} + 1 + {account_customer}),
                    'liability', 'EUR', 'open', 'stored', coalesce(totals.balance, 0),
                    g % 2 = 0, CASE WHEN g % 2 = 0 THEN 1000 END, ({a0} + g)::text,
                    {ContentType.objects.get_for_model(Account).pk}, now(), {account_branch}
@@ -209,7 +210,8 @@ def fill_tables(cursor, *, branches, products, counts):
                                    ("accounts.account", "accounts_accountgroupobjectpermission", a0),
                                    ("ledger.ledgeraccount", "ledger_ledgeraccountgroupobjectpermission", la0)):
         app_label, model_name = model.split(".")
-        permission_ids = [Permission.objects.get(content_type__app_label=app_label, codename=f"{action}_{model_name}").pk
+        permission_ids = [Permission.objects.get(content_type__app_label=app_label,
+                                                 codename=f"{action}_{model_name}").pk
                           for action in ("view", "change")]
         source = {"customers.customer": "customers_customer", "accounts.account": "accounts_account",
                   "ledger.ledgeraccount": "ledger_ledgeraccount"}[model]
@@ -228,7 +230,7 @@ def fill_tables(cursor, *, branches, products, counts):
                   "ledger_posting", "accounts_accountholder", "accounts_interestaccrual",
                   "customers_customergroupobjectpermission", "accounts_accountgroupobjectpermission",
                   "ledger_ledgeraccountgroupobjectpermission"):
-        cursor.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "  # noqa: S608
+        cursor.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
                        f"(SELECT coalesce(max(id), 1) FROM {table}))")
 
 
