@@ -14,7 +14,14 @@ from apps.accounts.tests.factories import install_chart, open_funded_account, sa
 from apps.customers.models import Customer
 from apps.customers.tests.factories import verified_customer
 from apps.ledger.models import JournalEntry, LedgerAccount, Posting
-from apps.ledger.selectors import currencies_in_use, currencies_in_use_postgresql, currencies_in_use_sqlite
+from apps.ledger.selectors import (
+    currencies_in_use,
+    currencies_in_use_postgresql,
+    currencies_in_use_sqlite,
+    entry_sources,
+    entry_sources_postgresql,
+    entry_sources_sqlite,
+)
 from apps.ledger.tests.factories import ledger_account
 from apps.organization.models import User
 from config import admin_paginator
@@ -204,3 +211,15 @@ def test_the_accounts_list_filters_by_the_products_currency(accounts_of_branch_a
     page = _client(teller_a).get(_changelist(Account), {"product__currency": "EUR"}).content.decode()
     assert "8 accounts" in page
     assert "0 accounts" in _client(teller_a).get(_changelist(Account), {"product__currency": "USD"}).content.decode()
+
+
+def test_the_journal_filters_by_the_sources_that_have_posted(accounts_of_branch_a, superuser):
+    sources = sorted(set(JournalEntry.objects.values_list("source", flat=True)))
+    assert entry_sources() == sources
+    page = _client(superuser).get(_changelist(JournalEntry), {"source__exact": sources[0]}).content.decode()
+    assert f"{JournalEntry.objects.filter(source=sources[0]).count()} journal entries" in page
+
+
+@pytest.mark.postgresql_only(reason="the loose index scan is PostgreSQL's SQL")
+def test_the_postgresql_source_scan_finds_every_source(accounts_of_branch_a):
+    assert entry_sources_postgresql() == entry_sources_sqlite() != []

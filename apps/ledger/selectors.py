@@ -187,25 +187,29 @@ def postings_visible_to(user: User, postings: QuerySet[Posting]) -> QuerySet[Pos
     return postings.filter(account__in=ledger_accounts_visible_to(user))
 
 
-# The currencies of the chart, read from the ledger_account_currency index (ledger migration 0007).
-# PostgreSQL reads a DISTINCT of an index in full (a million accounts for two currencies); this loose index
-# scan jumps from one currency to the next, one index probe each.
-CURRENCIES_IN_USE_POSTGRESQL = """
-    WITH RECURSIVE in_use (currency) AS (
-        (SELECT currency FROM ledger_ledgeraccount ORDER BY currency LIMIT 1)
+# The distinct values of an indexed column, read from an index that leads with it: PostgreSQL reads a DISTINCT
+# of an index in full (a million accounts for two currencies); this loose index scan jumps from one value to the
+# next, one index probe each. Used for the chart's currencies (ledger_account_currency, ledger migration 0007)
+# and the entries' sources (the (source, idempotency_key) unique index).
+LOOSE_INDEX_SCAN_POSTGRESQL = """
+    WITH RECURSIVE in_use (value) AS (
+        (SELECT {column} FROM {table} ORDER BY {column} LIMIT 1)
         UNION ALL
-        SELECT (SELECT currency FROM ledger_ledgeraccount WHERE currency > in_use.currency
-                ORDER BY currency LIMIT 1)
-        FROM in_use WHERE in_use.currency IS NOT NULL
+        SELECT (SELECT {column} FROM {table} WHERE {column} > in_use.value ORDER BY {column} LIMIT 1)
+        FROM in_use WHERE in_use.value IS NOT NULL
     )
-    SELECT currency FROM in_use WHERE currency IS NOT NULL
+    SELECT value FROM in_use WHERE value IS NOT NULL
 """
 
 
-def currencies_in_use_postgresql() -> list[str]:
+def _distinct_values_postgresql(table: str, column: str) -> list[str]:
     with connection.cursor() as cursor:
-        cursor.execute(CURRENCIES_IN_USE_POSTGRESQL)
+        cursor.execute(LOOSE_INDEX_SCAN_POSTGRESQL.format(table=table, column=column))
         return [row[0] for row in cursor.fetchall()]
+
+
+def currencies_in_use_postgresql() -> list[str]:
+    return _distinct_values_postgresql("ledger_ledgeraccount", "currency")
 
 
 def currencies_in_use_sqlite() -> list[str]:
@@ -221,3 +225,20 @@ def currencies_in_use() -> list[str]:
     is in the currency of one of its ledger accounts. For the admin's currency filters, which would otherwise
     offer every ISO currency."""
     return CURRENCIES_IN_USE[connection.vendor]()
+
+
+def entry_sources_postgresql() -> list[str]:
+    return _distinct_values_postgresql("ledger_journalentry", "source")
+
+
+def entry_sources_sqlite() -> list[str]:
+    """SQLite skips through the (source, idempotency_key) index for this DISTINCT itself."""
+    return list(JournalEntry.objects.order_by("source").values_list("source", flat=True).distinct())
+
+
+ENTRY_SOURCES = {"postgresql": entry_sources_postgresql, "sqlite": entry_sources_sqlite}
+
+
+def entry_sources() -> list[str]:
+    """The domains that have posted entries (teller, transfer, interest, ...), sorted: the journal's filter."""
+    return ENTRY_SOURCES[connection.vendor]()
