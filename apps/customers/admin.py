@@ -24,6 +24,8 @@ from apps.domain_errors import DomainError
 from apps.organization.branch_scope import BranchScopedAdminMixin, is_bank_wide
 from apps.organization.models import Branch, User
 from config.admin_operations import bulk_action_page, operation_page
+from config.admin_paginator import LargeListAdminMixin
+from config.admin_search import compact, looks_like_account_number_prefix, row_number
 from config.history_admin import EvidenceHistoryAdmin
 
 
@@ -106,7 +108,7 @@ register_customer_page_section("customers.channels", channel_section, order=900)
 
 
 @admin.register(Customer)
-class CustomerAdmin(BranchScopedAdminMixin, EvidenceHistoryAdmin):
+class CustomerAdmin(LargeListAdminMixin, BranchScopedAdminMixin, EvidenceHistoryAdmin):
     """The customer's own fields and the Block / Unblock actions (KYC's part: apps/kyc/admin.py)."""
 
     form = CustomerForm
@@ -120,6 +122,25 @@ class CustomerAdmin(BranchScopedAdminMixin, EvidenceHistoryAdmin):
                        "risk_rating", "is_premium", "relationship_manager", "premium_since", "user", "created_by",
                        "created_at"]
     actions = ["block_customers", "unblock_customers"]
+
+    def get_search_results(self, request, queryset, search_term):
+        """Digits: the customer with that number; an account number (IBAN): its holders; ``@``: the email;
+        ``+``: the start of the phone number; anything else: the name (config/admin_search.py)."""
+        term = search_term.strip()
+        if not term:
+            return queryset, False
+        number = row_number(term)
+        if number is not None:
+            return queryset.filter(pk=number), False
+        account_number = compact(term)
+        if len(account_number) >= 20 and looks_like_account_number_prefix(account_number):
+            # through the holders' reverse relation: accounts sit above customers in the layers
+            return queryset.filter(account_links__account__number=account_number), False
+        if "@" in term:
+            return queryset.filter(email__icontains=term), False
+        if term.startswith("+"):
+            return queryset.filter(phone__startswith=compact(term)), False
+        return queryset.filter(legal_name__icontains=term), False
 
     def get_urls(self):
         return [path("<path:object_id>/upgrade/", self.admin_site.admin_view(self.premium_upgrade_view),

@@ -1,16 +1,24 @@
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
+from django.db.models import Q
 
 from apps.domain_errors import DomainError
 from apps.ledger.models import JournalEntry, LedgerAccount, Posting
-from apps.ledger.selectors import journal_entries_visible_to, postings_visible_to, with_current_balance
+from apps.ledger.selectors import (
+    entry_sources,
+    journal_entries_visible_to,
+    postings_visible_to,
+    with_current_balance,
+)
 from apps.ledger.services import propose_ledger_account_change, set_ledger_account_status
 from apps.organization.branch_scope import BranchScopedAdminMixin
 from apps.organization.configuration_admin import ConfigurationChangeAdminMixin
 from apps.organization.services import request_approval
 from config.admin_currency_filter import currency_filter
 from config.admin_money import money_cell, money_column
+from config.admin_paginator import LargeListAdminMixin
+from config.admin_search import compact, row_number, starting_with
 from config.history_admin import EvidenceHistoryAdmin
 from config.read_only_admin import ReadOnlyAdminMixin
 
@@ -19,7 +27,8 @@ POSTING_AMOUNT = money_column("amount")
 
 
 @admin.register(LedgerAccount)
-class LedgerAccountAdmin(ConfigurationChangeAdminMixin, BranchScopedAdminMixin, EvidenceHistoryAdmin):
+class LedgerAccountAdmin(LargeListAdminMixin, ConfigurationChangeAdminMixin, BranchScopedAdminMixin,
+                         EvidenceHistoryAdmin):
     """The chart of accounts. Changing a house account (its overdraft, name, code, branch) is proposed to a
     checker; the ledger account of a customer's deposit account is read-only here: its overdraft follows its
     product and its status the deposit account (freeze and unfreeze that account)."""
@@ -34,6 +43,16 @@ class LedgerAccountAdmin(ConfigurationChangeAdminMixin, BranchScopedAdminMixin, 
 
     def get_queryset(self, request):
         return with_current_balance(super().get_queryset(request))
+
+    def get_search_results(self, request, queryset, search_term):
+        """The accounts whose code starts with the term (``1000``, an account number or its start), or whose
+        name contains it (a trigram index on PostgreSQL, ledger migration 0007)."""
+        term = search_term.strip()
+        if not term:
+            return queryset, False
+        code = compact(term)
+        by_code = starting_with("code", code) if code.isalnum() else Q(code=term)
+        return queryset.filter(by_code | Q(name__icontains=term)), False
 
     def _set_status(self, request, queryset, status):
         for account in queryset:
@@ -88,20 +107,35 @@ class PostingInline(admin.TabularInline):
         return False
 
 
+class EntrySourceFilter(admin.SimpleListFilter):
+    """The sources that have posted, from the index (``entry_sources``): Django's filter of a free-text column
+    is a DISTINCT over every entry."""
+
+    title = "source"
+    parameter_name = "source__exact"
+
+    def lookups(self, request, model_admin):
+        return [(source, source) for source in entry_sources()]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(source=self.value()) if self.value() else queryset
+
+
 class ReversalActionForm(ActionForm):
     reason = forms.CharField(required=False, label="Reason", widget=forms.TextInput(attrs={"size": 40}))
 
 
 @admin.register(JournalEntry)
-class JournalEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    """Posted entries are read-only. A correction is a reversal, requested here and approved by a checker."""
+class JournalEntryAdmin(LargeListAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Posted entries are read-only. A correction is a reversal, requested here and approved by a checker.
+    No date hierarchy: its year and month links are a DISTINCT over every entry; the business date filter
+    asks for nothing."""
 
     list_display = ["id", "business_date", "description", "reference", "source", "posted_by", "posted_at",
                     "reverses"]
-    list_filter = ["source", "business_date"]
-    search_fields = ["description", "reference", "idempotency_key", "=id"]
+    list_filter = [EntrySourceFilter, "business_date"]
+    search_fields = ["=id", "=reference"]  # get_search_results: each one indexed lookup
     list_select_related = ["posted_by", "reverses"]
-    date_hierarchy = "business_date"
     inlines = [PostingInline]
     # What staff and auditors read first; the replay keys are the services' plumbing, kept out of the way.
     fieldsets = [
@@ -118,6 +152,18 @@ class JournalEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     def get_queryset(self, request):
         return journal_entries_visible_to(request.user, super().get_queryset(request))
+
+    def get_search_results(self, request, queryset, search_term):
+        """``123`` or ``JE123``: that entry; anything else: the entries with that reference, exactly (the
+        indexed columns; an account's entries are on its page, and a word of a description among millions of
+        entries would be a scan of them all)."""
+        term = search_term.strip()
+        if not term:
+            return queryset, False
+        number = row_number(term)
+        if number is not None:
+            return queryset.filter(pk=number), False
+        return queryset.filter(reference=term), False
 
 
     @admin.action(description="Request reversal of the selected entries (maker-checker)",
@@ -145,7 +191,7 @@ class JournalEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Posting)
-class PostingAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class PostingAdmin(LargeListAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["id", "entry", "account", "side", POSTING_AMOUNT]
     list_filter = ["side", currency_filter()]
     fields = ["entry", "account", "side", POSTING_AMOUNT]
@@ -155,6 +201,17 @@ class PostingAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     def get_queryset(self, request):
         return postings_visible_to(request.user, super().get_queryset(request))
+
+    def get_search_results(self, request, queryset, search_term):
+        """``123`` or ``JE123``: that entry's postings; anything else: the postings of the ledger account with
+        that code (an account number, spaces allowed)."""
+        term = search_term.strip()
+        if not term:
+            return queryset, False
+        number = row_number(term)
+        if number is not None:
+            return queryset.filter(entry_id=number), False
+        return queryset.filter(account__code__in=[term, compact(term)]), False
 
 
 

@@ -92,7 +92,9 @@ class LedgerAccount(models.Model):
 
     class Meta:
         ordering = ["code"]
-        indexes = [models.Index(fields=["owner_type", "owner_id"])]
+        # currency: the admin's currency filters list the currencies in use from it (selectors.currencies_in_use)
+        indexes = [models.Index(fields=["owner_type", "owner_id"]),
+                   models.Index(fields=["currency"], name="ledger_account_currency")]
         constraints = [
             models.CheckConstraint(condition=Q(overdraft_limit__isnull=True) | Q(overdraft_limit__gte=0),
                                    name="ledger_overdraft_limit_not_negative"),

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Case, Count, DecimalField, F, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db import connection
+from django.db.models import Case, Count, DecimalField, Exists, F, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
 
 from apps.ledger.integrity_checks import IntegrityReport, run_named_integrity_checks
@@ -171,10 +172,14 @@ def ledger_accounts_visible_to(user: User, accounts: QuerySet[LedgerAccount] | N
 
 
 def journal_entries_visible_to(user: User, entries: QuerySet[JournalEntry]) -> QuerySet[JournalEntry]:
-    """The entries among ``entries`` that touch at least one ledger account ``user`` may see."""
+    """The entries among ``entries`` that touch at least one ledger account ``user`` may see.
+
+    A semi-join (EXISTS), not a join and DISTINCT: the newest entries can then be read in the order of the
+    posted_at index and stop at a page's worth, where DISTINCT first collects every visible entry."""
     if user.is_superuser:
         return entries
-    return entries.filter(postings__account__in=ledger_accounts_visible_to(user)).distinct()
+    visible_postings = Posting.objects.filter(entry=OuterRef("pk"), account__in=ledger_accounts_visible_to(user))
+    return entries.filter(Exists(visible_postings))
 
 
 def postings_visible_to(user: User, postings: QuerySet[Posting]) -> QuerySet[Posting]:
@@ -182,9 +187,58 @@ def postings_visible_to(user: User, postings: QuerySet[Posting]) -> QuerySet[Pos
     return postings.filter(account__in=ledger_accounts_visible_to(user))
 
 
+# The distinct values of an indexed column, read from an index that leads with it: PostgreSQL reads a DISTINCT
+# of an index in full (a million accounts for two currencies); this loose index scan jumps from one value to the
+# next, one index probe each. Used for the chart's currencies (ledger_account_currency, ledger migration 0007)
+# and the entries' sources (the (source, idempotency_key) unique index).
+LOOSE_INDEX_SCAN_POSTGRESQL = """
+    WITH RECURSIVE in_use (value) AS (
+        (SELECT {column} FROM {table} ORDER BY {column} LIMIT 1)
+        UNION ALL
+        SELECT (SELECT {column} FROM {table} WHERE {column} > in_use.value ORDER BY {column} LIMIT 1)
+        FROM in_use WHERE in_use.value IS NOT NULL
+    )
+    SELECT value FROM in_use WHERE value IS NOT NULL
+"""
+
+
+def _distinct_values_postgresql(table: str, column: str) -> list[str]:
+    with connection.cursor() as cursor:
+        cursor.execute(LOOSE_INDEX_SCAN_POSTGRESQL.format(table=table, column=column))
+        return [row[0] for row in cursor.fetchall()]
+
+
+def currencies_in_use_postgresql() -> list[str]:
+    return _distinct_values_postgresql("ledger_ledgeraccount", "currency")
+
+
+def currencies_in_use_sqlite() -> list[str]:
+    """SQLite answers a DISTINCT of an indexed column by skipping through the index itself."""
+    return list(LedgerAccount.objects.order_by("currency").values_list("currency", flat=True).distinct())
+
+
+CURRENCIES_IN_USE = {"postgresql": currencies_in_use_postgresql, "sqlite": currencies_in_use_sqlite}
+
+
 def currencies_in_use() -> list[str]:
     """The currencies the bank keeps accounts in, sorted: every amount it holds (a posting, a payment, a fee)
     is in the currency of one of its ledger accounts. For the admin's currency filters, which would otherwise
-    offer every ISO currency. One DISTINCT over the chart, whose house and customer accounts are in few
-    currencies."""
-    return list(LedgerAccount.objects.order_by("currency").values_list("currency", flat=True).distinct())
+    offer every ISO currency."""
+    return CURRENCIES_IN_USE[connection.vendor]()
+
+
+def entry_sources_postgresql() -> list[str]:
+    return _distinct_values_postgresql("ledger_journalentry", "source")
+
+
+def entry_sources_sqlite() -> list[str]:
+    """SQLite skips through the (source, idempotency_key) index for this DISTINCT itself."""
+    return list(JournalEntry.objects.order_by("source").values_list("source", flat=True).distinct())
+
+
+ENTRY_SOURCES = {"postgresql": entry_sources_postgresql, "sqlite": entry_sources_sqlite}
+
+
+def entry_sources() -> list[str]:
+    """The domains that have posted entries (teller, transfer, interest, ...), sorted: the journal's filter."""
+    return ENTRY_SOURCES[connection.vendor]()

@@ -10,12 +10,14 @@ from apps.accounts.admin.account_page import AccountReadPageMixin
 from apps.accounts.admin.account_status import AccountActionsMixin, AccountStatusPagesMixin
 from apps.accounts.models import Account
 from apps.organization.branch_scope import BranchScopedAdminMixin
+from config.admin_currency_filter import currency_filter
+from config.admin_paginator import LargeListAdminMixin
 from config.history_admin import EvidenceHistoryAdmin
 
 
 @admin.register(Account)
-class AccountAdmin(AccountColumnsMixin, AccountReadPageMixin, AccountStatusPagesMixin, AccountPagesMixin,
-                   AccountActionsMixin, BranchScopedAdminMixin, EvidenceHistoryAdmin):
+class AccountAdmin(LargeListAdminMixin, AccountColumnsMixin, AccountReadPageMixin, AccountStatusPagesMixin,
+                   AccountPagesMixin, AccountActionsMixin, BranchScopedAdminMixin, EvidenceHistoryAdmin):
     """Branch-scoped accounts with ledger and available balances. The account's page reads its balances,
     holds and last postings, and starts every staff operation on it (cash, holds, statement, freeze, unfreeze,
     closure, early withdrawal); the list opens accounts and freezes, unfreezes or closes the selected ones.
@@ -24,7 +26,7 @@ class AccountAdmin(AccountColumnsMixin, AccountReadPageMixin, AccountStatusPages
     list_display = ["number", "customer", "product_name", "status", "ledger_balance", "held", "available_balance",
                     "branch_code"]  # get_list_display: the branch for bank-wide roles only
     change_list_template = "admin/accounts/account/change_list.html"
-    list_filter = ["status", "product", "branch"]
+    list_filter = ["status", "product", currency_filter("product__currency"), "branch"]
     search_fields = ["number", "customer__legal_name"]
     list_select_related = ["customer", "product", "branch", "ledger_account"]
     readonly_fields = ["number", "product", "branch", "customer", "ledger_account", "status", "status_before_freeze",
