@@ -27,39 +27,51 @@ COMPLIANCE_DAY = "test_a_compliance_officer_works_the_kyc_queue_a_screening_hit_
 COMPLIANCE_OPERATIONS = "test_compliance_freezes_asks_to_unfreeze_and_imports_a_screening_list"
 OPERATIONS_DAY = "test_operations_closes_the_day_on_the_end_of_day_screen_and_reads_the_ledger"
 AUDITOR_DAY = "test_an_auditor_reads_every_page_and_can_change_nothing"
+CHANNELS_DAY = "test_a_teller_enrols_a_customer_who_redeems_the_code_and_logs_in_then_resets_and_revokes"
+LOAN_OFFICER_DAY = "test_a_loan_officer_previews_fineracts_loan_and_sees_every_instalment"
+
+
+def role_home(role_id: str) -> str:
+    """The folder of ``test_role_homes.py``'s walk of one role's home (its parametrised id)."""
+    return f"test_each_role_home_shows_its_panels_and_draws_its_charts-{role_id}-"
+
 
 # docs/staff/img/<name>: the test's folder and step.
 SCREENS: dict[str, tuple[str, str]] = {
-    "teller-home.png": (TELLER_DAY, "01-home"),
+    "teller-home.png": (role_home("teller"), "01-home"),
     "teller-open-account.png": (TELLER_DAY, "02-open-account-form"),
     "teller-cash-deposit.png": (TELLER_DAY, "04-cash-deposit-form"),
     "teller-receipt.png": (TELLER_DAY, "05-receipt"),
     "teller-account-page.png": (TELLER_DAY, "07-account-page"),
     "teller-statement.png": (TELLER_DAY, "08-statement-form"),
+    "teller-customer-page.png": (CHANNELS_DAY, "01-customer-page"),
+    "teller-enrolment-code.png": (CHANNELS_DAY, "03-code-shown-once"),
     "teller-hold.png": (TELLER_OPERATIONS, "01-hold-form"),
     "teller-break-term-deposit.png": (TELLER_OPERATIONS, "03-break-term-deposit"),
     "teller-staff-transfer.png": (TELLER_OPERATIONS, "05-staff-transfer-form"),
     "teller-beneficiary.png": (TELLER_OPERATIONS, "07-beneficiary-form"),
     "teller-outgoing-payment.png": (TELLER_PAYS_OUT, "01-outgoing-payment-form"),
-    "manager-home.png": (MANAGER_DAY, "01-home"),
+    "manager-home.png": (role_home("branch-manager"), "01-home"),
     "manager-pending-requests.png": (MANAGER_DAY, "02-pending-requests"),
     "manager-premium.png": (MANAGER_OPERATIONS, "01-premium-form"),
     "manager-cancel-standing-order.png": (MANAGER_OPERATIONS, "03-cancel-standing-order"),
     "manager-closure.png": (MANAGER_OPERATIONS, "04-closure-form"),
     "manager-approval-request.png": (MANAGER_OPERATIONS, "05-closure-request"),
-    "compliance-home.png": (COMPLIANCE_DAY, "01-home"),
+    "compliance-home.png": (role_home("compliance-officer"), "01-home"),
     "compliance-kyc-queue.png": (COMPLIANCE_DAY, "02-kyc-queue"),
     "compliance-screening-hits.png": (COMPLIANCE_DAY, "04-open-screening-hits"),
     "compliance-payment-review.png": (COMPLIANCE_DAY, "07-payment-review"),
     "compliance-freeze.png": (COMPLIANCE_OPERATIONS, "01-freeze-form"),
     "compliance-screening-import.png": (COMPLIANCE_OPERATIONS, "04-screening-import-form"),
-    "operations-home.png": (OPERATIONS_DAY, "01-home"),
+    "operations-home.png": (role_home("operations-admin"), "01-home"),
     "operations-end-of-day.png": (OPERATIONS_DAY, "02-end-of-day-screen"),
     "operations-end-of-day-completed.png": (OPERATIONS_DAY, "03-end-of-day-completed"),
     "operations-journal-entry.png": (OPERATIONS_DAY, "05-journal-entry"),
     "operations-trial-balance.png": (TELLER_PAYS_OUT, "03-trial-balance-and-ledger-check"),
-    "auditor-home.png": (AUDITOR_DAY, "01-home"),
+    "auditor-home.png": (role_home("auditor"), "01-home"),
     "auditor-account.png": (AUDITOR_DAY, "03-account"),
+    "loan-officer-products.png": (LOAN_OFFICER_DAY, "01-loan-products"),
+    "loan-officer-schedule.png": (LOAN_OFFICER_DAY, "02-schedule"),
     "auditor-end-of-day-screen.png": (AUDITOR_DAY, "09-end-of-day-screen"),
 }
 
