@@ -14,6 +14,7 @@ from typing import Any
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import connection, models, transaction
+from simple_history.utils import bulk_create_with_history
 
 from apps.domain_errors import PermissionRefused
 from apps.ledger import journal_sql
@@ -262,6 +263,28 @@ def open_ledger_account(
     if branch is not None:
         grant_branch_access(objects=[account], branch=branch)
     return account
+
+
+@transaction.atomic
+def open_house_ledger_accounts(*, accounts: list[LedgerAccount], opened_by: User | None = None,
+                               branch: Any = None) -> list[LedgerAccount]:
+    """Open many house accounts (no owner) at once, as a chart is installed: each is validated as
+    ``open_ledger_account`` validates one (fields and ``clean``; the CHECK and unique constraints are the
+    database's, checked on insert), then all are inserted in one statement, with their history rows (who opened
+    them) in another. ``branch``: every account is that branch's, and its staff get access to them together."""
+    if not accounts:
+        return []
+    for account in accounts:
+        minor_unit(account.currency)  # refuses an unknown currency
+        if account.overdraft_limit is not None:
+            account.overdraft_limit = Money(account.overdraft_limit, account.currency).amount
+        account.branch = branch
+        account.clean_fields()
+        account.clean()
+    created = bulk_create_with_history(accounts, LedgerAccount, default_user=opened_by)
+    if branch is not None:
+        grant_branch_access(objects=created, branch=branch)
+    return created
 
 
 @transaction.atomic
