@@ -91,13 +91,26 @@ def grant_branch_access(*, objects: Iterable[models.Model] | models.QuerySet, br
     if not objects:
         return
     model = type(objects[0])
-    queryset = model._default_manager.filter(pk__in=[obj.pk for obj in objects])
-    for action in SCOPED_ACTIONS:
-        if previous_branch is not None and previous_branch.staff_group_id:
+    if previous_branch is not None and previous_branch.staff_group_id:
+        for action in SCOPED_ACTIONS:
             for obj in objects:
                 remove_perm(_perm(model, action), previous_branch.staff_group, obj)
-        if branch.staff_group_id:
+    if not branch.staff_group_id:
+        return
+    group_permissions = get_group_obj_perms_model(model)
+    if group_permissions.objects.is_generic():
+        queryset = model._default_manager.filter(pk__in=[obj.pk for obj in objects])
+        for action in SCOPED_ACTIONS:
             assign_perm(_perm(model, action), branch.staff_group, queryset)
+        return
+    # A direct foreign-key permission table (the hot ones): both permissions in one read, every row in one insert;
+    # a row the group already holds is left as it is (the table's unique (group, permission, object)).
+    permissions = Permission.objects.filter(content_type=ContentType.objects.get_for_model(model),
+                                            codename__in=[f"{action}_{model._meta.model_name}"
+                                                          for action in SCOPED_ACTIONS])
+    group_permissions.objects.bulk_create(
+        [group_permissions(group_id=branch.staff_group_id, permission=permission, content_object_id=obj.pk)
+         for permission in permissions for obj in objects], ignore_conflicts=True)
 
 
 class BranchScopedAdminMixin:
