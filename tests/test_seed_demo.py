@@ -10,37 +10,56 @@ pytestmark = pytest.mark.django_db
 
 
 @override_settings(DEMO_DATA_ALLOWED=True)
-def test_seed_demo_creates_the_demo_bank_and_is_safe_to_run_twice(capsys):
+def test_seed_demo_creates_the_demo_bank_and_running_it_again_changes_nothing(capsys):
+    """One seeding (it takes seconds) and a second run, checked for everything the demo promises: the bank, its
+    branches and a user in every role, the payments with one held for review, the loan products and the holidays;
+    the second run adds and replays nothing."""
+    from apps.loans.models import LoanProduct
+    from apps.loans.services.products import check_product_rules
+    from apps.loans.services.schedule_preview import preview_schedule
+    from apps.money import Money
+    from apps.organization.models import Holiday
+    from apps.organization.selectors import current_business_date
+    from apps.payments.models import FraudRule, PaymentReview, StandingOrder, Transfer
+
+    # when the demo is seeded
     call_command("seed_demo")
+    out = capsys.readouterr().out
     counts = (Bank.objects.count(), Branch.objects.count(), User.objects.count(), LedgerAccount.objects.count(),
-              JournalEntry.objects.count())
-    call_command("seed_demo")
-    again = (Bank.objects.count(), Branch.objects.count(), User.objects.count(), LedgerAccount.objects.count(),
-             JournalEntry.objects.count())
-    assert counts == again
+              JournalEntry.objects.count(), Transfer.objects.count(), LoanProduct.objects.count(),
+              Holiday.objects.count())
+    # then the bank has its branches, with a user in every role at each
     assert Bank.objects.get().name == "OgPgy Bank"
     assert Branch.objects.filter(is_head_office=False).count() >= 2
     for branch in Branch.objects.all():
         for role in ALL_ROLES:
             assert User.objects.filter(home_branch=branch, groups__name=role).exists(), (branch, role)
-    out = capsys.readouterr().out
     assert "teller.lis01" in out
-    call_command("ledger_check")
-
-
-@override_settings(DEMO_DATA_ALLOWED=True)
-def test_seed_demo_shows_payments_with_one_held_for_review_and_replays_nothing_the_second_time(capsys):
-    from apps.payments.models import FraudRule, PaymentReview, StandingOrder, Transfer
-
-    call_command("seed_demo")
+    # and payments, one of them held for review
     transfers = dict(Transfer.objects.values_list("idempotency_key", "status"))
     assert [transfers[f"demo-transfer-{i}"] for i in range(1, 6)] == ["completed"] * 4 + ["held"]
     assert PaymentReview.objects.filter(status=PaymentReview.Status.PENDING, transfer__isnull=False).count() == 1
     assert FraudRule.objects.filter(is_active=True).count() == 4 and StandingOrder.objects.count() == 1
-    entries = JournalEntry.objects.count()
+    assert "Demo payments: Ana Sousa pays João Almeida" in out
+    # and loan products the service would accept, each with a schedule, and the bank's holidays
+    assert sorted(LoanProduct.objects.values_list("code", flat=True)) == ["MICRO", "PL", "SME"]
+    assert "Demo loans: 3 loan products added" in out
+    for product in LoanProduct.objects.all():
+        check_product_rules(product)
+        schedule = preview_schedule(product=product, amount=Money(product.minimum_amount, product.currency),
+                                    disbursement_date=current_business_date())
+        assert schedule.total_principal >= product.minimum_amount
+    call_command("ledger_check")
+
+    # when it is seeded again
     call_command("seed_demo")
-    assert Transfer.objects.count() == 5 and JournalEntry.objects.count() == entries
-    assert "Demo payments: Ana Sousa pays João Almeida" in capsys.readouterr().out
+    # then nothing was added or replayed
+    again = (Bank.objects.count(), Branch.objects.count(), User.objects.count(), LedgerAccount.objects.count(),
+             JournalEntry.objects.count(), Transfer.objects.count(), LoanProduct.objects.count(),
+             Holiday.objects.count())
+    assert counts == again
+    assert Transfer.objects.count() == 5
+    assert Holiday.objects.filter(name="Christmas Day").count() == 2
     call_command("ledger_check")
 
 
@@ -69,24 +88,3 @@ def test_seed_demo_needs_no_broker_and_leaves_every_kyc_state_it_shows(broker_do
             states["ana.sousa@demo.ogpgy.example"]) == ("pending", "expired", "in_progress", "rejected", "verified")
     assert not OutboxEvent.objects.filter(event_type="kyc.check_requested").exclude(state="delivered").exists()
     call_command("ledger_check")
-
-
-@override_settings(DEMO_DATA_ALLOWED=True)
-def test_seed_demo_offers_loan_products_and_keeps_the_banks_holidays(capsys):
-    from apps.loans.models import LoanProduct
-    from apps.loans.services.products import check_product_rules
-    from apps.loans.services.schedule_preview import preview_schedule
-    from apps.money import Money
-    from apps.organization.models import Holiday
-    from apps.organization.selectors import current_business_date
-
-    call_command("seed_demo")
-    call_command("seed_demo")
-    assert sorted(LoanProduct.objects.values_list("code", flat=True)) == ["MICRO", "PL", "SME"]
-    assert Holiday.objects.filter(name="Christmas Day").count() == 2
-    assert "Demo loans: 3 loan products added" in capsys.readouterr().out
-    for product in LoanProduct.objects.all():  # each one a product the service would accept, with a schedule
-        check_product_rules(product)
-        schedule = preview_schedule(product=product, amount=Money(product.minimum_amount, product.currency),
-                                    disbursement_date=current_business_date())
-        assert schedule.total_principal >= product.minimum_amount
