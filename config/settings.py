@@ -414,6 +414,34 @@ TELLER_CASH_LIMITS = {
         "TELLER_CASH_LIMITS_BRANCH_MANAGER", {"EUR": "50000.00"}, replaces="TELLER_CASH_LIMIT_BRANCH_MANAGER"),
 }
 
+# --- loans: applications, scoring, the credit bureau, approval limits (docs/loans.md) ---
+# The largest loan each role may approve alone, per currency (the format of the thresholds above:
+# LOAN_APPROVAL_LIMITS_LOAN_OFFICER=EUR=10000.00,JPY=1500000). Above the highest, two distinct members of the
+# credit committee (loans.sit_on_credit_committee) approve. A currency not listed: the committee, for any amount.
+LOAN_APPROVAL_LIMITS = {
+    "Loan officer": _amounts_by_currency(
+        "LOAN_APPROVAL_LIMITS_LOAN_OFFICER", {"EUR": "10000.00"}, replaces="LOAN_APPROVAL_LIMIT_LOAN_OFFICER"),
+    "Branch manager": _amounts_by_currency(
+        "LOAN_APPROVAL_LIMITS_BRANCH_MANAGER", {"EUR": "50000.00"}, replaces="LOAN_APPROVAL_LIMIT_BRANCH_MANAGER"),
+}
+# The scorecard (apps/loans/scoring.py): each input's weight (points at its best; they sum to 100) and the
+# thresholds. LOAN_SCORING_WEIGHTS=debt_to_income=30,income_cover=15,... overrides the weights.
+LOAN_SCORING_WEIGHTS = {name: int(points) for name, points in env.dict("LOAN_SCORING_WEIGHTS", default={
+    "debt_to_income": "30", "income_cover": "10", "deposit_balance": "10", "deposit_turnover": "10",
+    "past_delinquency": "10", "kyc_risk": "5", "bureau_score": "25"}).items()}
+LOAN_SCORE_APPROVE_AT = env.int("LOAN_SCORE_APPROVE_AT", default=60)   # at or above: the scorecard says approve
+LOAN_SCORE_REFER_AT = env.int("LOAN_SCORE_REFER_AT", default=40)       # below: decline; between: the underwriter
+LOAN_MAX_DEBT_TO_INCOME = env.str("LOAN_MAX_DEBT_TO_INCOME", default="0.50")  # above it: declined (knock-out)
+# The credit bureau: "http" (the bureau's HTTP API at CREDIT_BUREAU_URL; the default URL is the local simulator,
+# `manage.py run_bureau_simulator`) or "offline" (no bureau: every application waits, under review, for one).
+CREDIT_BUREAU = env.str("CREDIT_BUREAU", default="http")
+CREDIT_BUREAU_NAME = env.str("CREDIT_BUREAU_NAME", default="creditline")
+CREDIT_BUREAU_URL = env.str("CREDIT_BUREAU_URL", default="http://127.0.0.1:8766")
+CREDIT_BUREAU_API_TOKEN = env.str("CREDIT_BUREAU_API_TOKEN", default="simulator")
+CREDIT_BUREAU_TIMEOUT = env.float("CREDIT_BUREAU_TIMEOUT", default=5.0)
+CREDIT_BUREAU_BREAKER_FAILURES = env.int("CREDIT_BUREAU_BREAKER_FAILURES", default=5)
+CREDIT_BUREAU_BREAKER_RESET_SECONDS = env.float("CREDIT_BUREAU_BREAKER_RESET_SECONDS", default=30.0)
+
 # --- email (staff notifications, e.g. KYC expiry to branch managers) ---
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend" if DEBUG
                         else "django.core.mail.backends.smtp.EmailBackend")
