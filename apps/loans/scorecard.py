@@ -3,17 +3,17 @@ step explained. Pure ``Decimal`` arithmetic, no database: ``services/scoring.py`
 the card; ``score_card(facts, configuration)`` on the stored facts and configuration gives the stored card again.
 
 Each input has a weight (its points at best; the weights sum to 100 by default, LOAN_SCORING_WEIGHTS) and a
-sub-score from 0 to 1; its points are weight × sub-score, rounded to 0.01. The score is the sum of the points.
+sub-score from 0 to 1; its points are weight x sub-score, rounded to 0.01. The score is the sum of the points.
 
-| input | sub-score |
-|---|---|
-| debt_to_income | (obligations + the bank's loan instalments + the new instalment) / declared income: 1 at 20 % or less, 0 at the maximum (LOAN_MAX_DEBT_TO_INCOME), linear between. The obligations are the larger of the declared ones and the bureau's (the same debts, seen twice). |
-| income_cover | declared income / the new instalment: 0 at 1×, 1 at 5× or more |
-| deposit_balance | the applicant's deposits in the loan's currency / three new instalments, capped at 1 |
-| deposit_turnover | money paid into those accounts a month (last 90 days) / declared income, capped at 1 |
-| past_delinquency | 1 with no loan in arrears at the bank, 0.5 at most 30 days past due, else 0 |
-| kyc_risk | the customer's KYC risk rating: low 1, medium 0.5, high 0 |
-| bureau_score | (bureau score − 300) / 550; no file at the bureau (a thin file): 0.5 |
+- debt_to_income: (obligations + the bank's loan instalments + the new instalment) / declared income: 1 at 20 %
+  or less, 0 at the maximum (LOAN_MAX_DEBT_TO_INCOME), linear between. The obligations are the larger of the
+  declared ones and the bureau's (the same debts, seen twice);
+- income_cover: declared income / the new instalment: 0 at 1x, 1 at 5x or more;
+- deposit_balance: the applicant's deposits in the loan's currency / three new instalments, capped at 1;
+- deposit_turnover: money paid into those accounts a month (last 90 days) / declared income, capped at 1;
+- past_delinquency: 1 with no loan in arrears at the bank, 0.5 at most 30 days past due, else 0;
+- kyc_risk: the customer's KYC risk rating: low 1, medium 0.5, high 0;
+- bureau_score: (bureau score - 300) / 550; no file at the bureau (a thin file): 0.5.
 
 Outcome: **decline** on a knock-out (debt-to-income above the maximum, no declared income, a default on the
 bureau's file, a loan at the bank more than 90 days past due) or below LOAN_SCORE_REFER_AT; **approve** at or above
@@ -165,9 +165,9 @@ def _subscores(facts: ScoringFacts, config: ScoringConfiguration) -> list[tuple[
         bureau_sub, bureau = ZERO, ("unavailable", "The bureau could not be asked: scored again when it answers.")
     return [
         dti_line,
-        ("income_cover", "no instalment" if cover is None else f"{cover.quantize(CENT)}×", cover_sub,
+        ("income_cover", "no instalment" if cover is None else f"{cover.quantize(CENT)}x", cover_sub,
          f"Declared income of {facts.declared_income} {c} a month over the instalment of {facts.new_instalment} {c}:"
-         f" none at 1×, full points at {FULL_INCOME_COVER}×."),
+         f" none at 1x, full points at {FULL_INCOME_COVER}x."),
         ("deposit_balance", f"{facts.deposit_balance} {c}", balance_sub,
          f"Full points with three instalments ({three} {c}) in the applicant's deposits."),
         ("deposit_turnover", f"{facts.deposit_monthly_credits} {c} a month", turnover_sub,

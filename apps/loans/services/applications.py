@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from apps.customers.models import Customer
 from apps.kyc.selectors import ensure_kyc_verified
-from apps.loans.errors import LoanApplicationConflict, LoanApplicationRefused, NotAllowedToLend
+from apps.loans.errors import LoanApplicationConflict, LoanApplicationRefused, LoanTermsOutOfRange, NotAllowedToLend
 from apps.loans.models import ApplicationChannel, ApplicationStatus, LoanApplication, LoanProduct
 from apps.loans.models.applications import OPEN_STATUSES
 from apps.loans.services.schedule_preview import preview_schedule
@@ -77,6 +77,9 @@ def _checked_application(*, customer: Customer, terms: ApplicationTerms, on: dat
     if not product.is_active:
         raise LoanApplicationRefused(f"Product {product.code} is not offered any more.", code="product_inactive")
     currency = product.currency
+    if terms.amount.currency != currency:
+        raise LoanTermsOutOfRange(f"Product {product.code} lends in {currency}, not {terms.amount.currency}.",
+                                  code="currency_mismatch")
     for declared in (terms.declared_monthly_income, terms.declared_monthly_obligations):
         if declared is not None and (declared.currency != terms.amount.currency or declared.amount < 0):
             raise LoanApplicationRefused(

@@ -80,7 +80,7 @@ def normalized_reasons(reasons: list) -> list[dict]:
             reason = {"code": reason} if reason in REJECTION_REASONS else {"code": "other", "message": reason}
         code = str(reason.get("code", "other"))
         message = str(reason.get("message") or REJECTION_REASONS.get(code, "")).strip()
-        if code not in REJECTION_REASONS and code != "other" or not message:
+        if (code not in REJECTION_REASONS and code != "other") or not message:
             raise LoanApplicationRefused(f"Unknown rejection reason {code!r} or no message.",
                                          code="rejection_reason_invalid")
         normalized.append({"code": code, "message": message[:500]})
