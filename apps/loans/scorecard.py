@@ -199,6 +199,7 @@ def _knockouts(facts: ScoringFacts, config: ScoringConfiguration) -> list[dict]:
 def score_card(facts: ScoringFacts, config: ScoringConfiguration) -> ScoreCard:
     lines = []
     for name, value, subscore, explanation in _subscores(facts, config):
+        subscore = _clamp(subscore)
         weight = int(config.weights.get(name, 0))
         points = (weight * subscore).quantize(CENT, ROUND_HALF_EVEN)
         lines.append(ScoreLine(name=name, value=value, subscore=subscore, weight=weight, points=points,

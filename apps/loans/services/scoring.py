@@ -10,6 +10,7 @@ again (``score_application`` once more, from the admin or the task).
 from __future__ import annotations
 
 import logging
+from decimal import Decimal
 
 from django.db import transaction
 
@@ -23,7 +24,7 @@ from apps.loans.models.applications import OPEN_STATUSES
 from apps.loans.schedule import Schedule
 from apps.loans.scorecard import ScoringConfiguration, ScoringFacts, score_card
 from apps.loans.services.schedule_preview import preview_schedule
-from apps.money import Money
+from apps.money import Money, round_to_currency
 from apps.organization.models import User
 from apps.organization.selectors import current_business_date
 
@@ -79,13 +80,14 @@ def scoring_facts(application: LoanApplication, report: CreditBureauReport) -> S
     deposits = deposit_history(customer, currency=currency, on=on)
     loans = bank_loan_history(customer, currency=currency, on=on)
     return ScoringFacts(
-        currency=currency, declared_income=application.declared_monthly_income,
-        declared_obligations=application.declared_monthly_obligations,
-        new_instalment=application_schedule(application).regular_instalment,
+        currency=currency, declared_income=round_to_currency(application.declared_monthly_income, currency),
+        declared_obligations=round_to_currency(application.declared_monthly_obligations, currency),
+        new_instalment=round_to_currency(application_schedule(application).regular_instalment, currency),
         bank_loan_instalments=loans.monthly_instalments, deposit_balance=deposits.balance,
         deposit_monthly_credits=deposits.monthly_credits, loans_in_arrears=loans.loans_in_arrears,
         max_days_past_due=loans.max_days_past_due, kyc_risk_rating=customer.risk_rating,
-        bureau_status=report.status, bureau_score=report.score, bureau_obligations=report.monthly_obligations,
+        bureau_status=report.status, bureau_score=report.score,
+        bureau_obligations=round_to_currency(Decimal(report.monthly_obligations), currency),
         bureau_defaults=report.defaults)
 
 

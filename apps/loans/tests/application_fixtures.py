@@ -35,7 +35,7 @@ def bureau(bureau_server, settings):
     settings.CREDIT_BUREAU = "http"
     settings.CREDIT_BUREAU_URL = bureau_server.url
     settings.CREDIT_BUREAU_API_TOKEN = simulated.api_token
-    settings.CREDIT_BUREAU_TIMEOUT = 0.5
+    settings.CREDIT_BUREAU_TIMEOUT = 0.3
     return simulated
 
 

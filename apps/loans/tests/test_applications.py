@@ -14,7 +14,7 @@ from apps.domain_errors import DomainError
 from apps.loans.models import ApplicationStatus, LoanApplication
 from apps.loans.services.applications import ApplicationTerms, submit_application, withdraw_application
 from apps.loans.services.underwriting import reject_application
-from apps.loans.tests.application_fixtures import applicant, submitted  # noqa: F401 - fixtures
+from apps.loans.tests.application_fixtures import submitted
 from apps.money import Money
 from apps.organization.selectors import current_business_date
 from apps.organization.tests.factories import CustomerUserFactory
