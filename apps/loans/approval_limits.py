@@ -11,7 +11,7 @@ from decimal import Decimal
 from django.conf import settings
 
 from apps.ledger.thresholds import is_above, threshold
-from apps.money import Money
+from apps.money import Money, format_amount
 from apps.organization.models import User
 
 COMMITTEE_PERMISSION = "loans.sit_on_credit_committee"
@@ -36,4 +36,5 @@ def may_approve_alone(user: User, amount: Money) -> bool:
 
 def limit_in_words(user: User, currency: str) -> str:
     limit = approval_limit(user, currency)
-    return f"no approval limit in {currency} for your role" if limit is None else f"your limit of {limit} {currency}"
+    return f"no approval limit in {currency} for your role" if limit is None else \
+        f"your limit of {format_amount(limit, currency)}"
