@@ -90,3 +90,16 @@ def test_seed_demo_offers_loan_products_and_keeps_the_banks_holidays(capsys):
         schedule = preview_schedule(product=product, amount=Money(product.minimum_amount, product.currency),
                                     disbursement_date=current_business_date())
         assert schedule.total_principal >= product.minimum_amount
+
+
+@override_settings(DEMO_DATA_ALLOWED=True)
+def test_seed_demo_shows_loan_applications_in_every_state_of_the_queue(capsys):
+    from apps.loans.models import LoanApplication, ScoringDecision
+
+    call_command("seed_demo")
+    states = sorted(LoanApplication.objects.values_list("status", flat=True))
+    assert states == ["approved", "rejected", "submitted", "under_review", "under_review", "under_review",
+                      "withdrawn"]
+    assert ScoringDecision.objects.filter(outcome="incomplete").count() == 1
+    call_command("seed_demo")
+    assert LoanApplication.objects.count() == 7
