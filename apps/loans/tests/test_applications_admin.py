@@ -116,3 +116,11 @@ def test_an_auditor_reads_the_queue_and_has_no_operations(applicant, product, au
     html = client.get(reverse("admin:loans_loanapplication_change", args=[application.pk])).content.decode()
     assert "Underwrite" not in html and "Approve" not in html
     assert client.get(reverse("admin:loans_loanapplication_add")).status_code == 403
+
+
+def test_the_home_lists_the_applications_under_review_for_those_who_underwrite(applicant, product, bureau,
+                                                                               loan_officer, teller_a):
+    score_application(application=submitted(applicant, product), actor=None)
+    home = admin_client(loan_officer).get(reverse("admin:index")).content.decode()
+    assert "Loan applications under review" in home and "5,000.00 EUR for Ana Applicant (PL)" in home
+    assert "Loan applications under review" not in admin_client(teller_a).get(reverse("admin:index")).content.decode()
