@@ -20,11 +20,11 @@ A request without ``Authorization: Bearer <api_token>`` is refused with 401. Inq
 from __future__ import annotations
 
 import hashlib
-import json
 import threading
 import time
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from apps.payments.gateway.loopback import JsonHandler, LoopbackServer
 
 
 @dataclass
@@ -61,27 +61,10 @@ class SimulatedBureau:
 
 
 def _handler(bureau: SimulatedBureau):
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def log_message(self, format, *args):
-            pass
-
-        def _reply(self, status: int, body: object) -> None:
-            raw = json.dumps(body).encode()
-            try:
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(raw)))
-                self.end_headers()
-                self.wfile.write(raw)
-            except (BrokenPipeError, ConnectionResetError):
-                pass  # the client gave up (timed out)
-
+    class Handler(JsonHandler):
         def do_POST(self):
-            length = int(self.headers.get("Content-Length", 0))
             try:
-                body = json.loads(self.rfile.read(length) or b"{}")
+                body = self._body()
             except ValueError:
                 self._reply(400, {"error": "malformed_json"})
                 return
@@ -117,24 +100,9 @@ def _handler(bureau: SimulatedBureau):
     return Handler
 
 
-class BureauSimulatorServer:
+class BureauSimulatorServer(LoopbackServer):
     """Run a SimulatedBureau on 127.0.0.1 in a background thread (``with BureauSimulatorServer() as sim: ...``)."""
 
     def __init__(self, bureau: SimulatedBureau | None = None, port: int = 0) -> None:
         self.bureau = bureau or SimulatedBureau()
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", port), _handler(self.bureau))
-        self.httpd.daemon_threads = True
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-
-    @property
-    def url(self) -> str:
-        host, port = self.httpd.server_address[:2]
-        return f"http://{host}:{port}"
-
-    def __enter__(self) -> BureauSimulatorServer:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
+        super().__init__(_handler(self.bureau), port)
