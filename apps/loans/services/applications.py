@@ -28,6 +28,7 @@ from apps.loans.tasks import score_loan_application_task
 from apps.money import Money
 from apps.organization.models import User
 from apps.organization.selectors import current_business_date
+from apps.outbox.broker import send_task_on_commit
 
 APPLY_PERMISSION = "loans.add_loanapplication"
 # The terms that make two submissions with one key the same application.
@@ -142,8 +143,8 @@ def submit_application(*, customer: Customer, terms: ApplicationTerms, idempoten
         raise LoanApplicationConflict("This application is already being submitted; retry with the same key.",
                                       code="idempotency_request_in_progress") from None
     candidate.replayed = False
-    application_id = candidate.pk
-    transaction.on_commit(lambda: score_loan_application_task.delay(application_id))
+    send_task_on_commit(score_loan_application_task, candidate.pk,
+                        backstop="the application waits as submitted in the queue until staff score it")
     return candidate
 
 

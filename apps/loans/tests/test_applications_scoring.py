@@ -161,3 +161,19 @@ def test_the_scorecard_is_pure_and_explains_a_missing_income():
     card = score_card(facts, ScoringConfiguration.from_settings())
     assert card.outcome == "decline" and card.knockouts[0]["code"] == "no_declared_income"
     assert card.score == Decimal("10.00")  # only the past delinquency's points: no arrears at the bank
+
+
+def test_a_submission_is_scored_once_it_commits(applicant, product, bureau, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        application = submitted(applicant, product)
+    application.refresh_from_db()
+    assert application.status == ApplicationStatus.UNDER_REVIEW
+    assert ScoringDecision.objects.filter(application=application, performed_by__isnull=True).count() == 1
+
+
+def test_a_broker_that_is_down_leaves_the_submission_waiting_not_failed(applicant, product, bureau, broker_down,
+                                                                        django_capture_on_commit_callbacks):
+    with broker_down(), django_capture_on_commit_callbacks(execute=True):
+        application = submitted(applicant, product)
+    application.refresh_from_db()
+    assert application.status == ApplicationStatus.SUBMITTED and not ScoringDecision.objects.exists()
