@@ -46,7 +46,9 @@ REASON_CHOICES = [(code, message) for code, message in REJECTION_REASONS.items()
 
 
 class ApplicationEntryForm(forms.Form):
-    customer = forms.ModelChoiceField(queryset=None, help_text="A KYC-verified customer of your branch.")
+    customer = forms.IntegerField(min_value=1, label="Customer number",
+                                  help_text="The customer's number (#) on their page: a KYC-verified customer of your "
+                                            "branch.")
     product = forms.ModelChoiceField(queryset=LoanProduct.objects.filter(is_active=True).order_by("code"))
     amount = forms.DecimalField(max_digits=20, decimal_places=4, min_value=0)
     term = forms.IntegerField(min_value=1, max_value=1200, required=False, help_text="Empty: the product's.")
@@ -62,8 +64,15 @@ class ApplicationEntryForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["customer"].queryset = customers_for(user).order_by("legal_name")
+        self.user = user
         self.fields["idempotency_key"].initial = f"admin:{uuid.uuid4()}"
+
+    def clean_customer(self):
+        # A number, not a list of every customer: a branch may have hundreds of thousands.
+        customer = customers_for(self.user).filter(pk=self.cleaned_data["customer"]).first()
+        if customer is None:
+            raise forms.ValidationError("No customer with this number that you may see.")
+        return customer
 
 
 class UnderwriteForm(forms.Form):
@@ -151,7 +160,8 @@ class LoanApplicationAdmin(EvidenceHistoryAdmin):
         """Enter an application for a customer of the branch (``submit_application``, which decides who may)."""
         if not self.has_add_permission(request):
             raise PermissionDenied
-        form = ApplicationEntryForm(request.POST if request.method == "POST" else None, user=request.user)
+        form = ApplicationEntryForm(request.POST if request.method == "POST" else None, user=request.user,
+                                    initial={"customer": request.GET.get("customer", "")})
         if form.is_bound and form.is_valid():
             given = form.cleaned_data
             product = given["product"]

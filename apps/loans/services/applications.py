@@ -126,7 +126,7 @@ def submit_application(*, customer: Customer, terms: ApplicationTerms, idempoten
         raise LoanApplicationRefused("An idempotency key of 1 to 200 characters is required.",
                                      code="idempotency_key_invalid")
     # The customer's row lock serialises two submissions with one key (the unique constraint backs it).
-    customer = Customer.objects.select_for_update().select_related("branch").get(pk=customer.pk)
+    customer = Customer.objects.select_for_update(of=("self",)).select_related("branch").get(pk=customer.pk)
     on = current_business_date()
     existing = LoanApplication.objects.filter(customer=customer, idempotency_key=idempotency_key).first()
     if existing is not None:
@@ -167,7 +167,8 @@ def _candidate_for_replay(*, terms: ApplicationTerms, existing: LoanApplication)
 def withdraw_application(*, application: LoanApplication, actor: User) -> LoanApplication:
     """The customer (or staff of the branch, on their behalf) withdraws an open application; a decided one
     stays as it is."""
-    locked = LoanApplication.objects.select_for_update().select_related("customer__branch").get(pk=application.pk)
+    locked = (LoanApplication.objects.select_for_update(of=("self",)).select_related("customer__branch")
+              .get(pk=application.pk))
     ensure_may_act_for_customer(actor, customer=locked.customer, permission=APPLY_PERMISSION,
                                 what="withdraw loan applications")
     if locked.status not in OPEN_STATUSES:

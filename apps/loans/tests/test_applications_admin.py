@@ -92,7 +92,7 @@ def test_rejecting_through_the_admin_needs_reasons(applicant, product, bureau, l
     assert rejected.status == ApplicationStatus.REJECTED and len(rejected.rejection_reasons) == 2
 
 
-def test_a_teller_enters_an_application_in_the_admin(applicant, product, teller_a):
+def test_a_teller_enters_an_application_in_the_admin(applicant, product, teller_a, teller_b):
     client = admin_client(teller_a)
     url = reverse("admin:loans_loanapplication_add")
     assert client.get(url).status_code == 200
@@ -106,6 +106,11 @@ def test_a_teller_enters_an_application_in_the_admin(applicant, product, teller_
     assert LoanApplication.objects.count() == 1
     refused = client.post(url, {**body, "amount": "999999", "idempotency_key": "admin:k2"})
     assert refused.status_code == 200 and "lends from" in refused.content.decode()
+    unknown = client.post(url, {**body, "customer": applicant.pk + 1000, "idempotency_key": "admin:k3"})
+    assert "No customer with this number that you may see." in unknown.content.decode()
+    assert LoanApplication.objects.count() == 1
+    elsewhere = admin_client(teller_b).post(url, {**body, "idempotency_key": "admin:k4"})
+    assert "No customer with this number that you may see." in elsewhere.content.decode()
     assert LoanApplication.objects.count() == 1
 
 
