@@ -7,5 +7,6 @@ class LoansConfig(AppConfig):
     verbose_name = "Loans"
 
     def ready(self) -> None:
-        # maker-checker of loan product changes; the admin home's queue of applications under review
-        from apps.loans import approvals, work_queues  # noqa: F401
+        # maker-checker of loan product changes; the admin home's queue of applications under review; the customer
+        # page's loan applications
+        from apps.loans import approvals, customer_page, work_queues  # noqa: F401

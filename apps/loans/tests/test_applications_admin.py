@@ -129,3 +129,14 @@ def test_the_home_lists_the_applications_under_review_for_those_who_underwrite(a
     home = admin_client(loan_officer).get(reverse("admin:index")).content.decode()
     assert "Loan applications under review" in home and "5,000.00 EUR for Ana Applicant (PL)" in home
     assert "Loan applications under review" not in admin_client(teller_a).get(reverse("admin:index")).content.decode()
+
+
+def test_the_customer_page_lists_the_applications_and_links_to_enter_one(applicant, product, teller_a):
+    application = submitted(applicant, product)
+    page = admin_client(teller_a).get(reverse("admin:customers_customer_change", args=[applicant.pk]))
+    html = page.content.decode()
+    assert "Loan applications" in html
+    assert reverse("admin:loans_loanapplication_change", args=[application.pk]) in html
+    assert reverse("admin:loans_loanapplication_add") + f"?customer={applicant.pk}" in html
+    form = admin_client(teller_a).get(reverse("admin:loans_loanapplication_add") + f"?customer={applicant.pk}")
+    assert f'value="{applicant.pk}"' in form.content.decode()
