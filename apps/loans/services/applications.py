@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from apps.customers.models import Customer
 from apps.kyc.selectors import ensure_kyc_verified
-from apps.loans.errors import LoanApplicationConflict, LoanApplicationRefused, LoanTermsOutOfRange, NotAllowedToLend
+from apps.loans.errors import LoanApplicationConflict, LoanApplicationRefused, NotAllowedToLend
 from apps.loans.models import ApplicationChannel, ApplicationStatus, LoanApplication, LoanProduct
 from apps.loans.models.applications import OPEN_STATUSES
 from apps.loans.services.schedule_preview import preview_schedule
@@ -78,14 +78,6 @@ def _checked_application(*, customer: Customer, terms: ApplicationTerms, on: dat
     if not product.is_active:
         raise LoanApplicationRefused(f"Product {product.code} is not offered any more.", code="product_inactive")
     currency = product.currency
-    if terms.amount.currency != currency:
-        raise LoanTermsOutOfRange(f"Product {product.code} lends in {currency}, not {terms.amount.currency}.",
-                                  code="currency_mismatch")
-    for declared in (terms.declared_monthly_income, terms.declared_monthly_obligations):
-        if declared is not None and (declared.currency != terms.amount.currency or declared.amount < 0):
-            raise LoanApplicationRefused(
-                f"Declared income and obligations are amounts of {terms.amount.currency}, not negative.",
-                code="declared_amount_invalid")
     disbursement_date = terms.disbursement_date or on
     if disbursement_date < on:
         raise LoanApplicationRefused(f"The disbursement date cannot be before the business date {on}.",
@@ -103,6 +95,11 @@ def _checked_application(*, customer: Customer, terms: ApplicationTerms, on: dat
     preview_schedule(product=product, amount=terms.amount, term=application.term, annual_rate=application.annual_rate,
                      frequency=application.repayment_frequency, disbursement_date=disbursement_date,
                      first_repayment_date=terms.first_repayment_date)
+    for declared in (terms.declared_monthly_income, terms.declared_monthly_obligations):
+        if declared is not None and (declared.currency != currency or declared.amount < 0):
+            raise LoanApplicationRefused(
+                f"Declared income and obligations are amounts of {currency}, not negative.",
+                code="declared_amount_invalid")
     return application
 
 

@@ -182,3 +182,12 @@ def test_a_customer_withdraws_an_open_application_not_a_decided_one(applicant, p
         withdraw_application(application=decided, actor=applicant.user)
     assert LoanApplication.objects.get(pk=decided.pk).status == ApplicationStatus.REJECTED
 
+
+
+def test_declared_amounts_in_another_currency_are_refused(applicant, product):
+    with pytest.raises(DomainError) as refused:
+        submit_application(customer=applicant, idempotency_key="declared", submitted_by=applicant.user,
+                           terms=ApplicationTerms(product=product, amount=Money("5000", "EUR"),
+                                                  declared_monthly_income=Money("3000", "USD")))
+    assert refused.value.code == "declared_amount_invalid"
+    _nothing_written()
