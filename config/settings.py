@@ -434,6 +434,8 @@ if set(LOAN_SCORING_WEIGHTS) != set(_LOAN_SCORING_DEFAULT_WEIGHTS) or min(LOAN_S
 LOAN_SCORE_APPROVE_AT = env.int("LOAN_SCORE_APPROVE_AT", default=60)   # at or above: the scorecard says approve
 LOAN_SCORE_REFER_AT = env.int("LOAN_SCORE_REFER_AT", default=40)       # below: decline; between: the underwriter
 LOAN_MAX_DEBT_TO_INCOME = env.str("LOAN_MAX_DEBT_TO_INCOME", default="0.50")  # above it: declined (knock-out)
+# Applications left without a complete score (bureau or broker down) are scored again by a beat task, so many a run.
+LOAN_SCORING_RETRY_BATCH = env.int("LOAN_SCORING_RETRY_BATCH", default=50)
 # The credit bureau: "http" (the bureau's HTTP API at CREDIT_BUREAU_URL; the default URL is the local simulator,
 # `manage.py run_bureau_simulator`) or "offline" (no bureau: every application waits, under review, for one).
 CREDIT_BUREAU = env.str("CREDIT_BUREAU", default="http")

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 
 from apps.loans.errors import LoanApplicationNotFound
-from apps.loans.models import LoanApplication, ScoringDecision, UnderwritingRecommendation
+from apps.loans.models import (
+    ApplicationStatus,
+    LoanApplication,
+    ScoringDecision,
+    ScoringOutcome,
+    UnderwritingRecommendation,
+)
 from apps.organization.branch_scope import is_bank_wide
 from apps.organization.models import User
 
@@ -36,6 +42,18 @@ def applications_visible_to_staff(user: User) -> QuerySet[LoanApplication]:
     if is_bank_wide(user):
         return applications
     return applications.filter(branch_id=user.home_branch_id)
+
+
+def applications_waiting_for_a_score(*, submitted_before) -> QuerySet[LoanApplication]:
+    """Open applications the scoring has not completed: submitted before ``submitted_before`` and never scored
+    (the task was not sent: the broker was down), or under review whose newest score is incomplete (the bureau was
+    down). Oldest first."""
+    newest = ScoringDecision.objects.filter(application=OuterRef("pk")).order_by("-id")
+    return (LoanApplication.objects.annotate(latest_outcome=Subquery(newest.values("outcome")[:1]))
+            .filter(Q(status=ApplicationStatus.SUBMITTED, latest_outcome__isnull=True,
+                      submitted_at__lt=submitted_before)
+                    | Q(status=ApplicationStatus.UNDER_REVIEW, latest_outcome=ScoringOutcome.INCOMPLETE))
+            .select_related("customer", "product").order_by("submitted_at", "id"))
 
 
 def get_application(pk: object, *, within: QuerySet[LoanApplication]) -> LoanApplication:

@@ -6,7 +6,8 @@ can honour (the schedule preview checks them and gives the instalment); a disbur
 Staff who enter an application hold ``loans.add_loanapplication`` (tellers, loan officers, branch managers) and
 work at the customer's branch; a channel login applies for its own customer only. Each refusal is a domain error
 with a code, and nothing is written. One idempotency key per customer: the same key and the same application
-returns the first; the same key with other terms is a conflict. Scoring follows on commit (a Celery task).
+returns the first; the same key with other terms is a conflict. Scoring follows on commit (a Celery task; the
+beat task ``loans.score_waiting_applications`` catches up what was not sent).
 """
 
 from __future__ import annotations
@@ -141,7 +142,7 @@ def submit_application(*, customer: Customer, terms: ApplicationTerms, idempoten
                                       code="idempotency_request_in_progress") from None
     candidate.replayed = False
     send_task_on_commit(score_loan_application_task, candidate.pk,
-                        backstop="the application waits as submitted in the queue until staff score it")
+                        backstop="the beat task loans.score_waiting_applications scores it")
     return candidate
 
 

@@ -4,7 +4,8 @@ configuration used, and put the application under review.
 
 A bureau that cannot be reached is not an error for the applicant: the report is stored as unavailable, the card
 is ``incomplete``, and the application waits under review with the reason in ``status_reason`` until it is scored
-again (``score_application`` once more, from the admin or the task).
+again (``score_application`` once more: *Score again* in the admin, or the beat task
+``loans.score_waiting_applications`` every ten minutes).
 """
 
 from __future__ import annotations
@@ -18,20 +19,20 @@ from apps.customers.models import Customer
 from apps.loans.applicant_history import bank_loan_history, deposit_history
 from apps.loans.bureau.base import BureauSubject, BureauUnavailable, CreditBureau, CreditReport
 from apps.loans.bureau.selection import get_credit_bureau
-from apps.loans.errors import LoanApplicationRefused, NotAllowedToLend
+from apps.loans.errors import LoanApplicationRefused
 from apps.loans.models import ApplicationStatus, CreditBureauReport, LoanApplication, ScoringDecision
 from apps.loans.models.applications import OPEN_STATUSES
 from apps.loans.schedule import Schedule
 from apps.loans.scorecard import ScoringConfiguration, ScoringFacts, score_card
 from apps.loans.services.schedule_preview import preview_schedule
+from apps.loans.services.underwriting import UNDERWRITE_PERMISSION, ensure_staff_of_branch
 from apps.money import Money, round_to_currency
 from apps.organization.models import User
 from apps.organization.selectors import current_business_date
 
 logger = logging.getLogger(__name__)
-SCORE_PERMISSION = "loans.underwrite_loanapplication"
-BUREAU_DOWN_REASON = "Waiting for the credit bureau, which could not be reached; the application will be scored " \
-                     "again."
+BUREAU_DOWN_REASON = ("Waiting for the credit bureau, which could not be reached; the application is scored again "
+                      "when it answers.")
 
 
 def bureau_subject(application: LoanApplication) -> BureauSubject:
@@ -96,9 +97,9 @@ def score_application(*, application: LoanApplication, actor: User | None,
     """Score an open application (``actor`` None: the automatic scoring after submission; staff scoring again
     hold ``loans.underwrite_loanapplication`` at the application's branch). The bureau is asked first, with no
     transaction open; then the report and the card are stored and the application is under review."""
-    if actor is not None and (not actor.has_perm(SCORE_PERMISSION) or (
-            not actor.is_superuser and actor.home_branch_id != application.branch_id)):
-        raise NotAllowedToLend("You score your own branch's applications, with a role that underwrites.")
+    if actor is not None:
+        ensure_staff_of_branch(actor, application, permissions=(UNDERWRITE_PERMISSION,),
+                               what="score loan applications")
     _ensure_open(application)
     bureau = bureau or get_credit_bureau()
     report, error = ask_bureau(bureau, application)

@@ -56,8 +56,9 @@ def _locked(application: LoanApplication) -> LoanApplication:
             .get(pk=application.pk))
 
 
-def _ensure_staff_of_branch(actor: User, application: LoanApplication, *, permissions: tuple[str, ...],
+def ensure_staff_of_branch(actor: User, application: LoanApplication, *, permissions: tuple[str, ...],
                             what: str) -> None:
+    """Staff whose role holds one of ``permissions``, at the application's branch (superusers anywhere)."""
     if not actor.is_active or not actor.is_staff or not any(actor.has_perm(p) for p in permissions):
         raise NotAllowedToLend(f"Your role may not {what}.")
     if not actor.is_superuser and actor.home_branch_id != application.branch_id:
@@ -101,7 +102,7 @@ def underwrite_application(*, application: LoanApplication, underwriter: User, r
     """Record the underwriter's recommendation on an application under review, scored with the bureau's answer.
     A recommendation to reject needs reasons."""
     application = _locked(application)
-    _ensure_staff_of_branch(underwriter, application, permissions=(UNDERWRITE_PERMISSION,),
+    ensure_staff_of_branch(underwriter, application, permissions=(UNDERWRITE_PERMISSION,),
                             what="underwrite loan applications")
     _ensure_under_review(application)
     if recommendation not in Recommendation.values:
@@ -127,7 +128,7 @@ def approve_application(*, application: LoanApplication, checker: User) -> LoanA
     Refused to the underwriter, to a checker who already approved, and above the checker's limit unless they sit
     on the committee. Returns the application, approved once enough checkers have approved."""
     application = _locked(application)
-    _ensure_staff_of_branch(checker, application, permissions=(APPROVE_PERMISSION, COMMITTEE_PERMISSION),
+    ensure_staff_of_branch(checker, application, permissions=(APPROVE_PERMISSION, COMMITTEE_PERMISSION),
                             what="approve loan applications")
     _ensure_under_review(application)
     recommended = current_recommendation(application)
@@ -175,7 +176,7 @@ def approve_application(*, application: LoanApplication, checker: User) -> LoanA
 def reject_application(*, application: LoanApplication, actor: User, reasons: list) -> LoanApplication:
     """Reject an open application with its reasons (at least one), which the customer sees over the API."""
     application = _locked(application)
-    _ensure_staff_of_branch(actor, application, permissions=(REJECT_PERMISSION,), what="reject loan applications")
+    ensure_staff_of_branch(actor, application, permissions=(REJECT_PERMISSION,), what="reject loan applications")
     if application.status not in (ApplicationStatus.SUBMITTED, ApplicationStatus.UNDER_REVIEW):
         raise LoanApplicationRefused(f"Application {application.pk} is {application.get_status_display().lower()}: "
                                      "only an open application can be rejected.", code="application_not_open")

@@ -16,7 +16,7 @@ from apps.loans.models import ApplicationStatus, CreditBureauReport, ScoringDeci
 from apps.loans.scorecard import LABELS, ScoringConfiguration, ScoringFacts, score_card
 from apps.loans.services.scoring import BUREAU_DOWN_REASON, recomputed_card, score_application
 from apps.loans.services.underwriting import underwrite_application
-from apps.loans.tasks import score_loan_application_task
+from apps.loans.tasks import score_loan_application_task, score_waiting_applications
 from apps.loans.tests.application_fixtures import submitted
 
 pytestmark = pytest.mark.django_db
@@ -177,3 +177,24 @@ def test_a_broker_that_is_down_leaves_the_submission_waiting_not_failed(applican
         application = submitted(applicant, product)
     application.refresh_from_db()
     assert application.status == ApplicationStatus.SUBMITTED and not ScoringDecision.objects.exists()
+
+
+def test_the_sweep_scores_again_what_waits_for_the_bureau_and_leaves_the_rest(applicant, product, bureau):
+    bureau.set_behaviour("unavailable")
+    waiting = submitted(applicant, product, key="waiting")
+    score_application(application=waiting, actor=None)
+    bureau.set_behaviour("answer")
+    complete = submitted(applicant, product, key="complete")
+    score_application(application=complete, actor=None)
+    just_submitted = submitted(applicant, product, key="new")  # its own task is on the way
+    assert score_waiting_applications() == 1
+    waiting.refresh_from_db()
+    assert waiting.status_reason == "" and waiting.scoring_decisions.count() == 2
+    assert complete.scoring_decisions.count() == 1 and just_submitted.scoring_decisions.count() == 0
+
+
+def test_staff_of_another_branch_may_not_score(applicant, product, bureau, manager_b):
+    application = submitted(applicant, product)
+    with pytest.raises(DomainError) as refused:
+        score_application(application=application, actor=manager_b)
+    assert refused.value.code == "branch_trespass" and not ScoringDecision.objects.exists()
