@@ -35,6 +35,11 @@ DEFAULT_SCHEDULES = [
         "crontab": {"minute": "*"},
     },
     {
+        "name": "Score loan applications again that wait for the credit bureau",
+        "task": "loans.score_waiting_applications",
+        "crontab": {"minute": "*/10"},
+    },
+    {
         "name": "End of day: close the business date, accrue and post interest, seal the ledger",
         "task": "eod.run_end_of_day",
         "crontab": {"minute": "0", "hour": "23"},

@@ -330,12 +330,12 @@ OUTGOING_PAYMENT_POLL_AFTER = timedelta(seconds=env.int("OUTGOING_PAYMENT_POLL_A
 OUTGOING_PAYMENT_POLL_BATCH = env.int("OUTGOING_PAYMENT_POLL_BATCH", default=200)
 
 
-def _amounts_by_currency(name: str, default: dict[str, str], *, replaces: str) -> dict[str, str]:
+def _amounts_by_currency(name: str, default: dict[str, str], *, replaces: str = "") -> dict[str, str]:
     """A threshold or limit per currency, ``EUR=1000.00,JPY=150000``: 1,000 means something else in each
     currency, so an amount is compared with its own currency's (apps/ledger/thresholds.py). A currency not
     listed has no amount below which an operation passes: every one in it is treated as above the threshold.
     ``replaces``: the former single amount, refused rather than silently ignored or read as some currency's."""
-    if env.str(replaces, default=""):
+    if replaces and env.str(replaces, default=""):
         raise ImproperlyConfigured(f"{replaces} (one amount for every currency) is now {name}, an amount per "
                                    f"currency, e.g. {name}=EUR=1000.00,USD=1000.00.")
     try:
@@ -413,6 +413,38 @@ TELLER_CASH_LIMITS = {
     "Branch manager": _amounts_by_currency(
         "TELLER_CASH_LIMITS_BRANCH_MANAGER", {"EUR": "50000.00"}, replaces="TELLER_CASH_LIMIT_BRANCH_MANAGER"),
 }
+
+# --- loans: applications, scoring, the credit bureau, approval limits (docs/loans.md) ---
+# The largest loan each role may approve alone, per currency (the format of the thresholds above:
+# LOAN_APPROVAL_LIMITS_LOAN_OFFICER=EUR=10000.00,JPY=1500000). Above the highest, two distinct members of the
+# credit committee (loans.sit_on_credit_committee) approve. A currency not listed: the committee, for any amount.
+LOAN_APPROVAL_LIMITS = {
+    "Loan officer": _amounts_by_currency("LOAN_APPROVAL_LIMITS_LOAN_OFFICER", {"EUR": "10000.00"}),
+    "Branch manager": _amounts_by_currency("LOAN_APPROVAL_LIMITS_BRANCH_MANAGER", {"EUR": "50000.00"}),
+}
+# The scorecard (apps/loans/scorecard.py): each input's weight (its points at best; by default they sum to 100)
+# and the thresholds. LOAN_SCORING_WEIGHTS=bureau_score=35,kyc_risk=0 changes the inputs it names.
+_LOAN_SCORING_DEFAULT_WEIGHTS = {"debt_to_income": 30, "income_cover": 10, "deposit_balance": 10,
+                                 "deposit_turnover": 10, "past_delinquency": 10, "kyc_risk": 5, "bureau_score": 25}
+LOAN_SCORING_WEIGHTS = {**_LOAN_SCORING_DEFAULT_WEIGHTS,
+                        **{name: int(points) for name, points in env.dict("LOAN_SCORING_WEIGHTS", default={}).items()}}
+if set(LOAN_SCORING_WEIGHTS) != set(_LOAN_SCORING_DEFAULT_WEIGHTS) or min(LOAN_SCORING_WEIGHTS.values()) < 0:
+    raise ImproperlyConfigured(f"LOAN_SCORING_WEIGHTS names inputs of {sorted(_LOAN_SCORING_DEFAULT_WEIGHTS)}, "
+                               "each with whole points, not negative.")
+LOAN_SCORE_APPROVE_AT = env.int("LOAN_SCORE_APPROVE_AT", default=60)   # at or above: the scorecard says approve
+LOAN_SCORE_REFER_AT = env.int("LOAN_SCORE_REFER_AT", default=40)       # below: decline; between: the underwriter
+LOAN_MAX_DEBT_TO_INCOME = env.str("LOAN_MAX_DEBT_TO_INCOME", default="0.50")  # above it: declined (knock-out)
+# Applications left without a complete score (bureau or broker down) are scored again by a beat task, so many a run.
+LOAN_SCORING_RETRY_BATCH = env.int("LOAN_SCORING_RETRY_BATCH", default=50)
+# The credit bureau: "http" (the bureau's HTTP API at CREDIT_BUREAU_URL; the default URL is the local simulator,
+# `manage.py run_bureau_simulator`) or "offline" (no bureau: every application waits, under review, for one).
+CREDIT_BUREAU = env.str("CREDIT_BUREAU", default="http")
+CREDIT_BUREAU_NAME = env.str("CREDIT_BUREAU_NAME", default="creditline")
+CREDIT_BUREAU_URL = env.str("CREDIT_BUREAU_URL", default="http://127.0.0.1:8766")
+CREDIT_BUREAU_API_TOKEN = env.str("CREDIT_BUREAU_API_TOKEN", default="simulator")
+CREDIT_BUREAU_TIMEOUT = env.float("CREDIT_BUREAU_TIMEOUT", default=5.0)
+CREDIT_BUREAU_BREAKER_FAILURES = env.int("CREDIT_BUREAU_BREAKER_FAILURES", default=5)
+CREDIT_BUREAU_BREAKER_RESET_SECONDS = env.float("CREDIT_BUREAU_BREAKER_RESET_SECONDS", default=30.0)
 
 # --- email (staff notifications, e.g. KYC expiry to branch managers) ---
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend" if DEBUG

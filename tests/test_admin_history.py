@@ -25,6 +25,7 @@ from apps.customers.tests.factories import CustomerFactory, verified_customer
 from apps.kyc.models import KycDocument, ScreeningHit
 from apps.kyc.tests.factories import ListRowFactory, import_list
 from apps.ledger.models import JournalEntry
+from apps.loans.services.applications import ApplicationTerms, submit_application
 from apps.loans.tests.factories import loan_product
 from apps.money import Money
 from apps.organization import roles
@@ -151,6 +152,11 @@ def porto(bank, branch_a, branch_b, teller_b, manager_b, compliance_officer) -> 
     fee = FeeSchedule.objects.create(channel="branch", currency="EUR", fixed_fee=Decimal("1.00"))
     limit = TransferLimit.objects.create(customer_tier="premium", currency="EUR", per_transaction=Decimal("5000"),
                                          per_day=Decimal("10000"))
+    personal_loan = loan_product()
+    loan_application = submit_application(
+        customer=customer, submitted_by=customer.user, idempotency_key="porto-loan",
+        terms=ApplicationTerms(product=personal_loan, amount=Money("2000.00", "EUR"),
+                               declared_monthly_income=Money("1500.00", "EUR")))
     rows = {
         "organization.Bank": bank, "organization.Branch": branch_b, "organization.User": teller_b,
         "organization.ApprovalRequest": approval, "accounts.DepositProduct": savings, "accounts.Account": account,
@@ -161,7 +167,7 @@ def porto(bank, branch_a, branch_b, teller_b, manager_b, compliance_officer) -> 
         "payments.StandingOrder": order, "payments.Beneficiary": beneficiary, "payments.FraudRule": rule,
         "payments.FraudDecision": held.fraud_decisions.get(), "payments.PaymentReview": held.review,
         "organization.Holiday": Holiday.objects.create(date=datetime.date(2025, 12, 25), name="Christmas Day"),
-        "loans.LoanProduct": loan_product(),
+        "loans.LoanProduct": personal_loan, "loans.LoanApplication": loan_application,
     }
     return Porto({label: type(row)._default_manager.get(pk=row.pk) for label, row in rows.items()})
 

@@ -14,7 +14,7 @@ def test_seed_demo_creates_the_demo_bank_and_running_it_again_changes_nothing(ca
     """One seeding (it takes seconds) and a second run, checked for everything the demo promises: the bank, its
     branches and a user in every role, the payments with one held for review, the loan products and the holidays;
     the second run adds and replays nothing."""
-    from apps.loans.models import LoanProduct
+    from apps.loans.models import LoanApplication, LoanProduct, ScoringDecision
     from apps.loans.services.products import check_product_rules
     from apps.loans.services.schedule_preview import preview_schedule
     from apps.money import Money
@@ -27,7 +27,7 @@ def test_seed_demo_creates_the_demo_bank_and_running_it_again_changes_nothing(ca
     out = capsys.readouterr().out
     counts = (Bank.objects.count(), Branch.objects.count(), User.objects.count(), LedgerAccount.objects.count(),
               JournalEntry.objects.count(), Transfer.objects.count(), LoanProduct.objects.count(),
-              Holiday.objects.count())
+              Holiday.objects.count(), LoanApplication.objects.count())
     # then the bank has its branches, with a user in every role at each
     assert Bank.objects.get().name == "OgPgy Bank"
     assert Branch.objects.filter(is_head_office=False).count() >= 2
@@ -49,6 +49,10 @@ def test_seed_demo_creates_the_demo_bank_and_running_it_again_changes_nothing(ca
         schedule = preview_schedule(product=product, amount=Money(product.minimum_amount, product.currency),
                                     disbursement_date=current_business_date())
         assert schedule.total_principal >= product.minimum_amount
+    # and loan applications in every state of the queue, one of them left without a complete score
+    assert sorted(LoanApplication.objects.values_list("status", flat=True)) == [
+        "approved", "rejected", "submitted", "under_review", "under_review", "under_review", "withdrawn"]
+    assert ScoringDecision.objects.filter(outcome="incomplete").count() == 1
     call_command("ledger_check")
 
     # when it is seeded again
@@ -56,7 +60,7 @@ def test_seed_demo_creates_the_demo_bank_and_running_it_again_changes_nothing(ca
     # then nothing was added or replayed
     again = (Bank.objects.count(), Branch.objects.count(), User.objects.count(), LedgerAccount.objects.count(),
              JournalEntry.objects.count(), Transfer.objects.count(), LoanProduct.objects.count(),
-             Holiday.objects.count())
+             Holiday.objects.count(), LoanApplication.objects.count())
     assert counts == again
     assert Transfer.objects.count() == 5
     assert Holiday.objects.filter(name="Christmas Day").count() == 2

@@ -11,6 +11,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 
 from apps.domain_errors import DomainError
+from apps.loans import admin_applications  # noqa: F401 - registers the loan applications admin
 from apps.loans.admin_forms import SchedulePreviewForm
 from apps.loans.models import LoanProduct
 from apps.loans.services import products

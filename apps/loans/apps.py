@@ -7,4 +7,6 @@ class LoansConfig(AppConfig):
     verbose_name = "Loans"
 
     def ready(self) -> None:
-        from apps.loans import approvals  # noqa: F401  (maker-checker: loan product changes)
+        # maker-checker of loan product changes; the admin home's queue of applications under review; the customer
+        # page's loan applications
+        from apps.loans import approvals, customer_page, work_queues  # noqa: F401

@@ -1,6 +1,6 @@
 """The loans' domain errors: each with a stable code the API maps once (config/api/problems.py)."""
 
-from apps.domain_errors import DomainError, NotFound
+from apps.domain_errors import DomainError, NotFound, PermissionRefused
 
 
 class LoansError(DomainError):
@@ -32,3 +32,38 @@ class LoanProductChangeRefused(LoansError):
     code = "loan_product_change_refused"
     title = "The loan product change was refused"
 
+
+
+# --- applications, underwriting and approval (services/applications.py, services/underwriting.py) ---
+class LoanApplicationNotFound(NotFound):
+    code = "loan_application_not_found"
+    title = "Loan application not found"
+
+
+class LoanApplicationRefused(LoansError):
+    """An application that cannot be made or acted on (an inactive product, one no longer open); ``code`` says."""
+
+    code = "loan_application_refused"
+    title = "The loan application was refused"
+
+
+class LoanApplicationConflict(LoansError):
+    """The same idempotency key with another application, or an application that moved on meanwhile."""
+
+    code = "loan_application_conflict"
+    title = "The loan application conflicts with its current state"
+    status = 409
+
+
+class NotAllowedToLend(PermissionRefused):
+    """Staff acting on an application their role or branch does not give them (``code`` says which)."""
+
+    code = "loan_permission_denied"
+    title = "You may not do this with this loan application"
+
+
+class LoanApprovalRefused(LoansError):
+    """An approval the maker-checker rules and limits refuse: self-approval, above the checker's limit."""
+
+    code = "loan_approval_refused"
+    title = "The approval was refused"

@@ -52,6 +52,15 @@ _ACCOUNTS_BRANCH = [*_ACCOUNTS_READ, "accounts.add_account", "accounts.change_ac
 # Initiating a payment from a customer's account on the customer's behalf (apps.payments.services.initiators).
 _LOANS_READ = ["loans.view_loanproduct", "organization.view_holiday"]
 _PAYMENTS_INITIATE = ["payments.add_transfer", "payments.add_outgoingpayment"]
+# Loan applications (apps.loans): branch staff enter them; loan officers underwrite, approve within their limit
+# and reject; branch managers too, with a higher limit, and sit on the credit committee (two approve above every
+# limit). Limits per role and currency: LOAN_APPROVAL_LIMITS (config/settings.py).
+_LOAN_APPLICATIONS_READ = ["loans.view_loanapplication", "loans.view_scoringdecision",
+                           "loans.view_creditbureaureport", "loans.view_underwritingrecommendation",
+                           "loans.view_applicationapproval"]
+_LOAN_APPLICATIONS_ENTER = [*_LOAN_APPLICATIONS_READ, "loans.add_loanapplication"]
+_LOAN_CREDIT = [*_LOAN_APPLICATIONS_ENTER, "loans.underwrite_loanapplication", "loans.approve_loanapplication",
+                "loans.reject_loanapplication"]
 
 # Payments (apps.payments): branch staff see their branch's payments; operations keeps fees and limits.
 _PAYMENTS_READ = ["payments.view_transfer", "payments.view_outgoingpayment", "payments.view_incomingpayment",
@@ -93,7 +102,7 @@ ALL_HOME_PANELS = frozenset().union(*HOME_PANELS.values())
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     TELLER: [*_LEDGER_READ, "organization.view_branch", "organization.view_approvalrequest", *_CUSTOMER_BRANCH,
              *_ACCOUNTS_BRANCH, *_PAYMENTS_READ, *_PAYMENTS_INITIATE, "payments.view_beneficiary",
-             "payments.add_beneficiary", "payments.request_large_payment"],
+             "payments.add_beneficiary", "payments.request_large_payment", *_LOAN_APPLICATIONS_ENTER],
     BRANCH_MANAGER: [
         *_LEDGER_READ,
         *_ORG_READ,
@@ -114,10 +123,12 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "payments.add_beneficiary",
         "payments.request_large_payment",
         *_LOANS_READ,
+        *_LOAN_CREDIT,
+        "loans.sit_on_credit_committee",
     ],
     LOAN_OFFICER: [*_LEDGER_READ, "organization.view_branch", "organization.view_approvalrequest",
                    "customers.view_customer", "kyc.view_kycdocument", "kyc.view_kyccheck", *_ACCOUNTS_READ,
-                   *_LOANS_READ],
+                   *_LOANS_READ, *_LOAN_CREDIT],
     # Compliance reviews customers, KYC, screening and held payments, and freezes accounts. It moves no money:
     # no accounts.change_account (bank-wide, that made every account one it may debit), no payment initiation,
     # and no organization.decide_approvalrequest (a checker's approval runs the maker's payment or closure).

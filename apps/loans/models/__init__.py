@@ -6,6 +6,16 @@ The loan itself (its fixed schedule, balances and transactions) and the underwri
 
 from apps.loans.models.applications import ApplicationChannel, ApplicationStatus, LoanApplication
 from apps.loans.models.products import FEE_VALUE_FIELD, MAX_TERM, RATE_FIELD, LoanProduct
+from apps.loans.models.underwriting import (
+    ApplicationApproval,
+    CreditBureauReport,
+    Recommendation,
+    ScoringDecision,
+    ScoringOutcome,
+    UnderwritingRecommendation,
+)
 
 __all__ = ["FEE_VALUE_FIELD", "MAX_TERM", "RATE_FIELD", "ApplicationChannel", "ApplicationStatus",
            "LoanApplication", "LoanProduct"]
+__all__ += ["ApplicationApproval", "CreditBureauReport", "Recommendation", "ScoringDecision", "ScoringOutcome",
+            "UnderwritingRecommendation"]

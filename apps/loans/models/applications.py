@@ -70,6 +70,8 @@ class LoanApplication(models.Model):
     decided_at = models.DateTimeField(null=True, blank=True)
     # Why it was rejected, as the customer is told: [{"code": "...", "message": "..."}, ...].
     rejection_reasons = models.JSONField(default=list, blank=True)
+    # Why an open application waits, in words the customer may read (e.g. the credit bureau could not be reached).
+    status_reason = models.CharField(max_length=300, blank=True)
 
     history = HistoricalRecords()
 

@@ -12,3 +12,13 @@ def chart(branch_a, branch_b):
 @pytest.fixture
 def product(chart):
     return loan_product()
+
+
+# The loan application tests' fixtures (the bureau simulator, an applicant, more staff).
+from apps.loans.tests.application_fixtures import (  # noqa: E402, F401
+    applicant,
+    bureau,
+    bureau_server,
+    loan_officer_2,
+    manager_a2,
+)

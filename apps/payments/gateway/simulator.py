@@ -25,10 +25,10 @@ import threading
 import time
 import uuid
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import httpx
 
+from apps.payments.gateway.loopback import JsonHandler, LoopbackServer
 from apps.payments.gateway.signatures import SIGNATURE_HEADER, sign
 
 
@@ -96,27 +96,7 @@ class SimulatedGateway:
 
 
 def _handler(gateway: SimulatedGateway):
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def log_message(self, format, *args):
-            pass
-
-        def _reply(self, status: int, body: dict) -> None:
-            raw = json.dumps(body).encode()
-            try:
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(raw)))
-                self.end_headers()
-                self.wfile.write(raw)
-            except (BrokenPipeError, ConnectionResetError):
-                pass  # the client gave up (timed out): as with a real gateway, our work stands
-
-        def _body(self) -> dict:
-            length = int(self.headers.get("Content-Length", 0))
-            return json.loads(self.rfile.read(length) or b"{}")
-
+    class Handler(JsonHandler):
         def do_GET(self):
             if self.path.startswith("/v1/payments/"):
                 reference = self.path.rsplit("/", 1)[-1]
@@ -182,24 +162,9 @@ def _handler(gateway: SimulatedGateway):
     return Handler
 
 
-class SimulatorServer:
+class SimulatorServer(LoopbackServer):
     """Run a SimulatedGateway on 127.0.0.1 in a background thread (``with SimulatorServer() as sim: ...``)."""
 
     def __init__(self, gateway: SimulatedGateway | None = None, port: int = 0) -> None:
         self.gateway = gateway or SimulatedGateway()
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", port), _handler(self.gateway))
-        self.httpd.daemon_threads = True
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-
-    @property
-    def url(self) -> str:
-        host, port = self.httpd.server_address[:2]
-        return f"http://{host}:{port}"
-
-    def __enter__(self) -> SimulatorServer:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
+        super().__init__(_handler(self.gateway), port)
