@@ -39,7 +39,7 @@ class LoanProductAdmin(ConfigurationChangeAdminMixin, EvidenceHistoryAdmin):
     fieldsets = [
         (None, {"fields": ["code", "name", "description", "currency", "is_active"]}),
         ("Repayment", {"fields": ["amortization", "repayment_frequency", "day_count", "due_date_rule",
-                                  "rounding_multiple"]}),
+                                  "rounding_multiple", "allocation_order"]}),
         ("Limits", {"fields": [("minimum_amount", "maximum_amount"), ("minimum_term", "default_term", "maximum_term"),
                                ("minimum_rate", "default_rate", "maximum_rate")]}),
         ("Grace", {"fields": ["principal_grace", "interest_grace", "grace_interest_accrues"]}),

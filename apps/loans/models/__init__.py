@@ -5,7 +5,22 @@ The loan itself (its fixed schedule, balances and transactions) and the underwri
 """
 
 from apps.loans.models.applications import ApplicationChannel, ApplicationStatus, LoanApplication
+from apps.loans.models.loans import (
+    COMPONENTS,
+    InstalmentStatus,
+    Loan,
+    LoanAccrual,
+    LoanEodRun,
+    LoanInstalment,
+    LoanStatus,
+    LoanTransaction,
+    PrepaymentChoice,
+    TransactionChannel,
+    TransactionKind,
+)
 from apps.loans.models.products import FEE_VALUE_FIELD, MAX_TERM, RATE_FIELD, LoanProduct
 
 __all__ = ["FEE_VALUE_FIELD", "MAX_TERM", "RATE_FIELD", "ApplicationChannel", "ApplicationStatus",
            "LoanApplication", "LoanProduct"]
+__all__ += ["COMPONENTS", "InstalmentStatus", "Loan", "LoanAccrual", "LoanEodRun", "LoanInstalment", "LoanStatus",
+            "LoanTransaction", "PrepaymentChoice", "TransactionChannel", "TransactionKind"]
