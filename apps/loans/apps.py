@@ -7,4 +7,7 @@ class LoansConfig(AppConfig):
     verbose_name = "Loans"
 
     def ready(self) -> None:
-        from apps.loans import approvals  # noqa: F401  (maker-checker: loan product changes)
+        from apps.loans import (
+            approvals,  # noqa: F401  (maker-checker: loan product changes)
+            eod_steps,  # noqa: F401  (end of day: accrual, due/overdue, automatic debits)
+        )

@@ -12,3 +12,4 @@ def chart(branch_a, branch_b):
 @pytest.fixture
 def product(chart):
     return loan_product()
+from apps.loans.tests.loan_fixtures import borrower, deposit, officer  # noqa: E402, F401  (booked loans)
