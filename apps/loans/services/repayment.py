@@ -18,6 +18,7 @@ import datetime
 from decimal import Decimal
 
 from django.db import transaction
+from simple_history.utils import bulk_create_with_history
 
 from apps.accounts.locks import lock_account
 from apps.accounts.services.availability import DEBITABLE, ensure_available, ensure_status
@@ -46,7 +47,7 @@ from apps.loans.services.loan_book import (
 )
 from apps.loans.services.prepayment import reamortise
 from apps.loans.services.quotes import payoff_from
-from apps.money import Money
+from apps.money import Money, format_amount
 from apps.organization.models import User
 from apps.organization.selectors import current_business_date
 
@@ -108,11 +109,13 @@ def _book_in_order(*, loan: Loan, instalments: list[LoanInstalment], txn: LoanTr
     if allocation.left_over > 0:
         payoff = payoff_from(instalments, day=value_date, currency=loan.currency)
         if txn.amount > payoff.total:
-            raise RepaymentRefused(f"The loan is paid off with {payoff.total} {loan.currency} on {value_date}; "
-                                   f"{txn.amount} is more.", code="amount_exceeds_payoff", payoff=str(payoff.total))
+            total = format_amount(payoff.total, loan.currency)
+            raise RepaymentRefused(f"The loan is paid off with {total} on {value_date}; "
+                                   f"{format_amount(txn.amount, loan.currency)} is more.",
+                                   code="amount_exceeds_payoff", payoff=str(payoff.total))
         if not prepayment:
             raise RepaymentRefused(
-                f"{txn.amount - allocation.left_over} {loan.currency} is due by {value_date}; paying more needs a "
+                f"{format_amount(txn.amount - allocation.left_over, loan.currency)} is due by {value_date}; paying more needs a "
                 "prepayment choice (shorten_term or lower_instalment).", code="prepayment_choice_required")
         if txn.amount == payoff.total:
             txn.kind = TransactionKind.PAYOFF
@@ -176,10 +179,12 @@ def repay_loan(*, loan: Loan, amount: Money, idempotency_key: str, actor: User |
     txn.save()
     repost(loan=locked, changed=changed, moved=moved, deposit_ledger_id=account.ledger_account_id, day=day,
            actor=actor, reason=f"replayed from {value_date} (loan {locked.pk})")
+    live = [i for i in instalments if i.status != InstalmentStatus.RESCHEDULED]
+    if not created:
+        close_if_repaid(loan=locked, instalments=live, day=day, actor=actor)
+    # The superseded instalments first: their numbers pass to the new ones.
+    save_instalments(instalments, day=day, actor=actor)
     if created:
-        LoanInstalment.objects.bulk_create(created)
-    live = [i for i in instalments if i.status != InstalmentStatus.RESCHEDULED] + created
-    close_if_repaid(loan=locked, instalments=live, day=day, actor=actor)
-    save_instalments([*instalments, *[i for i in created]], day=day, actor=actor)
+        bulk_create_with_history(created, LoanInstalment, default_user=actor)
     txn.replayed = False
     return txn
