@@ -114,9 +114,9 @@ def _book_in_order(*, loan: Loan, instalments: list[LoanInstalment], txn: LoanTr
                                    f"{format_amount(txn.amount, loan.currency)} is more.",
                                    code="amount_exceeds_payoff", payoff=str(payoff.total))
         if not prepayment:
-            raise RepaymentRefused(
-                f"{format_amount(txn.amount - allocation.left_over, loan.currency)} is due by {value_date}; paying more needs a "
-                "prepayment choice (shorten_term or lower_instalment).", code="prepayment_choice_required")
+            due = format_amount(txn.amount - allocation.left_over, loan.currency)
+            raise RepaymentRefused(f"{due} is due by {value_date}; paying more needs a prepayment choice "
+                                   "(shorten_term or lower_instalment).", code="prepayment_choice_required")
         if txn.amount == payoff.total:
             txn.kind = TransactionKind.PAYOFF
             _settle_not_due(instalments, allocation, value_date=value_date, currency=loan.currency)
