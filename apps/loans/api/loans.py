@@ -1,0 +1,141 @@
+"""Booked loans over the API (``/api/v1/loans/``): a customer's own loans (staff: their branch's), each with its
+balances by component, its schedule (paid, due, overdue), its transactions, a payoff quote as of a date, and
+``POST /loans/{id}/repayments/`` from the loan's deposit account with an ``Idempotency-Key``. Amounts are strings.
+The rules (whose loan, how much, from where) are the services'; the views parse and call them."""
+
+from __future__ import annotations
+
+import datetime
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+
+from apps.loans.loan_selectors import get_visible_loan, loan_balances, loans_visible_to
+from apps.loans.models import Loan, LoanInstalment, LoanTransaction, PrepaymentChoice, TransactionChannel
+from apps.loans.models.loans import LIVE
+from apps.loans.services.quotes import payoff_quote
+from apps.loans.services.repayment import repay_loan
+from apps.money import round_to_currency
+from apps.organization.selectors import current_business_date
+from config.api.fields import MoneyAmountField, MoneyInputField
+from config.api.idempotency import idempotent
+
+
+class LoanSerializer(serializers.ModelSerializer):
+    product = serializers.CharField(source="product.code")
+    deposit_account = serializers.CharField(source="deposit_account.number")
+    amount = MoneyAmountField()
+    principal = MoneyAmountField()
+    net_disbursed = MoneyAmountField()
+    origination_fee = MoneyAmountField()
+    annual_rate = serializers.CharField()
+
+    class Meta:
+        model = Loan
+        fields = ["id", "product", "currency", "deposit_account", "amount", "principal", "net_disbursed",
+                  "origination_fee", "annual_rate", "term", "repayment_frequency", "disbursement_date", "status",
+                  "closed_on"]
+
+
+class InstalmentSerializer(serializers.ModelSerializer):
+    principal_due = MoneyAmountField(currency_attribute="loan.currency")
+    interest_due = MoneyAmountField(currency_attribute="loan.currency")
+    fee_due = MoneyAmountField(currency_attribute="loan.currency")
+    penalty_due = MoneyAmountField(currency_attribute="loan.currency")
+    principal_paid = MoneyAmountField(currency_attribute="loan.currency")
+    interest_paid = MoneyAmountField(currency_attribute="loan.currency")
+    fee_paid = MoneyAmountField(currency_attribute="loan.currency")
+    penalty_paid = MoneyAmountField(currency_attribute="loan.currency")
+
+    class Meta:
+        model = LoanInstalment
+        fields = ["number", "period_start", "period_end", "due_date", "status", "paid_on", "principal_due",
+                  "interest_due", "fee_due", "penalty_due", "principal_paid", "interest_paid", "fee_paid",
+                  "penalty_paid"]
+
+
+class LoanTransactionSerializer(serializers.ModelSerializer):
+    amount = MoneyAmountField(currency_attribute="loan.currency")
+    principal_portion = MoneyAmountField(currency_attribute="loan.currency")
+    interest_portion = MoneyAmountField(currency_attribute="loan.currency")
+    fee_portion = MoneyAmountField(currency_attribute="loan.currency")
+    penalty_portion = MoneyAmountField(currency_attribute="loan.currency")
+
+    class Meta:
+        model = LoanTransaction
+        fields = ["id", "kind", "channel", "value_date", "booked_on", "amount", "principal_portion",
+                  "interest_portion", "fee_portion", "penalty_portion", "prepayment"]
+
+
+class RepaymentInputSerializer(serializers.Serializer):
+    amount = MoneyInputField()
+    prepayment = serializers.ChoiceField(choices=PrepaymentChoice.choices, required=False, default="",
+                                         help_text="Needed to pay more than is due: shorten_term or lower_instalment.")
+
+
+def _amounts(values: dict, currency: str) -> dict:
+    return {name: str(round_to_currency(value, currency)) for name, value in values.items()}
+
+
+class LoanViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = LoanSerializer
+    queryset = Loan.objects.none()
+
+    def get_queryset(self):
+        return loans_visible_to(self.request.user).order_by("-disbursement_date", "-id")
+
+    def get_object(self) -> Loan:
+        return get_visible_loan(self.request.user, self.kwargs["pk"])
+
+    def retrieve(self, request, pk=None):
+        loan = self.get_object()
+        balances = loan_balances(loan)
+        body = LoanSerializer(loan).data
+        body["balances"] = _amounts({"principal": balances.principal, "interest": balances.interest,
+                                     "fees": balances.fees, "penalties": balances.penalties,
+                                     "total": balances.total,
+                                     "interest_accrued_unpaid": balances.interest_accrued_unpaid}, loan.currency)
+        return Response(body)
+
+    @extend_schema(responses=InstalmentSerializer(many=True))
+    @action(detail=True, methods=["get"])
+    def schedule(self, request, pk=None):
+        loan = self.get_object()
+        instalments = loan.instalments.filter(LIVE).select_related("loan").order_by("due_date", "number")
+        return Response(InstalmentSerializer(instalments, many=True).data)
+
+    @extend_schema(responses=LoanTransactionSerializer(many=True))
+    @action(detail=True, methods=["get"])
+    def transactions(self, request, pk=None):
+        loan = self.get_object()
+        rows = loan.transactions.select_related("loan").order_by("value_date", "id")
+        return Response(LoanTransactionSerializer(rows, many=True).data)
+
+    @extend_schema(parameters=[OpenApiParameter("as_of", datetime.date)])
+    @action(detail=True, methods=["get"], url_path="payoff-quote")
+    def payoff_quote(self, request, pk=None):
+        loan = self.get_object()
+        text = request.query_params.get("as_of")
+        try:
+            as_of = datetime.date.fromisoformat(text) if text else current_business_date()
+        except ValueError:
+            raise ValidationError({"as_of": ["Give a date as YYYY-MM-DD."]}) from None
+        quote = payoff_quote(loan=loan, as_of=as_of)
+        return Response({"as_of": as_of, "currency": loan.currency, **_amounts(
+            {"principal": quote.principal, "interest": quote.interest, "fees": quote.fees,
+             "penalties": quote.penalties, "total": quote.total}, loan.currency)})
+
+    @extend_schema(request=RepaymentInputSerializer, responses={201: LoanTransactionSerializer})
+    @action(detail=True, methods=["post"])
+    @idempotent(scope="loans.repay_loan")
+    def repayments(self, request, pk=None):
+        loan = self.get_object()
+        given = RepaymentInputSerializer(data=request.data, context={"currency": loan.currency})
+        given.is_valid(raise_exception=True)
+        txn = repay_loan(loan=loan, amount=given.validated_data["amount"], actor=request.user,
+                         idempotency_key=f"api:{request.user.pk}:{request.idempotency_key}",
+                         channel=TransactionChannel.API, prepayment=given.validated_data["prepayment"])
+        return Response(LoanTransactionSerializer(txn).data, status=status.HTTP_201_CREATED)
