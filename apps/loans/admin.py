@@ -125,3 +125,4 @@ def _summary(schedule, product: LoanProduct) -> list[tuple[str, str]]:
             ("Principal repaid", _money(schedule.principal, currency)),
             ("Paid out", _money(schedule.net_disbursed, currency)),
             (regular, _money(schedule.regular_instalment, currency))]
+from apps.loans import admin_loans  # noqa: E402, F401  (booked loans: the loan page and the counter's repayment)

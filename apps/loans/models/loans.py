@@ -27,7 +27,7 @@ from apps.ledger.models import AMOUNT_FIELD
 from apps.loans.models.applications import LoanApplication
 from apps.loans.models.products import RATE_FIELD, LoanProduct
 from apps.loans.product_terms import RepaymentFrequency
-from apps.money import CURRENCY_CHOICES
+from apps.money import CURRENCY_CHOICES, format_amount
 
 COMPONENTS = ("penalty", "fee", "interest", "principal")
 HALF_STORAGE_UNIT = Decimal("0.00005")
@@ -82,7 +82,7 @@ class Loan(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Loan {self.pk} · {self.customer_id} · {self.principal} {self.currency}"
+        return f"Loan {self.pk} · {format_amount(self.principal, self.currency)}"
 
 
 class InstalmentStatus(models.TextChoices):

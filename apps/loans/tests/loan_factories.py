@@ -21,7 +21,8 @@ from apps.organization.models import Bank
 from apps.organization.tests.factories import StaffFactory
 
 _keys = itertools.count(1)
-LOAN_PERMISSIONS = ("disburse_loan", "repay_loan_at_counter", "charge_loan")
+LOAN_PERMISSIONS = ("view_loan", "view_loaninstalment", "view_loantransaction", "disburse_loan",
+                    "repay_loan_at_counter", "charge_loan")
 
 
 def loan_staff(branch, *, permissions=LOAN_PERMISSIONS):
