@@ -10,4 +10,5 @@ DEMO_SEEDERS = [
     "apps.accounts.demo.seed_accounts",
     "apps.payments.demo.seed_payments",
     "apps.loans.demo.seed_loan_products",
+    "apps.loans.demo_loans.seed_demo_loans",
 ]

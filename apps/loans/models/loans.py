@@ -95,6 +95,8 @@ class InstalmentStatus(models.TextChoices):
 
 
 LIVE = ~Q(status=InstalmentStatus.RESCHEDULED)
+INSTALMENT_STATE = ("principal_due", "interest_due", "fee_due", "penalty_due", "principal_paid", "interest_paid",
+                    "fee_paid", "penalty_paid", "interest_accrued", "status", "paid_on")
 
 
 class LoanInstalment(models.Model):
@@ -151,6 +153,16 @@ class LoanInstalment(models.Model):
 
     def __str__(self) -> str:
         return f"Instalment {self.number} of loan {self.loan_id} due {self.due_date}"
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance._loaded = instance.snapshot()
+        return instance
+
+    def snapshot(self) -> tuple:
+        """The columns the loan's services change, as read: saving writes only the instalments that differ."""
+        return tuple(getattr(self, name) for name in INSTALMENT_STATE)
 
     def due(self, component: str):
         return getattr(self, f"{component}_due")

@@ -27,13 +27,12 @@ from apps.loans.models import (
     LoanTransaction,
     TransactionKind,
 )
+from apps.loans.models.loans import INSTALMENT_STATE
 from apps.money import Money
 from apps.organization.models import User
 
 SOURCE = "loans"
 ZERO = Decimal(0)
-INSTALMENT_FIELDS = ["principal_due", "interest_due", "fee_due", "penalty_due", "principal_paid", "interest_paid",
-                     "fee_paid", "penalty_paid", "interest_accrued", "status", "paid_on"]
 CHARGES = (TransactionKind.FEE, TransactionKind.PENALTY)
 
 
@@ -48,15 +47,17 @@ def status_on(instalment: LoanInstalment, day: datetime.date) -> str:
 
 
 def save_instalments(instalments: Sequence[LoanInstalment], *, day: datetime.date, actor: User | None) -> None:
-    """Set each instalment's status as of ``day`` and save them all, with history, in one statement."""
+    """Set each instalment's status as of ``day`` and save, with history, in one statement, those that changed
+    since they were read (a repayment touches one or two of a loan's instalments, not all of them)."""
     for instalment in instalments:
         instalment.status = status_on(instalment, day)
         if instalment.status != InstalmentStatus.PAID:
             instalment.paid_on = None
         elif instalment.paid_on is None:
             instalment.paid_on = day
-    if instalments:
-        bulk_update_with_history(list(instalments), LoanInstalment, INSTALMENT_FIELDS, default_user=actor)
+    changed = [i for i in instalments if getattr(i, "_loaded", None) != i.snapshot()]
+    if changed:
+        bulk_update_with_history(changed, LoanInstalment, list(INSTALMENT_STATE), default_user=actor)
 
 
 def repayment_postings(*, loan: Loan, deposit_ledger_id: int, txn: LoanTransaction) -> list:
