@@ -20,11 +20,11 @@ recreated each run. Not a test: CI does not run it; this machine is shared and n
 import argparse
 import datetime
 import os
-import subprocess
 import sys
 import time
 from pathlib import Path
-from urllib.parse import urlparse
+
+from baseline import recreate_database
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -32,14 +32,6 @@ BENCH_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:
 os.environ["DATABASE_URL"] = BENCH_URL
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.test_settings")
 DAY = datetime.date(2026, 11, 23)
-
-
-def recreate_database():
-    parsed = urlparse(BENCH_URL)
-    args = ["-h", parsed.hostname or "127.0.0.1", "-p", str(parsed.port or 5432), "-U", parsed.username or "postgres"]
-    name = parsed.path.lstrip("/")
-    subprocess.run(["dropdb", *args, "--if-exists", "--force", name], check=True)
-    subprocess.run(["createdb", *args, name], check=True)
 
 
 def create_loans(count, instalments):
@@ -157,7 +149,7 @@ def main():
     parser.add_argument("--loans", type=int, default=1_000_000)
     parser.add_argument("--instalments", type=int, default=12)
     options = parser.parse_args()
-    recreate_database()
+    recreate_database(BENCH_URL)
     run(options.loans, options.instalments)
 
 

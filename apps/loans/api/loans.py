@@ -24,6 +24,11 @@ from config.api.fields import MoneyAmountField, MoneyInputField
 from config.api.idempotency import idempotent
 
 
+def _loan_amount() -> MoneyAmountField:
+    """An amount of the loan's currency on one of its rows (an instalment, a transaction)."""
+    return MoneyAmountField(currency_attribute="loan.currency")
+
+
 class LoanSerializer(serializers.ModelSerializer):
     product = serializers.CharField(source="product.code")
     deposit_account = serializers.CharField(source="deposit_account.number")
@@ -41,14 +46,14 @@ class LoanSerializer(serializers.ModelSerializer):
 
 
 class InstalmentSerializer(serializers.ModelSerializer):
-    principal_due = MoneyAmountField(currency_attribute="loan.currency")
-    interest_due = MoneyAmountField(currency_attribute="loan.currency")
-    fee_due = MoneyAmountField(currency_attribute="loan.currency")
-    penalty_due = MoneyAmountField(currency_attribute="loan.currency")
-    principal_paid = MoneyAmountField(currency_attribute="loan.currency")
-    interest_paid = MoneyAmountField(currency_attribute="loan.currency")
-    fee_paid = MoneyAmountField(currency_attribute="loan.currency")
-    penalty_paid = MoneyAmountField(currency_attribute="loan.currency")
+    principal_due = _loan_amount()
+    interest_due = _loan_amount()
+    fee_due = _loan_amount()
+    penalty_due = _loan_amount()
+    principal_paid = _loan_amount()
+    interest_paid = _loan_amount()
+    fee_paid = _loan_amount()
+    penalty_paid = _loan_amount()
 
     class Meta:
         model = LoanInstalment
@@ -58,11 +63,11 @@ class InstalmentSerializer(serializers.ModelSerializer):
 
 
 class LoanTransactionSerializer(serializers.ModelSerializer):
-    amount = MoneyAmountField(currency_attribute="loan.currency")
-    principal_portion = MoneyAmountField(currency_attribute="loan.currency")
-    interest_portion = MoneyAmountField(currency_attribute="loan.currency")
-    fee_portion = MoneyAmountField(currency_attribute="loan.currency")
-    penalty_portion = MoneyAmountField(currency_attribute="loan.currency")
+    amount = _loan_amount()
+    principal_portion = _loan_amount()
+    interest_portion = _loan_amount()
+    fee_portion = _loan_amount()
+    penalty_portion = _loan_amount()
 
     class Meta:
         model = LoanTransaction
