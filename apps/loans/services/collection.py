@@ -54,7 +54,7 @@ def collect_due_instalments(business_date: datetime.date) -> dict[str, int]:
         try:
             repay_loan(loan=loan, amount=Money(amount, loan.currency), actor=None,
                        idempotency_key=f"auto-debit:{business_date}", channel=TransactionChannel.AUTO_DEBIT,
-                       value_date=business_date)
+                       value_date=business_date, booked_on=business_date)
         except DomainError:
             refused += 1  # funds moved since the read, or the account froze: tried again tomorrow
             continue

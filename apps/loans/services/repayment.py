@@ -139,9 +139,11 @@ def _book_in_order(*, loan: Loan, instalments: list[LoanInstalment], txn: LoanTr
 @transaction.atomic
 def repay_loan(*, loan: Loan, amount: Money, idempotency_key: str, actor: User | None,
                channel: str = TransactionChannel.COUNTER, value_date: datetime.date | None = None,
-               prepayment: str = "") -> LoanTransaction:
+               prepayment: str = "", booked_on: datetime.date | None = None) -> LoanTransaction:
     """Repay ``loan`` from its deposit account (the module's docstring has the rules). ``actor`` None is the
-    bank itself (the end-of-day automatic debit). Every refusal is raised before anything is written."""
+    bank itself (the end-of-day automatic debit). ``booked_on``: the business date it is booked and posted on
+    (default the bank's; the end of day books on the date it closes, which the bank has already left). Every
+    refusal is raised before anything is written."""
     if not idempotency_key:
         raise RepaymentRefused("A repayment needs an idempotency key.", code="idempotency_key_missing")
     locked = lock_loan(loan)
@@ -152,7 +154,7 @@ def repay_loan(*, loan: Loan, amount: Money, idempotency_key: str, actor: User |
     ensure_may_repay(actor, locked)
     ensure_active(locked)
     ensure_amount(locked, amount)
-    day = current_business_date()
+    day = min(booked_on or current_business_date(), current_business_date())
     value_date = value_date or day
     ensure_value_date(locked, value_date, day, RepaymentRefused)
     account = lock_account(locked.deposit_account_id)

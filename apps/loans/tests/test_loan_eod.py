@@ -120,3 +120,23 @@ def test_short_funds_are_debited_as_far_as_they_go_and_the_rest_the_next_day(loa
     assert first.status == "paid"
     assert _balance(deposit) == Decimal("110.00") - total
     assert_ledger_clean()
+
+
+def test_the_end_of_day_of_a_due_date_accrues_marks_and_collects_in_its_steps(loan, deposit):
+    from apps.eod.models import EodRun
+    from apps.eod.services import run_eod
+
+    set_business_date(FIRST_DUE)
+    first = loan.instalments.get(number=1)
+
+    run = run_eod()
+
+    assert run.status == EodRun.Status.COMPLETED
+    counts = dict(run.steps.filter(name__startswith="loans.").values_list("name", "counts"))
+    assert counts["loans.accrue_interest"]["days"] == 31 and counts["loans.collect_due_instalments"]["collected"] == 1
+    first.refresh_from_db()
+    assert first.status == "paid" and first.interest_accrued == first.interest_due
+    debit = loan.transactions.get(kind="repayment")
+    assert debit.booked_on == debit.value_date == FIRST_DUE and debit.journal_entry.business_date == FIRST_DUE
+    assert run_eod(business_date=FIRST_DUE).already_completed
+    assert_ledger_clean()
