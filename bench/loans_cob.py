@@ -62,7 +62,7 @@ def create_loans(count, instalments):
             INSERT INTO ledger_ledgeraccount (code, name, type, currency, status, balance_tracking, balance,
                                               allow_overdraft, owner_id, created_at, branch_id)
             SELECT 'B' || g, 'Bench account ' || g, 'liability', 'EUR', 'open', 'stored',
-                   CASE WHEN g %% 5 = 0 THEN 10 ELSE 1000 END, false, '', now(), %s
+                   CASE WHEN g %% 7 = 0 THEN 10 ELSE 1000 END, false, '', now(), %s
             FROM generate_series(1, %s) AS g
         """, [branch.pk, count])
         cursor.execute("""

@@ -79,3 +79,12 @@ def test_the_payoff_quote_and_a_refused_repayment(loan, borrower):
     assert quote["principal"] == "1200.00" and quote["interest"] == "9.48" and quote["total"] == "1209.48"
     assert too_much.status_code == 422 and too_much.json()["code"] == "prepayment_choice_required"
     assert client.get(f"/api/v1/loans/{loan.pk}/payoff-quote/?as_of=soon").status_code == 400
+
+
+def test_staff_see_their_branchs_loans_only(loan, officer, branch_b):
+    from apps.loans.tests.loan_factories import loan_staff
+
+    assert [row["id"] for row in _client(officer).get("/api/v1/loans/").json()["results"]] == [loan.pk]
+    other = _client(loan_staff(branch_b))
+    assert other.get("/api/v1/loans/").json()["results"] == []
+    assert other.get(f"/api/v1/loans/{loan.pk}/").status_code == 404
