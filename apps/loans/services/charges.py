@@ -15,9 +15,15 @@ from apps.accounts.locks import lock_account
 from apps.loans.errors import LoanChargeRefused
 from apps.loans.loan_rules import CHARGE, ensure_staff_may, live_instalments, lock_loan
 from apps.loans.models import Loan, LoanTransaction, TransactionChannel, TransactionKind
-from apps.loans.models.loans import REPLAYED_KINDS
-from apps.loans.services.loan_book import CHARGES, charge_target, post_charge, replay, repost, save_instalments
-from apps.loans.services.repayment import EARLY, ensure_active, ensure_amount, ensure_value_date, replayed_transaction
+from apps.loans.services.loan_book import (
+    CHARGES,
+    charge_target,
+    post_charge,
+    replay_if_backdated,
+    repost,
+    save_instalments,
+)
+from apps.loans.services.repayment import ensure_active, ensure_amount, ensure_value_date, replayed_transaction
 from apps.money import Money
 from apps.organization.models import User
 from apps.organization.selectors import current_business_date
@@ -47,14 +53,9 @@ def charge_loan(*, loan: Loan, kind: str, amount: Money, idempotency_key: str, a
     instalments = list(live_instalments(locked))
     txn = LoanTransaction(loan=locked, kind=kind, channel=channel, value_date=value_date, booked_on=day,
                           amount=amount.amount, idempotency_key=idempotency_key, created_by=actor)
-    later = locked.transactions.filter(kind__in=(*REPLAYED_KINDS, *EARLY), value_date__gt=value_date)
-    changed = moved = []
-    if later.exists():
-        if locked.transactions.filter(kind__in=EARLY).exists():
-            raise LoanChargeRefused("A backdated charge cannot cross a prepayment.", code="backdated_prepayment")
-        events = list(locked.transactions.filter(kind__in=REPLAYED_KINDS).order_by("value_date", "pk"))
-        changed, moved = replay(loan=locked, instalments=instalments, events=[*events, txn])
-    else:
+    replayed = replay_if_backdated(loan=locked, instalments=instalments, txn=txn, refusal=LoanChargeRefused)
+    changed, moved = replayed or ([], [])
+    if replayed is None:
         target = charge_target(instalments, value_date)
         component = "fee" if kind == TransactionKind.FEE else "penalty"
         setattr(target, f"{component}_due", target.due(component) + amount.amount)

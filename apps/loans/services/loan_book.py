@@ -27,13 +27,14 @@ from apps.loans.models import (
     LoanTransaction,
     TransactionKind,
 )
-from apps.loans.models.loans import INSTALMENT_STATE
+from apps.loans.models.loans import INSTALMENT_STATE, REPLAYED_KINDS
 from apps.money import Money
 from apps.organization.models import User
 
 SOURCE = "loans"
 ZERO = Decimal(0)
 CHARGES = (TransactionKind.FEE, TransactionKind.PENALTY)
+EARLY = (TransactionKind.PREPAYMENT, TransactionKind.PAYOFF)
 
 
 def status_on(instalment: LoanInstalment, day: datetime.date) -> str:
@@ -163,6 +164,20 @@ def replay(*, loan: Loan, instalments: Sequence[LoanInstalment],
         if set_portions(event, allocation) and event.pk is not None:
             changed.append(event)
     return changed, moved
+
+
+def replay_if_backdated(*, loan: Loan, instalments: Sequence[LoanInstalment], txn: LoanTransaction,
+                        refusal: type) -> tuple[list[LoanTransaction], list[LoanTransaction]] | None:
+    """None when ``txn`` is dated on or after everything on the loan (nothing to replay); else the replay of the
+    loan's repayments and charges with it (``replay``). Replaying across a prepayment or a payoff (which
+    re-amortised or settled the schedule) is refused: ``backdated_prepayment``."""
+    later = loan.transactions.filter(kind__in=(*REPLAYED_KINDS, *EARLY), value_date__gt=txn.value_date)
+    if not later.exists():
+        return None
+    if txn.kind in EARLY or txn.prepayment or loan.transactions.filter(kind__in=EARLY).exists():
+        raise refusal("A backdated transaction cannot cross or be a prepayment.", code="backdated_prepayment")
+    events = list(loan.transactions.filter(kind__in=REPLAYED_KINDS).order_by("value_date", "pk"))
+    return replay(loan=loan, instalments=instalments, events=[*events, txn])
 
 
 def repost(*, loan: Loan, changed: Sequence[LoanTransaction], moved: Sequence[LoanTransaction],

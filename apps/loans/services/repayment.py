@@ -36,11 +36,11 @@ from apps.loans.models import (
     TransactionChannel,
     TransactionKind,
 )
-from apps.loans.models.loans import REPLAYED_KINDS
 from apps.loans.services.loan_book import (
+    EARLY,
     close_if_repaid,
     post_repayment,
-    replay,
+    replay_if_backdated,
     repost,
     save_instalments,
     set_portions,
@@ -50,8 +50,6 @@ from apps.loans.services.quotes import payoff_from
 from apps.money import Money, format_amount
 from apps.organization.models import User
 from apps.organization.selectors import current_business_date
-
-EARLY = (TransactionKind.PREPAYMENT, TransactionKind.PAYOFF)
 
 
 def replayed_transaction(existing: LoanTransaction, *, kind_in: tuple[str, ...], amount: Money) -> LoanTransaction:
@@ -163,16 +161,13 @@ def repay_loan(*, loan: Loan, amount: Money, idempotency_key: str, actor: User |
 
     instalments = list(live_instalments(locked))
     txn = LoanTransaction(loan=locked, kind=TransactionKind.REPAYMENT, channel=channel, value_date=value_date,
-                          booked_on=day, amount=amount.amount, idempotency_key=idempotency_key, created_by=actor)
-    later = locked.transactions.filter(kind__in=(*REPLAYED_KINDS, *EARLY), value_date__gt=value_date)
-    changed = moved = created = []
-    if later.exists():
-        if prepayment or locked.transactions.filter(kind__in=EARLY).exists():
-            raise RepaymentRefused("A backdated repayment cannot cross or be a prepayment.",
-                                   code="backdated_prepayment")
-        events = list(locked.transactions.filter(kind__in=REPLAYED_KINDS).order_by("value_date", "pk"))
-        changed, moved = replay(loan=locked, instalments=instalments, events=[*events, txn])
-    else:
+                          booked_on=day, amount=amount.amount, idempotency_key=idempotency_key, created_by=actor,
+                          prepayment=prepayment)
+    replayed = replay_if_backdated(loan=locked, instalments=instalments, txn=txn, refusal=RepaymentRefused)
+    changed, moved = replayed or ([], [])
+    created: list[LoanInstalment] = []
+    if replayed is None:
+        txn.prepayment = ""  # set again when the repayment turns out to be a prepayment
         created = _book_in_order(loan=locked, instalments=instalments, txn=txn, prepayment=prepayment)
     key = f"loan-repayment:{locked.pk}:{idempotency_key}"
     txn.journal_entry = post_repayment(loan=locked, txn=txn, deposit_ledger_id=account.ledger_account_id, day=day,

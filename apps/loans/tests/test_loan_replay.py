@@ -113,3 +113,18 @@ def test_a_backdated_repayment_that_would_overpay_is_refused_and_writes_nothing(
 
     assert refused.value.code == "replay_overpays"
     assert JournalEntry.objects.count() == entries and on_time.transactions.count() == 2
+
+
+def test_a_backdated_repayment_across_a_prepayment_is_refused(two_loans, officer):
+    on_time, _, first_total = two_loans
+    _day(LATE_PAYMENT)
+    repay_loan(loan=on_time, amount=_eur(first_total + 100), idempotency_key="pre", actor=officer,
+               prepayment="lower_instalment")
+    _day(FEE_DAY)
+    entries = JournalEntry.objects.count()
+
+    with pytest.raises(DomainError) as refused:
+        repay_loan(loan=on_time, amount=_eur("1"), idempotency_key="early", actor=officer,
+                   value_date=datetime.date(2026, 12, 24))
+
+    assert refused.value.code == "backdated_prepayment" and JournalEntry.objects.count() == entries
