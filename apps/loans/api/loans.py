@@ -45,7 +45,7 @@ class LoanSerializer(serializers.ModelSerializer):
                   "closed_on"]
 
 
-class InstalmentSerializer(serializers.ModelSerializer):
+class LoanInstalmentSerializer(serializers.ModelSerializer):
     principal_due = _loan_amount()
     interest_due = _loan_amount()
     fee_due = _loan_amount()
@@ -105,12 +105,12 @@ class LoanViewSet(viewsets.ReadOnlyModelViewSet):
                                      "interest_accrued_unpaid": balances.interest_accrued_unpaid}, loan.currency)
         return Response(body)
 
-    @extend_schema(responses=InstalmentSerializer(many=True))
+    @extend_schema(responses=LoanInstalmentSerializer(many=True))
     @action(detail=True, methods=["get"])
     def schedule(self, request, pk=None):
         loan = self.get_object()
         instalments = loan.instalments.filter(LIVE).select_related("loan").order_by("due_date", "number")
-        return Response(InstalmentSerializer(instalments, many=True).data)
+        return Response(LoanInstalmentSerializer(instalments, many=True).data)
 
     @extend_schema(responses=LoanTransactionSerializer(many=True))
     @action(detail=True, methods=["get"])
