@@ -2,9 +2,9 @@
 day's automatic debit.
 
 Rules: the amount is positive, in the loan's currency, and the deposit account can pay it (its status, its
-available balance); the loan is active; a customer repays only their own loan, staff with the role in their
-branch. It pays what is due by its value date, oldest instalment first, each instalment's components in the
-product's order (``apps.loans.allocation``). Beyond that only with a prepayment choice: the payoff amount closes
+available balance, its owner neither blocked nor closed); the loan is active; a customer repays only their own
+loan, staff with the role in their branch. It pays what is due by its value date, oldest instalment first, each
+instalment's components in the product's order (``apps.loans.allocation``). Beyond that only with a prepayment choice: the payoff amount closes
 the loan (``quotes.payoff_quote``); less re-amortises what is not yet due (``prepayment``); more is refused.
 A value date before transactions already on the loan replays them (``loan_book.replay``).
 
@@ -22,6 +22,7 @@ from simple_history.utils import bulk_create_with_history
 
 from apps.accounts.locks import lock_account
 from apps.accounts.services.availability import DEBITABLE, ensure_available, ensure_status
+from apps.customers.rules import ensure_customer_may_send
 from apps.loans.allocation import Allocation, allocate, apply_allocation
 from apps.loans.errors import LoanClosed, LoanIdempotencyConflict, RepaymentRefused
 from apps.loans.loan_interest import interest_earned
@@ -157,6 +158,8 @@ def repay_loan(*, loan: Loan, amount: Money, idempotency_key: str, actor: User |
     ensure_value_date(locked, value_date, day, RepaymentRefused)
     account = lock_account(locked.deposit_account_id)
     ensure_status(account, DEBITABLE, "a loan repayment")
+    # The account is the borrower's (the disbursement checked it): a blocked or closed borrower sends nothing.
+    ensure_customer_may_send(locked.customer)
     ensure_available(account, amount)
 
     instalments = list(live_instalments(locked))

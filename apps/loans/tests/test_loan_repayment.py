@@ -133,6 +133,16 @@ def test_repayment_refusals_write_nothing(loan, officer, borrower, branch_a):
     _refused(loan, stranger, "loan_not_found")
 
 
+def test_a_blocked_borrower_repays_nothing(loan, officer, borrower):
+    from apps.customers.models import Customer
+
+    set_business_date(FIRST_DUE)
+    Customer.objects.filter(pk=borrower.pk).update(status=Customer.Status.BLOCKED,
+                                                   status_before_block=Customer.Status.ACTIVE)
+
+    _refused(loan, officer, "customer_blocked")
+
+
 def test_a_closed_loan_takes_no_repayment(loan, officer):
     set_business_date(FIRST_DUE)
     quote = payoff_quote(loan=loan, as_of=FIRST_DUE)
