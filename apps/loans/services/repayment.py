@@ -4,9 +4,10 @@ day's automatic debit.
 Rules: the amount is positive, in the loan's currency, and the deposit account can pay it (its status, its
 available balance, its owner neither blocked nor closed); the loan is active; a customer repays only their own
 loan, staff with the role in their branch. It pays what is due by its value date, oldest instalment first, each
-instalment's components in the product's order (``apps.loans.allocation``). Beyond that only with a prepayment choice: the payoff amount closes
-the loan (``quotes.payoff_quote``); less re-amortises what is not yet due (``prepayment``); more is refused.
-A value date before transactions already on the loan replays them (``loan_book.replay``).
+instalment's components in the product's order (``apps.loans.allocation``). Beyond that only with a prepayment
+choice: the payoff amount closes the loan (``quotes.payoff_quote``); less re-amortises what is not yet due
+(``prepayment``); more is refused. A value date before transactions already on the loan replays them
+(``loan_book.replay_if_backdated``).
 
 Idempotent: one key per loan; a replay of the key returns the first transaction and moves nothing. Locks: the
 loan row, then the deposit account, then (in ``post_journal_entry``) the ledger accounts.
