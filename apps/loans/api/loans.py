@@ -13,9 +13,13 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
+from apps.loans.allocation import owed_by
+from apps.loans.errors import RepaymentRefused
+from apps.loans.loan_rules import live_instalments
 from apps.loans.loan_selectors import get_visible_loan, loan_balances, loans_visible_to
 from apps.loans.models import Loan, LoanInstalment, LoanTransaction, PrepaymentChoice, TransactionChannel
 from apps.loans.models.loans import LIVE
+from apps.loans.services.prepayment import prepayment_quote
 from apps.loans.services.quotes import payoff_quote
 from apps.loans.services.repayment import repay_loan
 from apps.money import round_to_currency
@@ -81,6 +85,12 @@ class RepaymentInputSerializer(serializers.Serializer):
                                          help_text="Needed to pay more than is due: shorten_term or lower_instalment.")
 
 
+class PrepaymentQuoteInputSerializer(serializers.Serializer):
+    amount = MoneyInputField(help_text="The whole repayment: what is due by the date, and the prepayment beyond it.")
+    prepayment = serializers.ChoiceField(choices=PrepaymentChoice.choices)
+    as_of = serializers.DateField(required=False, help_text="The value date; default the bank's business date.")
+
+
 def _amounts(values: dict, currency: str) -> dict:
     return {name: str(round_to_currency(value, currency)) for name, value in values.items()}
 
@@ -132,6 +142,29 @@ class LoanViewSet(viewsets.ReadOnlyModelViewSet):
         return Response({"as_of": as_of, "currency": loan.currency, **_amounts(
             {"principal": quote.principal, "interest": quote.interest, "fees": quote.fees,
              "penalties": quote.penalties, "total": quote.total}, loan.currency)})
+
+    @extend_schema(parameters=[PrepaymentQuoteInputSerializer])
+    @action(detail=True, methods=["get"], url_path="prepayment-quote")
+    def prepayment_quote(self, request, pk=None):
+        """The schedule a repayment of ``amount`` with a prepayment choice would leave (writes nothing)."""
+        loan = self.get_object()
+        given = PrepaymentQuoteInputSerializer(data=request.query_params, context={"currency": loan.currency})
+        given.is_valid(raise_exception=True)
+        as_of = given.validated_data.get("as_of") or current_business_date()
+        instalments = list(live_instalments(loan))
+        prepaid = given.validated_data["amount"].amount - owed_by(instalments, as_of)
+        if prepaid <= 0:
+            raise RepaymentRefused("The amount does not go beyond what is due: nothing is prepaid.",
+                                   code="nothing_to_prepay")
+        quote = prepayment_quote(loan=loan, instalments=instalments, prepaid=prepaid, value_date=as_of,
+                                 choice=given.validated_data["prepayment"])
+        currency = loan.currency
+        return Response({"as_of": as_of, "currency": currency,
+                         **_amounts({"prepaid": prepaid, "principal_left": quote.principal_left}, currency),
+                         "instalments": [{"number": i.number, "due_date": i.due_date,
+                                          **_amounts({"principal": i.principal_due, "interest": i.interest_due,
+                                                      "fees": i.fee_due + i.penalty_due}, currency)}
+                                         for i in quote.instalments]})
 
     @extend_schema(request=RepaymentInputSerializer, responses={201: LoanTransactionSerializer})
     @action(detail=True, methods=["post"])

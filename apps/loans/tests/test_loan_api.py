@@ -88,3 +88,20 @@ def test_staff_see_their_branchs_loans_only(loan, officer, branch_b):
     other = _client(loan_staff(branch_b))
     assert other.get("/api/v1/loans/").json()["results"] == []
     assert other.get(f"/api/v1/loans/{loan.pk}/").status_code == 404
+
+
+def test_the_prepayment_quote_shows_the_new_schedule_and_writes_nothing(loan, borrower):
+    set_business_date(datetime.date(2026, 12, 23))
+    client = _client(borrower.user)
+    url = f"/api/v1/loans/{loan.pk}/prepayment-quote/"
+    first = loan.instalments.get(number=1)
+
+    quote = client.get(url, {"amount": f"{first.principal_due + first.interest_due + 500:.2f}",
+                             "prepayment": "lower_instalment"})
+    nothing = client.get(url, {"amount": "5.00", "prepayment": "shorten_term"})
+
+    assert quote.status_code == 200, quote.json()
+    assert quote.json()["prepaid"] == "500.00" and len(quote.json()["instalments"]) == 11
+    assert nothing.status_code == 422 and nothing.json()["code"] == "nothing_to_prepay"
+    assert client.get(url, {"amount": "12", "prepayment": "never"}).status_code == 400
+    assert LoanTransaction.objects.filter(kind="prepayment").count() == 0

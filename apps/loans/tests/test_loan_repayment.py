@@ -202,3 +202,22 @@ def test_a_part_prepayment_reamortises_what_is_not_yet_due(loan, officer, choice
         assert len(live) < 12 and regular <= old_regular
     assert LoanInstalment.objects.filter(loan=loan, status="rescheduled").count() == 11
     assert_ledger_clean()
+
+
+def test_the_part_prepayment_quote_shows_the_schedule_the_prepayment_then_makes(loan, officer):
+    from apps.loans.services.prepayment import prepayment_quote
+
+    set_business_date(FIRST_DUE)
+    first = _instalments(loan)[0]
+    due_now = first.principal_due + first.interest_due
+    before = (_state(loan), LoanTransaction.objects.count(), JournalEntry.objects.count())
+
+    quote = prepayment_quote(loan=loan, instalments=_instalments(loan), prepaid=Decimal("500"),
+                             value_date=FIRST_DUE, choice="shorten_term")
+
+    assert (_state(loan), LoanTransaction.objects.count(), JournalEntry.objects.count()) == before
+    repay_loan(loan=loan, amount=_eur(due_now + Decimal("500")), idempotency_key="pre", actor=officer,
+               prepayment="shorten_term")
+    made = _instalments(loan)[1:]
+    assert [(i.due_date, i.principal_due, i.interest_due) for i in quote.instalments] == [
+        (i.due_date, i.principal_due, i.interest_due) for i in made]
