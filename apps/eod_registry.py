@@ -8,7 +8,8 @@ A step is ``function(business_date) -> dict[str, int]`` (counts for the run reco
 before the date it is given. Steps run in ascending ``order``; sealing the ledger is always last.
 
 Orders in use: 100 expire holds, 140 expire undecided payment reviews, 150 execute standing orders, 200 accrue
-deposit interest, 300 mature term deposits, 400 post interest,
+deposit interest, 250 accrue loan interest, 260 mark loan instalments due and overdue, 270 collect due loan
+instalments, 300 mature term deposits, 400 post interest,
 500 charge monthly fees, 600 mark dormant accounts; leave gaps for loans and compliance; 1,000,000 the seal.
 
 The registry is a neutral module at the bottom of the layers (like ``apps/domain_errors.py``): the domains

@@ -11,4 +11,5 @@ DEMO_SEEDERS = [
     "apps.payments.demo.seed_payments",
     "apps.loans.demo.seed_loan_products",
     "apps.loans.demo_applications.seed_loan_applications",
+    "apps.loans.demo_loans.seed_demo_loans",
 ]

@@ -27,6 +27,7 @@ from apps.kyc.tests.factories import ListRowFactory, import_list
 from apps.ledger.models import JournalEntry
 from apps.loans.services.applications import ApplicationTerms, submit_application
 from apps.loans.tests.factories import loan_product
+from apps.loans.tests.loan_factories import booked_loan, loan_staff
 from apps.money import Money
 from apps.organization import roles
 from apps.organization.models import ApprovalRequest, Holiday
@@ -169,6 +170,8 @@ def porto(bank, branch_a, branch_b, teller_b, manager_b, compliance_officer) -> 
         "organization.Holiday": Holiday.objects.create(date=datetime.date(2025, 12, 25), name="Christmas Day"),
         "loans.LoanProduct": personal_loan, "loans.LoanApplication": loan_application,
     }
+    rows["loans.Loan"] = booked_loan(customer=customer, product=rows["loans.LoanProduct"], account=account,
+                                     staff=loan_staff(branch_b))
     return Porto({label: type(row)._default_manager.get(pk=row.pk) for label, row in rows.items()})
 
 

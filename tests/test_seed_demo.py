@@ -14,7 +14,7 @@ def test_seed_demo_creates_the_demo_bank_and_running_it_again_changes_nothing(ca
     """One seeding (it takes seconds) and a second run, checked for everything the demo promises: the bank, its
     branches and a user in every role, the payments with one held for review, the loan products and the holidays;
     the second run adds and replays nothing."""
-    from apps.loans.models import LoanApplication, LoanProduct, ScoringDecision
+    from apps.loans.models import Loan, LoanApplication, LoanProduct, ScoringDecision
     from apps.loans.services.products import check_product_rules
     from apps.loans.services.schedule_preview import preview_schedule
     from apps.money import Money
@@ -49,9 +49,11 @@ def test_seed_demo_creates_the_demo_bank_and_running_it_again_changes_nothing(ca
         schedule = preview_schedule(product=product, amount=Money(product.minimum_amount, product.currency),
                                     disbursement_date=current_business_date())
         assert schedule.total_principal >= product.minimum_amount
-    # and loan applications in every state of the queue, one of them left without a complete score
-    assert sorted(LoanApplication.objects.values_list("status", flat=True)) == [
+    # and loan applications in every state of the queue, one of them left without a complete score, and the
+    # demo's booked loans, each from its disbursed application
+    assert sorted(LoanApplication.objects.exclude(status="disbursed").values_list("status", flat=True)) == [
         "approved", "rejected", "submitted", "under_review", "under_review", "under_review", "withdrawn"]
+    assert LoanApplication.objects.filter(status="disbursed").count() == Loan.objects.count() >= 2
     assert ScoringDecision.objects.filter(outcome="incomplete").count() == 1
     call_command("ledger_check")
 

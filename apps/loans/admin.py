@@ -40,7 +40,7 @@ class LoanProductAdmin(ConfigurationChangeAdminMixin, EvidenceHistoryAdmin):
     fieldsets = [
         (None, {"fields": ["code", "name", "description", "currency", "is_active"]}),
         ("Repayment", {"fields": ["amortization", "repayment_frequency", "day_count", "due_date_rule",
-                                  "rounding_multiple"]}),
+                                  "rounding_multiple", "allocation_order"]}),
         ("Limits", {"fields": [("minimum_amount", "maximum_amount"), ("minimum_term", "default_term", "maximum_term"),
                                ("minimum_rate", "default_rate", "maximum_rate")]}),
         ("Grace", {"fields": ["principal_grace", "interest_grace", "grace_interest_accrues"]}),
@@ -126,3 +126,4 @@ def _summary(schedule, product: LoanProduct) -> list[tuple[str, str]]:
             ("Principal repaid", _money(schedule.principal, currency)),
             ("Paid out", _money(schedule.net_disbursed, currency)),
             (regular, _money(schedule.regular_instalment, currency))]
+from apps.loans import admin_loans  # noqa: E402, F401  (booked loans: the loan page and the counter's repayment)

@@ -8,5 +8,5 @@ class LoansConfig(AppConfig):
 
     def ready(self) -> None:
         # maker-checker of loan product changes; the admin home's queue of applications under review; the customer
-        # page's loan applications
-        from apps.loans import approvals, customer_page, work_queues  # noqa: F401
+        # page's loan applications; the end of day (accrual, due/overdue, automatic debits)
+        from apps.loans import approvals, customer_page, eod_steps, work_queues  # noqa: F401

@@ -1,6 +1,6 @@
 """The loans' domain errors: each with a stable code the API maps once (config/api/problems.py)."""
 
-from apps.domain_errors import DomainError, NotFound, PermissionRefused
+from apps.domain_errors import Conflict, DomainError, NotFound, PermissionRefused
 
 
 class LoansError(DomainError):
@@ -67,3 +67,38 @@ class LoanApprovalRefused(LoansError):
 
     code = "loan_approval_refused"
     title = "The approval was refused"
+
+
+# --- The booked loan (disbursement, repayment, charges) -------------------------------------------------------
+class LoanNotFound(NotFound):
+    code = "loan_not_found"
+    title = "Loan not found"
+
+
+class DisbursementRefused(LoansError):
+    """Not approved, already disbursed, a deposit account that is not the customer's or not in the currency."""
+
+    code = "disbursement_refused"
+    title = "The loan cannot be disbursed"
+
+
+class RepaymentRefused(LoansError):
+    """An amount not positive, in another currency, beyond what is owed; a closed loan; a future value date."""
+
+    code = "repayment_refused"
+    title = "The repayment was refused"
+
+
+class LoanClosed(Conflict):
+    code = "loan_closed"
+    title = "The loan is not active"
+
+
+class LoanIdempotencyConflict(Conflict):
+    code = "idempotency_conflict"
+    title = "The idempotency key was used for a different operation"
+
+
+class LoanChargeRefused(LoansError):
+    code = "loan_charge_refused"
+    title = "The charge was refused"

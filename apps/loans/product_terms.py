@@ -44,3 +44,19 @@ class FeeTreatment(models.TextChoices):
 class DueDateRule(models.TextChoices):
     NEXT_BUSINESS_DAY = "next_business_day", "Move to the next business day"
     NONE = "none", "Keep the date (no adjustment)"
+
+
+class AllocationOrder(models.TextChoices):
+    """How a repayment is shared among an instalment's components (Fineract's transaction processing
+    strategies). Instalments are always paid oldest first, so what is past due is paid before what is due."""
+
+    PENALTY_FEE_INTEREST_PRINCIPAL = "penalty_fee_interest_principal", "Penalties, fees, interest, principal"
+    INTEREST_PRINCIPAL_PENALTY_FEE = "interest_principal_penalty_fee", "Interest, principal, penalties, fees"
+    PRINCIPAL_INTEREST_PENALTY_FEE = "principal_interest_penalty_fee", "Principal, interest, penalties, fees"
+
+
+ALLOCATION_COMPONENTS = {
+    AllocationOrder.PENALTY_FEE_INTEREST_PRINCIPAL: ("penalty", "fee", "interest", "principal"),
+    AllocationOrder.INTEREST_PRINCIPAL_PENALTY_FEE: ("interest", "principal", "penalty", "fee"),
+    AllocationOrder.PRINCIPAL_INTEREST_PENALTY_FEE: ("principal", "interest", "penalty", "fee"),
+}

@@ -50,7 +50,10 @@ _ACCOUNTS_READ = ["accounts.view_account", "accounts.view_depositproduct", "acco
 _ACCOUNTS_BRANCH = [*_ACCOUNTS_READ, "accounts.add_account", "accounts.change_account", "accounts.add_hold",
                     "accounts.change_hold", "accounts.add_tellertransaction", "accounts.operate_cash"]
 # Initiating a payment from a customer's account on the customer's behalf (apps.payments.services.initiators).
-_LOANS_READ = ["loans.view_loanproduct", "organization.view_holiday"]
+_LOANS_BOOK_READ = ["loans.view_loan", "loans.view_loaninstalment", "loans.view_loantransaction"]
+_LOANS_READ = ["loans.view_loanproduct", "organization.view_holiday", *_LOANS_BOOK_READ]
+# The counter takes a loan's repayment: the loan, its schedule and transactions, not the products.
+_LOAN_COUNTER = [*_LOANS_BOOK_READ, "loans.repay_loan_at_counter"]
 _PAYMENTS_INITIATE = ["payments.add_transfer", "payments.add_outgoingpayment"]
 # Loan applications (apps.loans): branch staff enter them; loan officers underwrite, approve within their limit
 # and reject; branch managers too, with a higher limit, and sit on the credit committee (two approve above every
@@ -102,7 +105,7 @@ ALL_HOME_PANELS = frozenset().union(*HOME_PANELS.values())
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     TELLER: [*_LEDGER_READ, "organization.view_branch", "organization.view_approvalrequest", *_CUSTOMER_BRANCH,
              *_ACCOUNTS_BRANCH, *_PAYMENTS_READ, *_PAYMENTS_INITIATE, "payments.view_beneficiary",
-             "payments.add_beneficiary", "payments.request_large_payment", *_LOAN_APPLICATIONS_ENTER],
+             "payments.add_beneficiary", "payments.request_large_payment", *_LOAN_APPLICATIONS_ENTER, *_LOAN_COUNTER],
     BRANCH_MANAGER: [
         *_LEDGER_READ,
         *_ORG_READ,
@@ -123,12 +126,13 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "payments.add_beneficiary",
         "payments.request_large_payment",
         *_LOANS_READ,
+        *_LOAN_COUNTER,
         *_LOAN_CREDIT,
         "loans.sit_on_credit_committee",
     ],
     LOAN_OFFICER: [*_LEDGER_READ, "organization.view_branch", "organization.view_approvalrequest",
                    "customers.view_customer", "kyc.view_kycdocument", "kyc.view_kyccheck", *_ACCOUNTS_READ,
-                   *_LOANS_READ, *_LOAN_CREDIT],
+                   *_LOANS_READ, *_LOAN_CREDIT, "loans.disburse_loan", "loans.charge_loan"],
     # Compliance reviews customers, KYC, screening and held payments, and freezes accounts. It moves no money:
     # no accounts.change_account (bank-wide, that made every account one it may debit), no payment initiation,
     # and no organization.decide_approvalrequest (a checker's approval runs the maker's payment or closure).

@@ -5,6 +5,19 @@ The loan itself (its fixed schedule, balances and transactions) and the underwri
 """
 
 from apps.loans.models.applications import ApplicationChannel, ApplicationStatus, LoanApplication
+from apps.loans.models.loans import (
+    COMPONENTS,
+    InstalmentStatus,
+    Loan,
+    LoanAccrual,
+    LoanEodRun,
+    LoanInstalment,
+    LoanStatus,
+    LoanTransaction,
+    PrepaymentChoice,
+    TransactionChannel,
+    TransactionKind,
+)
 from apps.loans.models.products import FEE_VALUE_FIELD, MAX_TERM, RATE_FIELD, LoanProduct
 from apps.loans.models.underwriting import (
     ApplicationApproval,
@@ -19,3 +32,5 @@ __all__ = ["FEE_VALUE_FIELD", "MAX_TERM", "RATE_FIELD", "ApplicationChannel", "A
            "LoanApplication", "LoanProduct"]
 __all__ += ["ApplicationApproval", "CreditBureauReport", "Recommendation", "ScoringDecision", "ScoringOutcome",
             "UnderwritingRecommendation"]
+__all__ += ["COMPONENTS", "InstalmentStatus", "Loan", "LoanAccrual", "LoanEodRun", "LoanInstalment", "LoanStatus",
+            "LoanTransaction", "PrepaymentChoice", "TransactionChannel", "TransactionKind"]

@@ -23,7 +23,14 @@ from simple_history.models import HistoricalRecords
 
 from apps.accounts.daycount import DayCount
 from apps.ledger.models import AMOUNT_FIELD, LedgerAccount
-from apps.loans.product_terms import Amortization, DueDateRule, FeeKind, FeeTreatment, RepaymentFrequency
+from apps.loans.product_terms import (
+    AllocationOrder,
+    Amortization,
+    DueDateRule,
+    FeeKind,
+    FeeTreatment,
+    RepaymentFrequency,
+)
 from apps.money import CURRENCY_CHOICES
 
 RATE_FIELD = {"max_digits": 9, "decimal_places": 6}
@@ -75,6 +82,10 @@ class LoanProduct(models.Model):
         **AMOUNT_FIELD, null=True, blank=True,
         help_text="Instalments rounded to a multiple of this (1 = whole units); empty: the currency's minor unit.")
 
+    allocation_order = models.CharField(
+        max_length=32, choices=AllocationOrder.choices, default=AllocationOrder.PENALTY_FEE_INTEREST_PRINCIPAL,
+        help_text="How a repayment is shared among each instalment's components (oldest instalment first).")
+
     loan_portfolio_account = models.ForeignKey(LedgerAccount, on_delete=models.PROTECT, related_name="+")
     interest_receivable_account = models.ForeignKey(LedgerAccount, on_delete=models.PROTECT, related_name="+")
     interest_income_account = models.ForeignKey(LedgerAccount, on_delete=models.PROTECT, related_name="+")
@@ -103,6 +114,8 @@ class LoanProduct(models.Model):
                 condition=Q(fee_kind="none", fee_value=0) | Q(fee_kind="fixed", fee_value__gte=0)
                 | Q(fee_kind="percentage", fee_value__gte=0, fee_value__lte=100),
                 name="loan_product_fee_valid"),
+            models.CheckConstraint(condition=Q(allocation_order__in=AllocationOrder.values),
+                                   name="loan_product_allocation_order_valid"),
             models.CheckConstraint(condition=Q(rounding_multiple__isnull=True) | Q(rounding_multiple__gt=0),
                                    name="loan_product_rounding_multiple_positive"),
             models.CheckConstraint(

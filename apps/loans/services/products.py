@@ -23,7 +23,7 @@ PRODUCT_FIELDS = (
     "code", "name", "description", "currency", "is_active", "amortization", "repayment_frequency", "day_count",
     "due_date_rule", "minimum_amount", "maximum_amount", "minimum_term", "default_term", "maximum_term",
     "minimum_rate", "default_rate", "maximum_rate", "principal_grace", "interest_grace", "grace_interest_accrues",
-    "fee_kind", "fee_value", "fee_treatment", "rounding_multiple", "loan_portfolio_account",
+    "fee_kind", "fee_value", "fee_treatment", "rounding_multiple", "allocation_order", "loan_portfolio_account",
     "interest_receivable_account", "interest_income_account", "fee_income_account",
 )
 # Each ledger account a product posts to, and the type it must have.

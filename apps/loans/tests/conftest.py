@@ -22,3 +22,4 @@ from apps.loans.tests.application_fixtures import (  # noqa: E402, F401
     loan_officer_2,
     manager_a2,
 )
+from apps.loans.tests.loan_fixtures import borrower, deposit, officer  # noqa: E402, F401  (booked loans)
