@@ -150,7 +150,8 @@ class LoanApplicationAdmin(EvidenceHistoryAdmin):
 
     @admin.display(description="score", ordering="latest_score")
     def score(self, application):
-        return "—" if application.latest_score is None else application.latest_score
+        # Its two places: SQLite returns a subquery's decimal unquantised (81.6000000000000).
+        return "—" if application.latest_score is None else f"{application.latest_score:.2f}"
 
     @admin.display(description="scorecard")
     def outcome(self, application):
