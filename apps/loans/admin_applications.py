@@ -173,8 +173,9 @@ class LoanApplicationAdmin(EvidenceHistoryAdmin):
     @admin.display(description="rejection reasons")
     def reasons_given(self, application):
         """The reasons as the customer reads them, one a line."""
-        return format_html_join(mark_safe("<br>"), "{}", ((reason["message"],) for reason in
-                                                          application.rejection_reasons)) or None
+        reasons = format_html_join(mark_safe("<br>"), "{}",
+                                   ((reason["message"],) for reason in application.rejection_reasons))
+        return reasons or self.get_empty_value_display()
 
     def get_urls(self):
         view = self.admin_site.admin_view

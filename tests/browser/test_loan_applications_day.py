@@ -80,6 +80,7 @@ def test_a_teller_enters_an_application_the_officer_underwrites_and_the_manager_
     assert application.status == ApplicationStatus.UNDER_REVIEW
     page.reload()  # the page as it is now it is scored
     assert "Credit bureau report (creditline): Received" in page.locator("#content").inner_text()
+    assert page.locator(".field-reasons_given .readonly").inner_text() == "-"  # none given yet
 
     # when: the loan officer opens it from the queue
     _log_in_as(page, log_in, officer)
