@@ -13,6 +13,10 @@ from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
 from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
 
 from apps.customers.selectors import customers_for
 from apps.domain_errors import DomainError
@@ -22,7 +26,9 @@ from apps.loans.models import (
     CreditBureauReport,
     LoanApplication,
     LoanProduct,
+    Recommendation,
     ScoringDecision,
+    ScoringOutcome,
     UnderwritingRecommendation,
 )
 from apps.loans.product_terms import RepaymentFrequency
@@ -38,6 +44,7 @@ from apps.loans.services.underwriting import (
     underwrite_application,
 )
 from apps.money import Money, MoneyError, format_amount
+from config.admin_currency_filter import currency_filter
 from config.admin_money import money_column
 from config.admin_operations import operation_page
 from config.history_admin import EvidenceHistoryAdmin
@@ -77,10 +84,13 @@ class ApplicationEntryForm(forms.Form):
 
 class UnderwriteForm(forms.Form):
     recommendation = forms.ChoiceField(choices=[("approve", "Approve"), ("reject", "Reject")],
-                                       widget=forms.RadioSelect)
-    reasons = forms.MultipleChoiceField(choices=REASON_CHOICES, required=False, widget=forms.CheckboxSelectMultiple,
+                                       widget=forms.RadioSelect(attrs={"class": "radiolist inline"}))
+    # "radiolist": the admin's style for choices, each label as wide as its words (not the 160px of a field label).
+    reasons = forms.MultipleChoiceField(choices=REASON_CHOICES, required=False,
+                                        widget=forms.CheckboxSelectMultiple(attrs={"class": "radiolist"}),
                                         help_text="Needed to recommend a rejection; the customer reads them.")
-    other_reason = forms.CharField(max_length=500, required=False, help_text="In your words, for the customer.")
+    other_reason = forms.CharField(max_length=500, required=False, help_text="In your words, for the customer.",
+                                   widget=forms.TextInput(attrs={"class": "vTextField"}))
     note = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False,
                            help_text="For the checkers only.")
 
@@ -101,17 +111,17 @@ class RejectForm(UnderwriteForm):
 class LoanApplicationAdmin(EvidenceHistoryAdmin):
     """The applications queue: a branch's staff see their branch's applications (bank-wide roles every branch)."""
 
-    list_display = ["id", "customer_name", "product_code", money_column("amount"), "term", "status", "score",
-                    "outcome", "recommendation", "submitted_at"]
-    list_filter = ["status", "channel", "currency", "product"]
+    list_display = ["id", "customer_name", "product_code", money_column("amount"), "status", "score", "outcome",
+                    "recommendation", "submitted"]
+    list_filter = ["status", "channel", currency_filter(), "product"]
     search_fields = ["customer__legal_name", "=id"]
     list_select_related = False  # get_queryset joins what the list shows
     ordering = ["-submitted_at", "-id"]
     fields = ["customer", "branch", "product", "currency", money_column("amount", description="amount"), "term",
-              "annual_rate", "repayment_frequency", "disbursement_date", "first_repayment_date", "purpose",
+              "annual_rate_in_percent", "repayment_frequency", "disbursement_date", "first_repayment_date", "purpose",
               money_column("declared_monthly_income", description="declared monthly income"),
               money_column("declared_monthly_obligations", description="declared monthly obligations"),
-              "status", "status_reason", "rejection_reasons", "channel", "submitted_by", "submitted_at",
+              "status", "status_reason", "reasons_given", "channel", "submitted_by", "submitted_at",
               "decided_at"]
     change_form_template = "admin/loans/loanapplication/change_form.html"
 
@@ -140,15 +150,32 @@ class LoanApplicationAdmin(EvidenceHistoryAdmin):
 
     @admin.display(description="score", ordering="latest_score")
     def score(self, application):
-        return "—" if application.latest_score is None else application.latest_score
+        # Its two places: SQLite returns a subquery's decimal unquantised (81.6000000000000).
+        return "—" if application.latest_score is None else f"{application.latest_score:.2f}"
 
-    @admin.display(description="scorecard says")
+    @admin.display(description="scorecard")
     def outcome(self, application):
-        return application.latest_outcome or "—"
+        return ScoringOutcome(application.latest_outcome).label if application.latest_outcome else "—"
 
     @admin.display(description="recommended")
     def recommendation(self, application):
-        return application.latest_recommendation or "—"
+        return Recommendation(application.latest_recommendation).label if application.latest_recommendation else "—"
+
+    @admin.display(description="submitted", ordering="submitted_at")
+    def submitted(self, application):
+        # Short enough that the queue's last column fits beside the filters on a laptop's screen.
+        return date_format(timezone.localtime(application.submitted_at), "j M Y, H:i")
+
+    @admin.display(description="annual rate")
+    def annual_rate_in_percent(self, application):
+        return f"{application.annual_rate.normalize():f} %"
+
+    @admin.display(description="rejection reasons")
+    def reasons_given(self, application):
+        """The reasons as the customer reads them, one a line."""
+        reasons = format_html_join(mark_safe("<br>"), "{}",
+                                   ((reason["message"],) for reason in application.rejection_reasons))
+        return reasons or self.get_empty_value_display()
 
     def get_urls(self):
         view = self.admin_site.admin_view

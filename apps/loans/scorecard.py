@@ -28,6 +28,8 @@ from decimal import ROUND_HALF_EVEN, Decimal
 
 from django.conf import settings
 
+from apps.money import format_amount
+
 ZERO, ONE = Decimal("0"), Decimal("1")
 CENT = Decimal("0.01")
 DTI_FULL_POINTS = Decimal("0.20")
@@ -166,11 +168,11 @@ def _subscores(facts: ScoringFacts, config: ScoringConfiguration) -> list[tuple[
     return [
         dti_line,
         ("income_cover", "no instalment" if cover is None else f"{cover.quantize(CENT)}x", cover_sub,
-         f"Declared income of {facts.declared_income} {c} a month over the instalment of {facts.new_instalment} {c}:"
-         f" none at 1x, full points at {FULL_INCOME_COVER}x."),
-        ("deposit_balance", f"{facts.deposit_balance} {c}", balance_sub,
-         f"Full points with three instalments ({three} {c}) in the applicant's deposits."),
-        ("deposit_turnover", f"{facts.deposit_monthly_credits} {c} a month", turnover_sub,
+         f"Declared income of {format_amount(facts.declared_income, c)} a month over the instalment of "
+         f"{format_amount(facts.new_instalment, c)}: none at 1x, full points at {FULL_INCOME_COVER}x."),
+        ("deposit_balance", format_amount(facts.deposit_balance, c), balance_sub,
+         f"Full points with three instalments ({format_amount(three, c)}) in the applicant's deposits."),
+        ("deposit_turnover", f"{format_amount(facts.deposit_monthly_credits, c)} a month", turnover_sub,
          "Money paid into the applicant's accounts a month (last 90 days) over the declared income."),
         ("past_delinquency", delinquency, delinquency_sub,
          "Full points with no loan in arrears; half up to 30 days past due."),

@@ -149,3 +149,8 @@ def log_in() -> Callable:
         tab.wait_for_selector("#user-tools")
 
     return enter
+
+
+# The credit bureau's simulator on loopback (``bureau``: answering, the settings pointing at it), as the loans
+# app's own tests start it, for the walks through loan applications.
+from apps.loans.tests.application_fixtures import bureau, bureau_server  # noqa: E402, F401

@@ -29,6 +29,7 @@ OPERATIONS_DAY = "test_operations_closes_the_day_on_the_end_of_day_screen_and_re
 AUDITOR_DAY = "test_an_auditor_reads_every_page_and_can_change_nothing"
 CHANNELS_DAY = "test_a_teller_enrols_a_customer_who_redeems_the_code_and_logs_in_then_resets_and_revokes"
 LOAN_OFFICER_DAY = "test_a_loan_officer_previews_fineracts_loan_and_sees_every_instalment"
+LOAN_APPLICATIONS_DAY = "test_a_teller_enters_an_application_the_officer_underwrites_and_the_manager_approves"
 
 
 ROLE_HOMES = "test_each_role_home_shows_its_panels_and_draws_its_charts_and_tables_without_javascript"
@@ -75,6 +76,9 @@ SCREENS: dict[str, tuple[str, str]] = {
     "auditor-account.png": (AUDITOR_DAY, "03-account"),
     "loan-officer-products.png": (LOAN_OFFICER_DAY, "01-loan-products"),
     "loan-officer-schedule.png": (LOAN_OFFICER_DAY, "02-schedule"),
+    "loan-officer-applications-queue.png": (LOAN_APPLICATIONS_DAY, "02-applications-queue"),
+    "loan-officer-application-page.png": (LOAN_APPLICATIONS_DAY, "03-application-page"),
+    "loan-officer-approved.png": (LOAN_APPLICATIONS_DAY, "07-approved"),
     "auditor-end-of-day-screen.png": (AUDITOR_DAY, "09-end-of-day-screen"),
 }
 

@@ -21,7 +21,7 @@ from simple_history.models import HistoricalRecords
 from apps.ledger.models import AMOUNT_FIELD
 from apps.loans.models.products import RATE_FIELD, LoanProduct
 from apps.loans.product_terms import RepaymentFrequency
-from apps.money import CURRENCY_CHOICES
+from apps.money import CURRENCY_CHOICES, format_amount
 
 
 class ApplicationStatus(models.TextChoices):
@@ -95,4 +95,4 @@ class LoanApplication(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Application {self.pk} · {self.customer_id} · {self.amount} {self.currency}"
+        return f"Application {self.pk} · {format_amount(self.amount, self.currency)}"
