@@ -23,6 +23,7 @@ from apps.loans.models import (
     ApplicationApproval,
     ApplicationStatus,
     CreditBureauReport,
+    Loan,
     LoanApplication,
     LoanProduct,
     ScoringDecision,
@@ -205,6 +206,9 @@ class LoanApplicationAdmin(EvidenceHistoryAdmin):
             if application.status == ApplicationStatus.APPROVED and user.has_perm(DISBURSE):
                 extra["operations"].append(
                     ("Disburse", reverse("admin:loans_loanapplication_disburse", args=[application.pk])))
+            if application.status == ApplicationStatus.DISBURSED:
+                loan_id = Loan.objects.filter(application=application).values_list("pk", flat=True).first()
+                extra["operations"].append(("The loan", reverse("admin:loans_loan_change", args=[loan_id])))
         return super().change_view(request, object_id, form_url, extra)
 
     def _operation(self, request, object_id, *, form_class, title, submit_label, intro, run):

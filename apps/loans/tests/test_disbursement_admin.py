@@ -79,6 +79,8 @@ def test_disbursing_books_the_loan_once_and_goes_to_its_page(application, deposi
     assert first["Location"] == again["Location"] == reverse("admin:loans_loan_change", args=[loan.pk])
     assert loan.deposit_account == deposit and loan.disbursed_by == loan_officer
     assert LoanApplication.objects.get(pk=application.pk).status == ApplicationStatus.DISBURSED
+    page = client.get(_url(application, "change")).content.decode()
+    assert first["Location"] in page and _url(application) not in page  # the loan, no more Disburse
     assert LoanTransaction.objects.get().idempotency_key == f"admin:{loan_officer.pk}:form-1"
     assert LedgerAccount.objects.get(pk=deposit.ledger_account_id).balance == Decimal("1682.00")
     assert_ledger_clean()
