@@ -1,3 +1,5 @@
+import datetime
+
 import pytest
 from django.core.management import CommandError, call_command
 from django.test import override_settings
@@ -14,7 +16,7 @@ def test_seed_demo_creates_the_demo_bank_and_running_it_again_changes_nothing(ca
     """One seeding (it takes seconds) and a second run, checked for everything the demo promises: the bank, its
     branches and a user in every role, the payments with one held for review, the loan products and the holidays;
     the second run adds and replays nothing."""
-    from apps.loans.models import Loan, LoanApplication, LoanProduct, ScoringDecision
+    from apps.loans.models import Loan, LoanApplication, LoanEodRun, LoanProduct, ScoringDecision
     from apps.loans.services.products import check_product_rules
     from apps.loans.services.schedule_preview import preview_schedule
     from apps.money import Money
@@ -53,8 +55,24 @@ def test_seed_demo_creates_the_demo_bank_and_running_it_again_changes_nothing(ca
     # demo's booked loans, each from its disbursed application
     assert sorted(LoanApplication.objects.exclude(status="disbursed").values_list("status", flat=True)) == [
         "approved", "rejected", "submitted", "under_review", "under_review", "under_review", "withdrawn"]
-    assert LoanApplication.objects.filter(status="disbursed").count() == Loan.objects.count() >= 2
+    assert LoanApplication.objects.filter(status="disbursed").count() == Loan.objects.count() == 4
     assert ScoringDecision.objects.filter(outcome="incomplete").count() == 1
+    # and booked loans in every state, with their weeks of history, interest accrued to yesterday
+    loans = {(loan.customer.legal_name.split()[0], loan.product.code): loan
+             for loan in Loan.objects.select_related("customer", "product")}
+    on_time, overdue = loans[("Ana", "PL")], loans[("Inês", "PL")]
+    prepaid, paid_off = loans[("Tasca", "SME")], loans[("Ana", "MICRO")]
+    assert on_time.status == overdue.status == prepaid.status == "active" and paid_off.status == "closed"
+    assert on_time.instalments.filter(status="paid").count() == 2
+    assert not on_time.instalments.filter(status="overdue").exists()
+    assert list(overdue.instalments.filter(status="overdue").values_list("number", flat=True)) == [1]
+    assert prepaid.transactions.filter(kind="prepayment").count() == 1
+    assert prepaid.instalments.filter(status="rescheduled").exists()
+    assert paid_off.transactions.filter(kind="payoff").count() == 1 and paid_off.closed_on < current_business_date()
+    yesterday = current_business_date() - datetime.timedelta(days=1)
+    assert LoanEodRun.objects.filter(step="loans.accrue_interest").latest("business_date").business_date == yesterday
+    assert on_time.instalments.filter(interest_accrued__gt=0).exists()
+    assert "Demo loans: 4 loans disbursed: Ana Sousa PL (on time)" in out
     call_command("ledger_check")
 
     # when it is seeded again
@@ -63,7 +81,8 @@ def test_seed_demo_creates_the_demo_bank_and_running_it_again_changes_nothing(ca
     again = (Bank.objects.count(), Branch.objects.count(), User.objects.count(), LedgerAccount.objects.count(),
              JournalEntry.objects.count(), Transfer.objects.count(), LoanProduct.objects.count(),
              Holiday.objects.count(), LoanApplication.objects.count())
-    assert counts == again
+    assert counts == again and Loan.objects.count() == 4
+    assert "Demo loans: 0 loans disbursed" in capsys.readouterr().out
     assert Transfer.objects.count() == 5
     assert Holiday.objects.filter(name="Christmas Day").count() == 2
     call_command("ledger_check")

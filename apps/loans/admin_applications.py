@@ -20,10 +20,14 @@ from django.utils.safestring import mark_safe
 
 from apps.customers.selectors import customers_for
 from apps.domain_errors import DomainError
+from apps.loans.admin_disbursement import disburse_page
 from apps.loans.application_selectors import applications_visible_to_staff, with_latest_score
+from apps.loans.loan_rules import DISBURSE
 from apps.loans.models import (
     ApplicationApproval,
+    ApplicationStatus,
     CreditBureauReport,
+    Loan,
     LoanApplication,
     LoanProduct,
     Recommendation,
@@ -179,9 +183,9 @@ class LoanApplicationAdmin(EvidenceHistoryAdmin):
 
     def get_urls(self):
         view = self.admin_site.admin_view
+        operations = ("score", "underwrite", "approve", "reject", "disburse")
         return [path(f"<path:object_id>/{name}/", view(getattr(self, f"{name}_view")),
-                     name=f"loans_loanapplication_{name}") for name in ("score", "underwrite", "approve", "reject")
-                ] + super().get_urls()
+                     name=f"loans_loanapplication_{name}") for name in operations] + super().get_urls()
 
     def add_view(self, request, form_url="", extra_context=None):
         """Enter an application for a customer of the branch (``submit_application``, which decides who may)."""
@@ -226,6 +230,12 @@ class LoanApplicationAdmin(EvidenceHistoryAdmin):
                     ("underwrite", "Underwrite", UNDERWRITE_PERMISSION),
                     ("approve", "Approve", APPROVE_PERMISSION), ("reject", "Reject", REJECT_PERMISSION))
                 if user.has_perm(permission) and application.status in ("submitted", "under_review")]
+            if application.status == ApplicationStatus.APPROVED and user.has_perm(DISBURSE):
+                extra["operations"].append(
+                    ("Disburse", reverse("admin:loans_loanapplication_disburse", args=[application.pk])))
+            if application.status == ApplicationStatus.DISBURSED:
+                loan_id = Loan.objects.filter(application=application).values_list("pk", flat=True).first()
+                extra["operations"].append(("The loan", reverse("admin:loans_loan_change", args=[loan_id])))
         return super().change_view(request, object_id, form_url, extra)
 
     def _operation(self, request, object_id, *, form_class, title, submit_label, intro, run):
@@ -280,6 +290,13 @@ class LoanApplicationAdmin(EvidenceHistoryAdmin):
             return f"Application {application.pk} is rejected; the customer sees the reasons."
         return self._operation(request, object_id, form_class=RejectForm, title="Reject", submit_label="Reject",
                                run=run, intro="The customer reads the reasons you give.")
+
+    def disburse_view(self, request, object_id):
+        """Disburse an approved application (apps/loans/admin_disbursement.py)."""
+        application = self.get_object(request, unquote(object_id))
+        if application is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        return disburse_page(self, request, application, facts=application_facts(application))
 
 
 def application_facts(application: LoanApplication) -> list[tuple[str, str]]:

@@ -9,6 +9,7 @@ the bank's holidays, and fixed: one ``LoanInstalment`` row per instalment. The a
 from __future__ import annotations
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from apps.accounts.locks import lock_account
@@ -48,6 +49,14 @@ def application_schedule(application: LoanApplication, *, disbursement_date) -> 
         interest_grace=product.interest_grace, grace_interest_accrues=product.grace_interest_accrues,
         fee_kind=product.fee_kind, fee_value=product.fee_value, fee_treatment=product.fee_treatment,
         rounding_multiple=product.rounding_multiple, due_date_rule=product.due_date_rule, holidays=holidays))
+
+
+def receiving_accounts(application: LoanApplication) -> QuerySet[Account]:
+    """The borrower's deposit accounts a loan may be paid into: their own, in the loan's currency, open. What the
+    admin offers; ``_ensure_disbursable`` refuses any other."""
+    return (Account.objects.filter(customer_id=application.customer_id, status__in=RECEIVING,
+                                   ledger_account__currency=application.currency)
+            .select_related("product", "ledger_account").order_by("number"))
 
 
 def _ensure_disbursable(application: LoanApplication, account: Account) -> None:
