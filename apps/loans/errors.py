@@ -89,6 +89,15 @@ class RepaymentRefused(LoansError):
     title = "The repayment was refused"
 
 
+class QuoteRefused(LoansError):
+    """A payoff or prepayment quote that cannot be given for what was asked (a date before the loan, an amount
+    that prepays nothing): a bad query, 400."""
+
+    code = "quote_refused"
+    title = "No quote for what was asked"
+    status = 400
+
+
 class LoanClosed(Conflict):
     code = "loan_closed"
     title = "The loan is not active"

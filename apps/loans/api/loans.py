@@ -14,7 +14,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from apps.loans.allocation import owed_by
-from apps.loans.errors import RepaymentRefused
+from apps.loans.errors import QuoteRefused
 from apps.loans.loan_rules import live_instalments
 from apps.loans.loan_selectors import get_visible_loan, loan_balances, loans_visible_to
 from apps.loans.models import Loan, LoanInstalment, LoanTransaction, PrepaymentChoice, TransactionChannel
@@ -91,6 +91,34 @@ class PrepaymentQuoteInputSerializer(serializers.Serializer):
     as_of = serializers.DateField(required=False, help_text="The value date; default the bank's business date.")
 
 
+class PayoffQuoteSerializer(serializers.Serializer):
+    """What closes the loan if paid with value date ``as_of`` (documents the response; amounts are strings)."""
+    as_of = serializers.DateField()
+    currency = serializers.CharField()
+    principal = serializers.CharField()
+    interest = serializers.CharField()
+    fees = serializers.CharField()
+    penalties = serializers.CharField()
+    total = serializers.CharField()
+
+
+class QuotedInstalmentSerializer(serializers.Serializer):
+    number = serializers.IntegerField()
+    due_date = serializers.DateField()
+    principal = serializers.CharField()
+    interest = serializers.CharField()
+    fees = serializers.CharField()
+
+
+class PrepaymentQuoteSerializer(serializers.Serializer):
+    """The schedule a repayment with a prepayment would leave (documents the response; amounts are strings)."""
+    as_of = serializers.DateField()
+    currency = serializers.CharField()
+    prepaid = serializers.CharField()
+    principal_left = serializers.CharField()
+    instalments = QuotedInstalmentSerializer(many=True)
+
+
 def _amounts(values: dict, currency: str) -> dict:
     return {name: str(round_to_currency(value, currency)) for name, value in values.items()}
 
@@ -115,22 +143,23 @@ class LoanViewSet(viewsets.ReadOnlyModelViewSet):
                                      "interest_accrued_unpaid": balances.interest_accrued_unpaid}, loan.currency)
         return Response(body)
 
+    # The whole schedule and every transaction of one loan, in one answer: not paginated, not filtered.
     @extend_schema(responses=LoanInstalmentSerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
     def schedule(self, request, pk=None):
         loan = self.get_object()
         instalments = loan.instalments.filter(LIVE).select_related("loan").order_by("due_date", "number")
         return Response(LoanInstalmentSerializer(instalments, many=True).data)
 
     @extend_schema(responses=LoanTransactionSerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
     def transactions(self, request, pk=None):
         loan = self.get_object()
         rows = loan.transactions.select_related("loan").order_by("value_date", "id")
         return Response(LoanTransactionSerializer(rows, many=True).data)
 
-    @extend_schema(parameters=[OpenApiParameter("as_of", datetime.date)])
-    @action(detail=True, methods=["get"], url_path="payoff-quote")
+    @extend_schema(parameters=[OpenApiParameter("as_of", datetime.date)], responses=PayoffQuoteSerializer)
+    @action(detail=True, methods=["get"], url_path="payoff-quote", pagination_class=None, filter_backends=[])
     def payoff_quote(self, request, pk=None):
         loan = self.get_object()
         text = request.query_params.get("as_of")
@@ -143,8 +172,8 @@ class LoanViewSet(viewsets.ReadOnlyModelViewSet):
             {"principal": quote.principal, "interest": quote.interest, "fees": quote.fees,
              "penalties": quote.penalties, "total": quote.total}, loan.currency)})
 
-    @extend_schema(parameters=[PrepaymentQuoteInputSerializer])
-    @action(detail=True, methods=["get"], url_path="prepayment-quote")
+    @extend_schema(parameters=[PrepaymentQuoteInputSerializer], responses=PrepaymentQuoteSerializer)
+    @action(detail=True, methods=["get"], url_path="prepayment-quote", pagination_class=None, filter_backends=[])
     def prepayment_quote(self, request, pk=None):
         """The schedule a repayment of ``amount`` with a prepayment choice would leave (writes nothing)."""
         loan = self.get_object()
@@ -154,8 +183,8 @@ class LoanViewSet(viewsets.ReadOnlyModelViewSet):
         instalments = list(live_instalments(loan))
         prepaid = given.validated_data["amount"].amount - owed_by(instalments, as_of)
         if prepaid <= 0:
-            raise RepaymentRefused("The amount does not go beyond what is due: nothing is prepaid.",
-                                   code="nothing_to_prepay")
+            raise QuoteRefused("The amount does not go beyond what is due: nothing is prepaid.",
+                               code="nothing_to_prepay")
         quote = prepayment_quote(loan=loan, instalments=instalments, prepaid=prepaid, value_date=as_of,
                                  choice=given.validated_data["prepayment"])
         currency = loan.currency

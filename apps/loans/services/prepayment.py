@@ -16,10 +16,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from apps.loans.errors import RepaymentRefused
+from apps.loans.errors import QuoteRefused, RepaymentRefused
 from apps.loans.loan_interest import interest_earned
 from apps.loans.models import InstalmentStatus, Loan, LoanInstalment, PrepaymentChoice
 from apps.loans.schedule import Instalment, ScheduleTerms, build_schedule, latest_due_date
+from apps.loans.services.quotes import ensure_quote_date
 from apps.money import quantum
 from apps.organization.selectors import holidays_between
 
@@ -95,7 +96,8 @@ def _instalment(loan: Loan, line: Instalment, *, number: int, first: LoanInstalm
 def prepayment_quote(*, loan: Loan, instalments: Sequence[LoanInstalment], prepaid: Decimal,
                      value_date: datetime.date, choice: str) -> Reamortisation:
     """The schedule a part-prepayment of ``prepaid`` principal on ``value_date`` would leave (writes nothing)."""
+    ensure_quote_date(loan, value_date)
     future = [i for i in instalments if i.due_date > value_date]
     if not future:
-        raise RepaymentRefused("Nothing is left to prepay: every instalment is due.", code="nothing_to_prepay")
+        raise QuoteRefused("Nothing is left to prepay: every instalment is due.", code="nothing_to_prepay")
     return reamortise(loan=loan, future=future, prepaid=prepaid, value_date=value_date, choice=choice)

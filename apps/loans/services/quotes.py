@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
+from apps.loans.errors import QuoteRefused
 from apps.loans.loan_interest import interest_earned
 from apps.loans.loan_rules import live_instalments
 from apps.loans.models import Loan, LoanInstalment
@@ -51,6 +52,14 @@ def payoff_from(instalments: Sequence[LoanInstalment], *, day: datetime.date, cu
         penalties=sum((i.owed("penalty") for i in instalments), ZERO))
 
 
+def ensure_quote_date(loan: Loan, as_of: datetime.date) -> None:
+    """A quote is as of a day of the loan's life: not before it was disbursed (a later day is a quote ahead)."""
+    if as_of < loan.disbursement_date:
+        raise QuoteRefused(f"The loan was disbursed on {loan.disbursement_date}: no quote as of {as_of}.",
+                               code="quote_before_loan")
+
+
 def payoff_quote(*, loan: Loan, as_of: datetime.date) -> PayoffQuote:
     """The amount that closes ``loan`` if paid with value date ``as_of``."""
+    ensure_quote_date(loan, as_of)
     return payoff_from(list(live_instalments(loan)), day=as_of, currency=loan.currency)

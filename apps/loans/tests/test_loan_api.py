@@ -102,6 +102,27 @@ def test_the_prepayment_quote_shows_the_new_schedule_and_writes_nothing(loan, bo
 
     assert quote.status_code == 200, quote.json()
     assert quote.json()["prepaid"] == "500.00" and len(quote.json()["instalments"]) == 11
-    assert nothing.status_code == 422 and nothing.json()["code"] == "nothing_to_prepay"
+    assert nothing.status_code == 400 and nothing.json()["code"] == "nothing_to_prepay"
     assert client.get(url, {"amount": "12", "prepayment": "never"}).status_code == 400
     assert LoanTransaction.objects.filter(kind="prepayment").count() == 0
+
+
+def test_no_quote_is_given_as_of_a_day_before_the_loan(loan, borrower):
+    # (schemathesis asked for a payoff as of 2000-01-01 and was given the principal)
+    client = _client(borrower.user)
+    before = (loan.disbursement_date - datetime.timedelta(days=1)).isoformat()
+    payoff = client.get(f"/api/v1/loans/{loan.pk}/payoff-quote/", {"as_of": before})
+    prepayment = client.get(f"/api/v1/loans/{loan.pk}/prepayment-quote/",
+                            {"amount": "500.00", "prepayment": "shorten_term", "as_of": before})
+    assert (payoff.status_code, payoff.json()["code"]) == (400, "quote_before_loan")
+    assert (prepayment.status_code, prepayment.json()["code"]) == (400, "quote_before_loan")
+    on_the_day = client.get(f"/api/v1/loans/{loan.pk}/payoff-quote/", {"as_of": loan.disbursement_date.isoformat()})
+    assert on_the_day.status_code == 200 and on_the_day.json()["total"] == f"{loan.principal:.2f}"
+
+
+def test_the_schedule_and_transactions_are_whole_lists_as_the_schema_says(loan, borrower):
+    client = _client(borrower.user)
+    schedule = client.get(f"/api/v1/loans/{loan.pk}/schedule/", {"page": 1, "page_size": 1})
+    transactions = client.get(f"/api/v1/loans/{loan.pk}/transactions/", {"page": 1, "page_size": 1})
+    assert isinstance(schedule.json(), list) and len(schedule.json()) == loan.term
+    assert isinstance(transactions.json(), list) and transactions.json()[0]["kind"] == "disbursement"
