@@ -28,10 +28,10 @@ from apps.loans.services.disbursement import (
 from apps.money import format_amount
 from apps.organization.selectors import current_business_date
 from apps.payments.models import Rail
+from config.admin_operations import operation_page
 
 INTO_ACCOUNT, TO_ANOTHER_BANK = "account", "other_bank"
-CREDITOR_FIELDS = ("creditor_name", "creditor_account", "creditor_country")
-from config.admin_operations import operation_page
+PAYOUT_FIELDS = ("creditor_name", "creditor_account", "creditor_country", "rail")
 
 
 class AccountChoiceField(forms.ModelChoiceField):
@@ -62,7 +62,7 @@ class DisburseForm(forms.Form):
     def clean(self):
         data = super().clean()
         if data.get("paid_to") == TO_ANOTHER_BANK:
-            for name in CREDITOR_FIELDS + ("rail",):
+            for name in PAYOUT_FIELDS:
                 if not data.get(name):
                     self.add_error(name, "Needed to pay the loan out to another bank.")
         return data

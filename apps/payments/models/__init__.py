@@ -28,6 +28,7 @@ __all__ = [
     "IncomingPayment",
     "OutgoingPayment",
     "PaymentReview",
+    "PaymentSource",
     "Rail",
     "StandingOrder",
     "StandingOrderExecution",
