@@ -110,15 +110,9 @@ def disburse_loan(*, application: LoanApplication, deposit_account: Account, act
     the loan already booked; anything else refused (``DisbursementRefused``) writes nothing."""
     if not idempotency_key:
         raise DisbursementRefused("A disbursement needs an idempotency key.", code="idempotency_key_missing")
-    # The account, then the application: the house lock order (account → loan).
-    account = lock_account(deposit_account)
-    locked = LoanApplication.objects.select_for_update().select_related("product").get(pk=application.pk)
-    existing = Loan.objects.filter(application=locked).first()
+    account, locked, existing = _lock_and_check(application, deposit_account, actor)
     if existing is not None:
-        existing.replayed = True
         return existing
-    ensure_staff_may(actor, DISBURSE, branch_id=locked.branch_id)
-    _ensure_disbursable(locked, account)
     day = current_business_date()
     loan = _book_loan(locked, account=account, actor=actor, day=day)
     entry = post_journal_entry(
@@ -151,15 +145,9 @@ def disburse_loan_by_payment(*, application: LoanApplication, repayment_account:
     if not creditor_name or len(creditor_country) != 2 or not creditor_country.isalpha():
         raise DisbursementRefused("A payout needs the creditor's name and two-letter country.",
                                   code="creditor_incomplete")
-    account = lock_account(repayment_account)
-    locked = LoanApplication.objects.select_for_update().select_related("product", "customer").get(
-        pk=application.pk)
-    existing = Loan.objects.filter(application=locked).first()
+    account, locked, existing = _lock_and_check(application, repayment_account, actor)
     if existing is not None:
-        existing.replayed = True
         return existing
-    ensure_staff_may(actor, DISBURSE, branch_id=locked.branch_id)
-    _ensure_disbursable(locked, account)
     clearing = house_account(PAYMENTS_CLEARING)
     if clearing.currency != locked.currency:
         raise DisbursementRefused(f"Payments to other banks are in {clearing.currency}; the loan is in "
@@ -189,6 +177,22 @@ def disburse_loan_by_payment(*, application: LoanApplication, repayment_account:
     _record_disbursement(loan, locked, entry=entry, actor=actor, day=day, idempotency_key=idempotency_key)
     submit_after_commit(payment)
     return loan
+
+
+def _lock_and_check(application: LoanApplication, account: Account,
+                    actor: User) -> tuple[Account, LoanApplication, Loan | None]:
+    """Lock the account, then the application (the house lock order: account → loan); the loan already booked
+    from it (a replay, marked so), or else the role, the branch and the application and account checked."""
+    account = lock_account(account)
+    locked = LoanApplication.objects.select_for_update().select_related("product", "customer").get(
+        pk=application.pk)
+    existing = Loan.objects.filter(application=locked).first()
+    if existing is not None:
+        existing.replayed = True
+        return account, locked, existing
+    ensure_staff_may(actor, DISBURSE, branch_id=locked.branch_id)
+    _ensure_disbursable(locked, account)
+    return account, locked, None
 
 
 def _postings(application: LoanApplication, principal, net, fee, *, paid_to: int) -> list:
