@@ -2,6 +2,7 @@
 payment's initiation, submitted after commit; settled, the loan is active; rejected or returned, the entry is
 reversed (no deposit account is credited) and the loan cancelled. Refusals write nothing."""
 
+import datetime
 import time
 from decimal import Decimal
 
@@ -11,7 +12,9 @@ from django.core.management import call_command
 from apps.domain_errors import DomainError
 from apps.ledger.models import JournalEntry, LedgerAccount
 from apps.ledger.selectors import account_balance
-from apps.loans.models import ApplicationStatus, Loan, LoanInstalment, LoanTransaction
+from apps.loans.models import ApplicationStatus, Loan, LoanAccrual, LoanInstalment, LoanTransaction
+from apps.loans.services.accrual import accrue_loan_interest
+from apps.loans.services.collection import collect_due_instalments, mark_instalments
 from apps.loans.services.disbursement import disburse_loan_by_payment
 from apps.loans.services.repayment import ensure_active
 from apps.loans.tests.factories import loan_product
@@ -70,6 +73,20 @@ def test_a_payout_is_one_entry_to_clearing_and_an_outgoing_payment_without_a_pay
     with pytest.raises(DomainError) as refused:  # nothing is repaid or charged before the money has left
         ensure_active(loan)
     assert refused.value.code == "loan_paying_out"
+    assert_ledger_clean()
+
+
+@pytest.mark.django_db
+def test_nothing_accrues_falls_due_or_is_collected_while_the_loan_is_paying_out(product, borrower, deposit,
+                                                                                officer):
+    application = approved_application(customer=borrower, product=product, staff=officer)
+    loan = _payout(application, deposit, officer)
+    later = loan.instalments.order_by("number")[0].due_date + datetime.timedelta(days=3)
+
+    assert accrue_loan_interest(later)["accruals"] == 0 and not LoanAccrual.objects.exists()
+    assert mark_instalments(later) == {"due": 0, "overdue": 0}
+    assert collect_due_instalments(later) == {"collected": 0, "short": 0, "refused": 0}
+    assert _deposit_balance(deposit) == Decimal("500.00")
     assert_ledger_clean()
 
 
