@@ -20,6 +20,7 @@ from apps.loans.services.repayment import ensure_active
 from apps.loans.tests.factories import loan_product
 from apps.loans.tests.loan_factories import approved_application, assert_ledger_clean, loan_staff
 from apps.payments.models import OutgoingPayment
+from apps.payments.selectors import outgoing_payments_visible_to
 
 IBAN = "PT50000201231234567890154"
 
@@ -88,6 +89,15 @@ def test_nothing_accrues_falls_due_or_is_collected_while_the_loan_is_paying_out(
     assert collect_due_instalments(later) == {"collected": 0, "short": 0, "refused": 0}
     assert _deposit_balance(deposit) == Decimal("500.00")
     assert_ledger_clean()
+
+
+@pytest.mark.django_db
+def test_head_office_sees_the_payout_among_outgoing_payments_a_branch_teller_does_not(
+        product, borrower, deposit, officer, auditor, teller_a):
+    loan = _payout(approved_application(customer=borrower, product=product, staff=officer), deposit, officer)
+
+    assert list(outgoing_payments_visible_to(auditor)) == [loan.disbursement_payment]
+    assert not outgoing_payments_visible_to(teller_a).exists()
 
 
 @pytest.mark.django_db
