@@ -67,7 +67,8 @@ class LoanAdmin(EvidenceHistoryAdmin):
     list_select_related = ["customer", "product"]
     search_fields = ["customer__legal_name", "deposit_account__number"]
     inlines = [InstalmentInline, TransactionInline]
-    readonly_fields = ["application", "customer", "branch", "product", "currency", "deposit_account", "amount",
+    readonly_fields = ["application", "customer", "branch", "product", "currency", "deposit_account",
+                       "disbursement_payment", "amount",
                        "origination_fee", "principal", "net_disbursed", "annual_rate", "term",
                        "repayment_frequency", "disbursement_date", "status", "closed_on", "disbursed_by",
                        "balances", "repay_link"]

@@ -13,7 +13,8 @@ from django.db.models.functions import Coalesce
 from apps.accounts.models import Account
 from apps.ledger.models import AMOUNT_FIELD, Posting
 from apps.ledger.sums import AmountSum
-from apps.loans.models import InstalmentStatus, LoanInstalment, LoanStatus
+from apps.loans.models import InstalmentStatus, LoanInstalment
+from apps.loans.models.loans import OPEN_STATUSES
 from apps.loans.product_terms import PERIODS_PER_YEAR
 from apps.money import round_to_currency
 
@@ -60,7 +61,7 @@ def bank_loan_history(customer, *, currency: str, on: datetime.date) -> BankLoan
     instalment = ExpressionWrapper(F("principal_due") + F("interest_due") + F("fee_due"),
                                    output_field=DecimalField(**AMOUNT_FIELD))
     loans = (LoanInstalment.objects
-             .filter(loan__customer_id=customer.pk, loan__currency=currency, loan__status=LoanStatus.ACTIVE,
+             .filter(loan__customer_id=customer.pk, loan__currency=currency, loan__status__in=OPEN_STATUSES,
                      status__in=OPEN_INSTALMENT)
              .values("loan_id", "loan__repayment_frequency")
              .annotate(instalment=Max(instalment), oldest_unpaid=Min("due_date", filter=Q(due_date__lt=on)))

@@ -13,7 +13,7 @@ from apps.accounts.models import Account
 from apps.customers.models import Customer
 from apps.ledger.sums import AmountSum
 from apps.money import to_minor_unit
-from apps.organization.branch_scope import visible_to
+from apps.organization.branch_scope import is_bank_wide, visible_to
 from apps.organization.models import Branch, User
 from apps.payments.models import (
     Beneficiary,
@@ -21,6 +21,7 @@ from apps.payments.models import (
     IncomingPayment,
     OutgoingPayment,
     PaymentReview,
+    PaymentSource,
     StandingOrder,
     Transfer,
 )
@@ -44,9 +45,14 @@ def payer_accounts_of(user: User) -> QuerySet[Account]:
 
 
 def outgoing_payments_visible_to(user: User) -> QuerySet:
+    """A customer's own; staff those from the accounts they see, and head-office roles that may view payments
+    the loans paid out to another bank too (they debit no account; a loan officer sees them on the loan)."""
     payments = OutgoingPayment.objects.select_related("from_account")
     if user.is_staff:
-        return payments.filter(from_account__in=visible_to(user, Account.objects.all()))
+        seen = Q(from_account__in=visible_to(user, Account.objects.all()))
+        if is_bank_wide(user) and user.has_perm("payments.view_outgoingpayment"):
+            seen |= Q(source=PaymentSource.LOAN_DISBURSEMENT)
+        return payments.filter(seen)
     return payments.filter(from_account__holder_links__customer__user=user).distinct()
 
 

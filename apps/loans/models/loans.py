@@ -37,6 +37,13 @@ class LoanStatus(models.TextChoices):
     ACTIVE = "active", "Active"
     CLOSED = "closed", "Closed (repaid)"
     WRITTEN_OFF = "written_off", "Written off"
+    # Paid out to another bank: nothing accrues, is collected or repaid until the payment settles (-> active); a
+    # rejected or returned payout reverses the disbursement entry and the loan is cancelled (never owed).
+    PAYING_OUT = "paying_out", "Being paid out to another bank"
+    CANCELLED = "cancelled", "Cancelled (the payout was returned)"
+
+
+OPEN_STATUSES = (LoanStatus.ACTIVE, LoanStatus.PAYING_OUT)
 
 
 class Loan(models.Model):
@@ -45,13 +52,17 @@ class Loan(models.Model):
     branch = models.ForeignKey("organization.Branch", on_delete=models.PROTECT, related_name="loans")
     product = models.ForeignKey(LoanProduct, on_delete=models.PROTECT, related_name="loans")
     currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES)
-    # The customer's deposit account the loan is paid into and repaid from (the automatic debits take it).
+    # The customer's deposit account the loan is repaid from (the automatic debits take it), and paid into unless
+    # it was paid out to another bank (``disbursement_payment``).
     deposit_account = models.ForeignKey("accounts.Account", on_delete=models.PROTECT, related_name="loans")
+    disbursement_payment = models.OneToOneField(
+        "payments.OutgoingPayment", on_delete=models.PROTECT, null=True, blank=True, related_name="loan",
+        help_text="The payment to another bank the loan was paid out through, if it was.")
 
     amount = models.DecimalField(**AMOUNT_FIELD, help_text="What the customer asked for.")
     origination_fee = models.DecimalField(**AMOUNT_FIELD, default=0)
     principal = models.DecimalField(**AMOUNT_FIELD, help_text="What is repaid: the amount, plus a capitalised fee.")
-    net_disbursed = models.DecimalField(**AMOUNT_FIELD, help_text="What reached the deposit account.")
+    net_disbursed = models.DecimalField(**AMOUNT_FIELD, help_text="What was paid out (the amount less a deducted fee).")
     annual_rate = models.DecimalField(**RATE_FIELD, help_text="Annual, in percent.")
     term = models.PositiveSmallIntegerField(help_text="In instalments, as disbursed.")
     repayment_frequency = models.CharField(max_length=10, choices=RepaymentFrequency.choices)
@@ -77,8 +88,11 @@ class Loan(models.Model):
             models.CheckConstraint(condition=Q(annual_rate__gte=0), name="loan_rate_not_negative"),
             models.CheckConstraint(condition=Q(term__gte=1), name="loan_term_positive"),
             models.CheckConstraint(condition=Q(status__in=LoanStatus.values), name="loan_status_valid"),
-            models.CheckConstraint(condition=Q(status=LoanStatus.ACTIVE) | Q(closed_on__isnull=False),
+            models.CheckConstraint(condition=Q(status__in=OPEN_STATUSES) | Q(closed_on__isnull=False),
                                    name="loan_closed_has_date"),
+            models.CheckConstraint(
+                condition=~Q(status__in=(LoanStatus.PAYING_OUT, LoanStatus.CANCELLED))
+                | Q(disbursement_payment__isnull=False), name="loan_paying_out_has_payment"),
         ]
 
     def __str__(self) -> str:

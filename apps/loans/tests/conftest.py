@@ -23,3 +23,4 @@ from apps.loans.tests.application_fixtures import (  # noqa: E402, F401
     manager_a2,
 )
 from apps.loans.tests.loan_fixtures import borrower, deposit, officer  # noqa: E402, F401  (booked loans)
+from apps.payments.tests.gateway_fixtures import simulator  # noqa: E402, F401  (loans paid out to another bank)

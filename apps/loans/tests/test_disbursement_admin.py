@@ -119,3 +119,40 @@ def test_another_branch_cannot_reach_the_disbursement(application, deposit, bran
     response = admin_client(loan_staff(branch_b, permissions=("view_loanapplication", "disburse_loan"))).post(
         _url(application), {"deposit_account": deposit.pk, "idempotency_key": "form-1"})
     assert response.status_code == 302 and not Loan.objects.exists()
+
+
+PAYOUT = {"paid_to": "other_bank", "creditor_name": "Ana Costa", "creditor_account": "PT50 0002 0123 1234 5678 9015 4",
+          "creditor_bic": "", "creditor_country": "pt", "rail": "same_day"}
+
+
+def test_paying_the_loan_out_to_another_bank_books_it_paying_out_and_records_the_payment(
+        application, deposit, loan_officer):
+    client = admin_client(loan_officer)
+    page = client.get(_url(application)).content.decode()
+    assert 'name="paid_to"' in page and 'name="creditor_account"' in page
+
+    response = client.post(_url(application), {"deposit_account": deposit.pk, "idempotency_key": "form-1",
+                                                **PAYOUT})
+
+    loan = Loan.objects.get()
+    assert response.status_code == 302 and response["Location"] == reverse("admin:loans_loan_change",
+                                                                           args=[loan.pk])
+    payment = loan.disbursement_payment
+    assert (loan.status, payment.creditor_account, payment.creditor_country, payment.rail, payment.amount) == (
+        "paying_out", "PT50000201231234567890154", "PT", "same_day", Decimal("1182.00"))
+    assert LedgerAccount.objects.get(pk=deposit.ledger_account_id).balance == Decimal("500.00")
+    assert_ledger_clean()
+
+
+def test_a_payout_without_the_creditor_or_with_a_bad_iban_is_refused_on_the_form(application, deposit,
+                                                                                 loan_officer):
+    entries = JournalEntry.objects.count()
+    client = admin_client(loan_officer)
+    form = {"deposit_account": deposit.pk, "idempotency_key": "form-1", **PAYOUT}
+
+    missing = client.post(_url(application), {**form, "creditor_name": "", "creditor_account": ""})
+    bad_iban = client.post(_url(application), {**form, "creditor_account": "PT50000201231234567890155"})
+
+    assert missing.status_code == 200 and "Needed to pay the loan out to another bank." in missing.content.decode()
+    assert bad_iban.status_code == 200 and "is not a valid IBAN" in bad_iban.content.decode()
+    _nothing_written(application, deposit, entries)

@@ -9,7 +9,7 @@ One module per subject; the app's models are imported from here, where Django lo
 
 from apps.payments.models.beneficiaries import Beneficiary
 from apps.payments.models.channels import Channel
-from apps.payments.models.external import GatewayEvent, IncomingPayment, OutgoingPayment, Rail
+from apps.payments.models.external import GatewayEvent, IncomingPayment, OutgoingPayment, PaymentSource, Rail
 from apps.payments.models.fees_and_limits import CustomerTier, FeeSchedule, TransferLimit
 from apps.payments.models.fraud import KINDS_WITH_AN_AMOUNT, FraudDecision, FraudRule
 from apps.payments.models.reviews import PaymentReview
@@ -28,6 +28,7 @@ __all__ = [
     "IncomingPayment",
     "OutgoingPayment",
     "PaymentReview",
+    "PaymentSource",
     "Rail",
     "StandingOrder",
     "StandingOrderExecution",

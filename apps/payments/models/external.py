@@ -18,6 +18,11 @@ class Rail(models.TextChoices):
     HIGH_VALUE = "high_value", "High value (gross settlement, large amounts)"
 
 
+class PaymentSource(models.TextChoices):
+    CUSTOMER = "customer", "From a customer's deposit account"
+    LOAN_DISBURSEMENT = "loan_disbursement", "A loan paid out (funded by the loan portfolio)"
+
+
 class OutgoingPayment(models.Model):
     """A payment to another bank over a rail, through a gateway.
 
@@ -37,7 +42,10 @@ class OutgoingPayment(models.Model):
     FINAL_STATUSES = (Status.SETTLED, Status.REJECTED, Status.FAILED)
 
     reference = models.CharField(max_length=40, unique=True)
-    from_account = models.ForeignKey("accounts.Account", on_delete=models.PROTECT, related_name="outgoing_payments")
+    from_account = models.ForeignKey("accounts.Account", on_delete=models.PROTECT, related_name="outgoing_payments",
+                                     null=True, blank=True, help_text="None for a loan paid out.")
+    source = models.CharField(max_length=20, choices=PaymentSource.choices, default=PaymentSource.CUSTOMER)
+    debtor_name = models.CharField(max_length=140, blank=True, help_text="Who pays, when no payer account does.")
     amount = models.DecimalField(**AMOUNT_FIELD)
     currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES)
     rail = models.CharField(max_length=12, choices=Rail.choices)
@@ -79,6 +87,10 @@ class OutgoingPayment(models.Model):
                                    name="returned_payment_has_return_entry"),
             models.CheckConstraint(condition=Q(settlement_entry__isnull=True) | Q(return_entry__isnull=True),
                                    name="payment_never_settled_and_returned"),
+            models.CheckConstraint(
+                condition=(Q(source=PaymentSource.CUSTOMER) & Q(from_account__isnull=False))
+                | (Q(source=PaymentSource.LOAN_DISBURSEMENT) & Q(from_account__isnull=True) & ~Q(debtor_name="")),
+                name="outgoing_payment_payer_account_or_loan"),
         ]
 
     def __str__(self) -> str:

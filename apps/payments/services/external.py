@@ -63,6 +63,7 @@ from apps.payments.services.fraud import (
 )
 from apps.payments.services.initiators import ensure_may_initiate_outgoing_payment
 from apps.payments.services.transfers import resolve_payer_account
+from apps.payments.signals import payment_finished
 
 logger = logging.getLogger(__name__)
 
@@ -188,6 +189,7 @@ def return_funds(*, payment: OutgoingPayment, status: str, reason: str, actor: U
         reversed_by=actor,
     )
     payment.status, payment.failure_reason, payment.finished_at = status, reason[:300], timezone.now()
+    payment_finished.send(sender=OutgoingPayment, payment=payment)
 
 
 def _instruction(payment: OutgoingPayment) -> PaymentInstruction:
@@ -196,8 +198,9 @@ def _instruction(payment: OutgoingPayment) -> PaymentInstruction:
         reference=payment.reference, rail=payment.rail, amount=payment.amount, currency=payment.currency,
         creditor_name=payment.creditor_name, creditor_account=payment.creditor_account,
         creditor_country=payment.creditor_country, creditor_bic=payment.creditor_bic,
-        debtor_name=account.customer.legal_name,
-        debtor_account=account.number, remittance_information=payment.remittance_information,
+        debtor_name=account.customer.legal_name if account else payment.debtor_name,
+        debtor_account=account.number if account else payment.reference,
+        remittance_information=payment.remittance_information,
     )
 
 
@@ -256,6 +259,7 @@ def apply_gateway_outcome(*, reference: str, outcome: GatewayOutcome) -> Outgoin
             reference=reference,
         )
         payment.status, payment.finished_at = OutgoingPayment.Status.SETTLED, now
+        payment_finished.send(sender=OutgoingPayment, payment=payment)
     elif outcome.status in (GatewayOutcome.REJECTED, GatewayOutcome.FAILED):
         return_funds(payment=payment, reason=outcome.reason,
                      status=(OutgoingPayment.Status.REJECTED if outcome.status == GatewayOutcome.REJECTED

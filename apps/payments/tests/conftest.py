@@ -33,3 +33,6 @@ def alice_account(alice, savings, teller_a):
 @pytest.fixture
 def bob_account(bob, savings, teller_a):
     return open_funded_account(bob, savings, "100.00", teller=teller_a)
+
+
+from apps.payments.tests.gateway_fixtures import simulator  # noqa: E402, F401  (the gateway simulator)

@@ -19,25 +19,12 @@ from apps.ledger.selectors import account_balance
 from apps.money import Money
 from apps.organization.tests.factories import CustomerUserFactory
 from apps.payments.gateway.signatures import SIGNATURE_HEADER, sign
-from apps.payments.gateway.simulator import SimulatorServer
 from apps.payments.models import GatewayEvent, IncomingPayment, OutgoingPayment
 from apps.payments.services.external import initiate_outgoing_payment, poll_outgoing_payments
 from apps.payments.tasks import poll_outgoing_payments_task
+from apps.payments.tests.gateway_fixtures import SECRET
 
 pytestmark = pytest.mark.django_db(transaction=True)
-SECRET = "test-webhook-secret"
-
-
-@pytest.fixture
-def simulator(live_server, settings):
-    with SimulatorServer() as server:
-        server.gateway.webhook_url = live_server.url + reverse("v1:velocitypay-webhook")
-        server.gateway.webhook_secret = SECRET
-        settings.VELOCITYPAY_BASE_URL = server.url
-        settings.VELOCITYPAY_WEBHOOK_SECRET = SECRET
-        settings.VELOCITYPAY_READ_TIMEOUT = 0.5
-        settings.OUTGOING_PAYMENT_POLL_AFTER = datetime.timedelta(seconds=0)
-        yield server.gateway
 
 
 @pytest.fixture
