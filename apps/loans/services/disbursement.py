@@ -12,8 +12,8 @@ entry is the disbursement entry, submitted to the gateway after commit like any 
 ``paying_out`` (nothing accrues, is collected or repaid) until the payment settles (-> active). A rejected or
 failed payout has its initiation entry — the disbursement — reversed by the payments domain (clearing and fee
 income back to the portfolio: no deposit account is credited), and the loan is cancelled
-(``payment_finished`` receiver below). The borrower still names their deposit account here: the loan is repaid
-from it.
+(``payout_finished`` below, a payment outcome hook). The borrower still names their deposit account here:
+the loan is repaid from it.
 """
 
 from __future__ import annotations
@@ -23,7 +23,6 @@ import uuid
 
 from django.db import transaction
 from django.db.models import QuerySet
-from django.dispatch import receiver
 from django.utils import timezone
 
 from apps.accounts.house_accounts import house_account
@@ -53,8 +52,8 @@ from apps.organization.models import User
 from apps.organization.selectors import current_business_date, holidays_between
 from apps.payments.bank_identifiers import validate_bic, validate_iban
 from apps.payments.models import OutgoingPayment, PaymentSource, Rail
+from apps.payments.payment_outcome_hooks import register_payment_outcome_hook
 from apps.payments.services.external import submit_after_commit
-from apps.payments.signals import payment_finished
 
 logger = logging.getLogger(__name__)
 
@@ -236,13 +235,10 @@ def _record_disbursement(loan: Loan, locked: LoanApplication, *, entry, actor: U
     loan.replayed = False
 
 
-@receiver(payment_finished, dispatch_uid="loans.payout_finished")
-def payout_finished(sender, payment: OutgoingPayment, **kwargs) -> None:
+def payout_finished(*, payment: OutgoingPayment) -> None:
     """A loan's payout settled (the loan becomes active) or was rejected or returned (the payments domain has
     reversed the disbursement entry; the loan is cancelled, never owed). Runs under the payment's row lock,
     then locks the loan (the house order: payment → loan)."""
-    if payment.source != PaymentSource.LOAN_DISBURSEMENT:
-        return
     loan = Loan.objects.select_for_update().get(disbursement_payment_id=payment.pk)
     if loan.status != LoanStatus.PAYING_OUT:
         logger.error("Payout %s of loan %s is %s but the loan is %s: left as it is, to investigate.",
@@ -254,3 +250,6 @@ def payout_finished(sender, payment: OutgoingPayment, **kwargs) -> None:
         loan.status, loan.closed_on = LoanStatus.CANCELLED, current_business_date()
     loan._history_user = None
     loan.save(update_fields=["status", "closed_on"])
+
+
+register_payment_outcome_hook(PaymentSource.LOAN_DISBURSEMENT, payout_finished)

@@ -52,6 +52,7 @@ from apps.payments.gateway.base import (
 from apps.payments.gateway.circuit_breaker import CircuitBreaker
 from apps.payments.gateway.velocitypay import VelocityPayGateway
 from apps.payments.models import FraudDecision, IncomingPayment, OutgoingPayment, Rail
+from apps.payments.payment_outcome_hooks import run_payment_outcome_hooks
 from apps.payments.pricing import ensure_positive_amount
 from apps.payments.services.beneficiaries import beneficiary_for_payment, ensure_cooling_off_respected
 from apps.payments.services.fraud import (
@@ -63,7 +64,6 @@ from apps.payments.services.fraud import (
 )
 from apps.payments.services.initiators import ensure_may_initiate_outgoing_payment
 from apps.payments.services.transfers import resolve_payer_account
-from apps.payments.signals import payment_finished
 
 logger = logging.getLogger(__name__)
 
@@ -189,7 +189,7 @@ def return_funds(*, payment: OutgoingPayment, status: str, reason: str, actor: U
         reversed_by=actor,
     )
     payment.status, payment.failure_reason, payment.finished_at = status, reason[:300], timezone.now()
-    payment_finished.send(sender=OutgoingPayment, payment=payment)
+    run_payment_outcome_hooks(payment=payment)
 
 
 def _instruction(payment: OutgoingPayment) -> PaymentInstruction:
@@ -259,7 +259,7 @@ def apply_gateway_outcome(*, reference: str, outcome: GatewayOutcome) -> Outgoin
             reference=reference,
         )
         payment.status, payment.finished_at = OutgoingPayment.Status.SETTLED, now
-        payment_finished.send(sender=OutgoingPayment, payment=payment)
+        run_payment_outcome_hooks(payment=payment)
     elif outcome.status in (GatewayOutcome.REJECTED, GatewayOutcome.FAILED):
         return_funds(payment=payment, reason=outcome.reason,
                      status=(OutgoingPayment.Status.REJECTED if outcome.status == GatewayOutcome.REJECTED
