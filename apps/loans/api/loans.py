@@ -13,13 +13,10 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
-from apps.loans.allocation import owed_by
-from apps.loans.errors import QuoteRefused
-from apps.loans.loan_rules import live_instalments
 from apps.loans.loan_selectors import get_visible_loan, loan_balances, loans_visible_to
 from apps.loans.models import Loan, LoanInstalment, LoanTransaction, PrepaymentChoice, TransactionChannel
 from apps.loans.models.loans import LIVE
-from apps.loans.services.prepayment import prepayment_quote
+from apps.loans.services.prepayment import quote_repayment_with_prepayment
 from apps.loans.services.quotes import payoff_quote
 from apps.loans.services.repayment import repay_loan
 from apps.money import round_to_currency
@@ -180,13 +177,9 @@ class LoanViewSet(viewsets.ReadOnlyModelViewSet):
         given = PrepaymentQuoteInputSerializer(data=request.query_params, context={"currency": loan.currency})
         given.is_valid(raise_exception=True)
         as_of = given.validated_data.get("as_of") or current_business_date()
-        instalments = list(live_instalments(loan))
-        prepaid = given.validated_data["amount"].amount - owed_by(instalments, as_of)
-        if prepaid <= 0:
-            raise QuoteRefused("The amount does not go beyond what is due: nothing is prepaid.",
-                               code="nothing_to_prepay")
-        quote = prepayment_quote(loan=loan, instalments=instalments, prepaid=prepaid, value_date=as_of,
-                                 choice=given.validated_data["prepayment"])
+        prepaid, quote = quote_repayment_with_prepayment(
+            loan=loan, amount=given.validated_data["amount"].amount, choice=given.validated_data["prepayment"],
+            as_of=as_of)
         currency = loan.currency
         return Response({"as_of": as_of, "currency": currency,
                          **_amounts({"prepaid": prepaid, "principal_left": quote.principal_left}, currency),

@@ -16,8 +16,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+from apps.loans.allocation import owed_by
 from apps.loans.errors import QuoteRefused, RepaymentRefused
 from apps.loans.loan_interest import interest_earned
+from apps.loans.loan_rules import live_instalments
 from apps.loans.models import InstalmentStatus, Loan, LoanInstalment, PrepaymentChoice
 from apps.loans.schedule import Instalment, ScheduleTerms, build_schedule, latest_due_date
 from apps.loans.services.quotes import ensure_quote_date
@@ -91,6 +93,18 @@ def _instalment(loan: Loan, line: Instalment, *, number: int, first: LoanInstalm
         loan=loan, number=number, period_start=line.period_start, period_end=line.period_end,
         due_date=line.due_date, principal_due=line.principal, interest_due=interest, fee_due=fee,
         penalty_due=penalty, interest_accrued=accrued, status=InstalmentStatus.PENDING)
+
+
+def quote_repayment_with_prepayment(*, loan: Loan, amount: Decimal, choice: str, as_of: datetime.date
+                                    ) -> tuple[Decimal, Reamortisation]:
+    """What a repayment of ``amount`` on ``as_of`` prepays (beyond what is due by then), and the schedule it would
+    leave; refused (``nothing_to_prepay``) when it prepays nothing. Writes nothing."""
+    instalments = list(live_instalments(loan))
+    prepaid = amount - owed_by(instalments, as_of)
+    if prepaid <= 0:
+        raise QuoteRefused("The amount does not go beyond what is due: nothing is prepaid.", code="nothing_to_prepay")
+    return prepaid, prepayment_quote(loan=loan, instalments=instalments, prepaid=prepaid, value_date=as_of,
+                                     choice=choice)
 
 
 def prepayment_quote(*, loan: Loan, instalments: Sequence[LoanInstalment], prepaid: Decimal,
