@@ -53,3 +53,26 @@ def test_the_counter_takes_a_repayment_once(loan, officer):
     assert LoanTransaction.objects.filter(kind="repayment").count() == 1
     payoff_form = client.get(reverse("admin:loans_loan_repay", args=[loan.pk]) + "?payoff=1").content.decode()
     assert "shorten_term" in payoff_form
+
+
+def test_the_loans_list_and_the_api_list_cost_the_same_queries_whatever_their_length(
+        product, borrower, deposit, officer):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from rest_framework.test import APIClient
+
+    def queries() -> tuple[int, int]:
+        client = admin_client(officer)
+        api = APIClient()
+        api.force_authenticate(borrower.user)
+        with CaptureQueriesContext(connection) as admin_list:
+            assert client.get(reverse("admin:loans_loan_changelist")).status_code == 200
+        with CaptureQueriesContext(connection) as api_list:
+            assert api.get("/api/v1/loans/").status_code == 200
+        return len(admin_list), len(api_list)
+
+    booked_loan(customer=borrower, product=product, account=deposit, staff=officer, amount="300.00")
+    one = queries()
+    for _ in range(3):
+        booked_loan(customer=borrower, product=product, account=deposit, staff=officer, amount="300.00")
+    assert queries() == one
