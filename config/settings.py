@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "apps.idempotency",
     "apps.payments",
     "apps.loans",
+    "apps.compliance",
 ]
 
 MIDDLEWARE = [
@@ -445,6 +446,11 @@ CREDIT_BUREAU_API_TOKEN = env.str("CREDIT_BUREAU_API_TOKEN", default="simulator"
 CREDIT_BUREAU_TIMEOUT = env.float("CREDIT_BUREAU_TIMEOUT", default=5.0)
 CREDIT_BUREAU_BREAKER_FAILURES = env.int("CREDIT_BUREAU_BREAKER_FAILURES", default=5)
 CREDIT_BUREAU_BREAKER_RESET_SECONDS = env.float("CREDIT_BUREAU_BREAKER_RESET_SECONDS", default=30.0)
+
+# --- compliance: transaction monitoring, cases, CTR and SAR (docs/compliance.md) ---
+# A SAR is due this many days after the case's first alert; when no suspect is known, the longer period applies.
+COMPLIANCE_SAR_DAYS = env.int("COMPLIANCE_SAR_DAYS", default=30)
+COMPLIANCE_SAR_DAYS_NO_SUSPECT = env.int("COMPLIANCE_SAR_DAYS_NO_SUSPECT", default=60)
 
 # --- email (staff notifications, e.g. KYC expiry to branch managers) ---
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend" if DEBUG

@@ -32,6 +32,14 @@ UNFREEZE = "accounts.unfreeze_account"
 CLOSE = "accounts.close_account"
 
 
+def idle_days(account: Account, business_date: datetime.date) -> int | None:
+    """Days since the account's last customer-initiated movement (read before this one is recorded), as money
+    monitoring reports it (a dormant account woken by a large movement); None before the first."""
+    if account.last_customer_activity_on is None:
+        return None
+    return max((business_date - account.last_customer_activity_on).days, 0)
+
+
 def record_customer_activity(*, account: Account, business_date: datetime.date, actor: User) -> None:
     """A movement the customer initiated: it resets the dormancy clock and wakes a dormant account.
     The caller holds the account's lock."""

@@ -21,8 +21,9 @@ from apps.accounts.house_accounts import vault_cash
 from apps.accounts.locks import lock_account
 from apps.accounts.models import Account, ProductKind, TellerTransaction
 from apps.accounts.services.availability import DEBITABLE, ensure_available, ensure_status
-from apps.accounts.services.lifecycle import activate_if_funded, record_customer_activity
+from apps.accounts.services.lifecycle import activate_if_funded, idle_days, record_customer_activity
 from apps.customers.rules import ensure_customer_may_send
+from apps.ledger.money_movements import MovementLeg, publish_money_movement
 from apps.ledger.services import credit, debit, post_journal_entry
 from apps.ledger.thresholds import is_above, threshold
 from apps.money import Money
@@ -145,6 +146,12 @@ def perform_cash_operation(*, kind: str, account: Account, amount: Money, teller
                                 balance_after=account.ledger_account.balance)
     receipt._history_user = teller
     receipt.save()
+    publish_money_movement(
+        kind="cash_deposit" if kind == TellerTransaction.Kind.DEPOSIT else "cash_withdrawal", entry=entry,
+        currency=amount.currency, branch_id=teller.home_branch_id,
+        legs=[MovementLeg(account_id=account.pk, customer_id=account.customer_id,
+                          direction="in" if kind == TellerTransaction.Kind.DEPOSIT else "out", amount=amount.amount,
+                          idle_days=idle_days(account, business_date))])
     record_customer_activity(account=account, business_date=business_date, actor=teller)
     if kind == TellerTransaction.Kind.DEPOSIT:
         activate_if_funded(account=account, business_date=business_date, actor=teller)

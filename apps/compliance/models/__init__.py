@@ -1,0 +1,8 @@
+"""The compliance app's tables: what was monitored, the typologies' settings, alerts and cases, and the
+reports to the financial intelligence unit. One module per part; every model is importable from here."""
+
+from apps.compliance.models.alerts import Alert, Case, CaseNote, Suppression
+from apps.compliance.models.monitoring import ExpectedActivity, MonitoredTransaction
+from apps.compliance.models.typologies import TypologySetting
+
+__all__ = ["Alert", "Case", "CaseNote", "ExpectedActivity", "MonitoredTransaction", "Suppression", "TypologySetting"]
