@@ -3,6 +3,17 @@ reports to the financial intelligence unit. One module per part; every model is 
 
 from apps.compliance.models.alerts import Alert, Case, CaseNote, Suppression
 from apps.compliance.models.monitoring import ExpectedActivity, MonitoredTransaction
+from apps.compliance.models.reports import CurrencyTransactionReport, SuspiciousActivityReport
 from apps.compliance.models.typologies import TypologySetting
 
-__all__ = ["Alert", "Case", "CaseNote", "ExpectedActivity", "MonitoredTransaction", "Suppression", "TypologySetting"]
+__all__ = [
+           "Alert",
+           "Case",
+           "CaseNote",
+           "CurrencyTransactionReport",
+           "ExpectedActivity",
+           "MonitoredTransaction",
+           "Suppression",
+           "SuspiciousActivityReport",
+           "TypologySetting",
+]
