@@ -140,6 +140,10 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_LEDGER_READ,
         *_ORG_READ,
         "organization.view_user",
+        # what a customer declared they expect (income, turnover, business): the AML profile's yardstick
+        "compliance.view_expectedactivity",
+        "compliance.add_expectedactivity",
+        "compliance.change_expectedactivity",
         "customers.view_customer",
         "customers.change_customer",
         "customers.block_customer",
