@@ -50,20 +50,23 @@ def library_typology(code: str) -> Typology:
         raise TypologySettingRefused(f"The library has no typology {code!r}.", code="typology_unknown") from None
 
 
-def checked_parameters(*, entry: Typology, raw: Mapping[str, Any], currency: str) -> dict[str, Any]:
-    """The parameters as stored, validated by the typology; an amount must also be an amount of the setting's
-    currency (no fraction of its minor unit)."""
-    try:
-        clean = entry.validated_parameters(raw)
-    except ParameterError as error:
-        raise TypologySettingRefused(str(error), code="typology_parameters_invalid") from None
+def normalized_parameters(*, entry: Typology, raw: Mapping[str, Any], currency: str) -> dict[str, Any]:
+    """The parameters as stored: validated by the typology (complete, JSON), and each amount an amount of the
+    setting's currency with its decimals ("10000" and "10000.0" are one value: "10000.00"). Raises the
+    typology's ParameterError, or MoneyError for a fraction of the minor unit."""
+    clean = entry.validated_parameters(raw)
     for spec in entry.parameters:
         if spec.kind == "amount":
-            try:
-                Money(Decimal(clean[spec.name]), currency)
-            except MoneyError as error:
-                raise TypologySettingRefused(f"{spec.label}: {error}", code="typology_parameters_invalid") from None
+            clean[spec.name] = str(Money(Decimal(clean[spec.name]), currency).amount)
     return clean
+
+
+def checked_parameters(*, entry: Typology, raw: Mapping[str, Any], currency: str) -> dict[str, Any]:
+    """``normalized_parameters``, a refusal in the domain's words when they do not validate."""
+    try:
+        return normalized_parameters(entry=entry, raw=raw, currency=currency)
+    except (ParameterError, MoneyError) as error:
+        raise TypologySettingRefused(str(error), code="typology_parameters_invalid") from None
 
 
 def stored_parameters(entry: Typology, setting: TypologySetting | None) -> dict[str, Any]:
@@ -72,8 +75,8 @@ def stored_parameters(entry: Typology, setting: TypologySetting | None) -> dict[
     if setting is None:
         return {}
     try:
-        return entry.validated_parameters(setting.parameters)
-    except ParameterError:
+        return normalized_parameters(entry=entry, raw=setting.parameters, currency=setting.currency)
+    except (ParameterError, MoneyError):
         return dict(setting.parameters)
 
 
