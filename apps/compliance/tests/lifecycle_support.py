@@ -32,14 +32,18 @@ def settings_officer(branch):
     return grant(StaffFactory(role=roles.COMPLIANCE_OFFICER, home_branch=branch), *LIFECYCLE_PERMISSIONS)
 
 
-@pytest.fixture
-def setting_maker(branch_a):
+# Fixtures: a test module imports them (``from ...lifecycle_support import setting_maker_fixture``...).
+@pytest.fixture(name="setting_maker")
+def setting_maker_fixture(branch_a):
     return settings_officer(branch_a)
 
 
-@pytest.fixture
-def setting_checker(branch_a):
+@pytest.fixture(name="setting_checker")
+def setting_checker_fixture(branch_a):
     return settings_officer(branch_a)
+
+
+
 
 
 def seed_cash(account, amount: str, *, teller, on: datetime.date, hour: int = 10):

@@ -14,7 +14,7 @@ from apps.compliance.services.backtest_requests import BacktestRefused, request_
 from apps.compliance.services.backtests import run_backtest
 from apps.compliance.services.monitoring import evaluate_transaction
 from apps.compliance.services.settings import TypologySettingRefused
-from apps.compliance.tests.lifecycle_support import seed_cash, setting_maker  # noqa: F401
+from apps.compliance.tests.lifecycle_support import seed_cash, setting_maker_fixture  # noqa: F401
 from apps.customers.tests.factories import verified_customer
 from apps.domain_errors import PermissionRefused
 
@@ -35,7 +35,7 @@ def live_and_shadow_eur():
 def test_a_shadow_setting_raises_alerts_marked_shadow_that_join_no_case(
         customer, savings, teller_a, live_and_shadow_eur):
     # given
-    live, shadow = live_and_shadow_eur
+    _live, shadow = live_and_shadow_eur
     account = open_funded_account(customer, savings, None, teller=teller_a)
     below_live = seed_cash(account, "7000.00", teller=teller_a, on=DAY_1)
     # when
@@ -79,7 +79,7 @@ def seeded_range(branch_a, savings, teller_a, live_and_shadow_eur):
 def test_a_backtest_reports_the_alerts_it_would_raise_and_for_whom_and_writes_no_alert(
         seeded_range, setting_maker, django_capture_on_commit_callbacks):
     # given
-    ada, bea, cem, dov = seeded_range
+    ada, bea, _cem, _dov = seeded_range
     alerts_before = list(Alert.objects.values_list("pk", flat=True))
     # when
     with django_capture_on_commit_callbacks(execute=True):
@@ -107,7 +107,7 @@ def test_a_backtest_is_sent_to_the_worker_only_after_the_request_commits(setting
 
 def test_a_backtest_of_a_setting_snapshots_its_parameters(live_and_shadow_eur, setting_maker,
                                                           django_capture_on_commit_callbacks):
-    live, shadow = live_and_shadow_eur
+    _live, shadow = live_and_shadow_eur
     with django_capture_on_commit_callbacks(execute=True):
         run = request_backtest(typology="", currency="", parameters=None, source_setting=shadow,
                                date_from=DAY_1, date_to=DAY_2, requested_by=setting_maker)

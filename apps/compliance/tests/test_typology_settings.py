@@ -13,7 +13,7 @@ from apps.compliance.services.settings import (
     propose_shadow_promotion,
     propose_typology_setting_change,
 )
-from apps.compliance.tests.lifecycle_support import setting_checker, setting_maker  # noqa: F401
+from apps.compliance.tests.lifecycle_support import setting_checker_fixture, setting_maker_fixture  # noqa: F401
 from apps.domain_errors import PermissionRefused
 from apps.organization.configuration import NothingToChange, StaleConfigurationChange
 from apps.organization.errors import CheckerIsMaker
