@@ -21,6 +21,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from apps.accounts.models import Account, TellerTransaction
 from apps.accounts.services.lifecycle import freeze_account, request_unfreeze
 from apps.accounts.tests.factories import install_chart, open_funded_account, savings_product
+from apps.compliance.models import BacktestRun, TypologySetting
 from apps.customers.tests.factories import CustomerFactory, verified_customer
 from apps.kyc.models import KycDocument, ScreeningHit
 from apps.kyc.tests.factories import ListRowFactory, import_list
@@ -63,7 +64,7 @@ HISTORY_MODELS = [model for model, _ in _history_admins()]
 # sees the same rows, in the change view as in the history.
 BANK_WIDE_MODELS = {"organization.Bank", "organization.Branch", "organization.User", "accounts.DepositProduct",
                     "payments.FeeSchedule", "payments.TransferLimit", "payments.FraudRule", "organization.Holiday",
-                    "loans.LoanProduct"}
+                    "loans.LoanProduct", "compliance.TypologySetting", "compliance.BacktestRun"}
 
 
 def _login(user) -> Client:
@@ -169,6 +170,12 @@ def porto(bank, branch_a, branch_b, teller_b, manager_b, compliance_officer) -> 
         "payments.FraudDecision": held.fraud_decisions.get(), "payments.PaymentReview": held.review,
         "organization.Holiday": Holiday.objects.create(date=datetime.date(2025, 12, 25), name="Christmas Day"),
         "loans.LoanProduct": personal_loan, "loans.LoanApplication": loan_application,
+        "compliance.TypologySetting": TypologySetting.objects.create(typology="large_cash", currency="EUR",
+                                                                     parameters={"amount_at_least": "10000.00"}),
+        "compliance.BacktestRun": BacktestRun.objects.create(
+            typology="large_cash", typology_version=1, currency="EUR", parameters={"amount_at_least": "5000.00"},
+            date_from=datetime.date(2025, 11, 1), date_to=datetime.date(2025, 11, 30),
+            requested_by=compliance_officer),
     }
     rows["loans.Loan"] = booked_loan(customer=customer, product=rows["loans.LoanProduct"], account=account,
                                      staff=loan_staff(branch_b))
