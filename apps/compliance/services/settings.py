@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from apps.compliance.models import TypologySetting
 from apps.compliance.models.typologies import SettingMode
@@ -189,8 +189,18 @@ def apply_typology_setting_change(*, parameters: dict[str, Any], actor: User, ma
     setting = _changed_setting(locked=locked, parameters=parameters)
     setting._history_user = actor
     setting._change_reason = approval_change_reason(maker=maker, checker=actor)
-    setting.save()
+    _save(setting)
     return {"setting": str(setting), "revision": setting.revision}
+
+
+def _save(setting: TypologySetting) -> None:
+    """Save; two approvals racing to create the same (typology, currency, mode) meet at the constraint."""
+    try:
+        with transaction.atomic():
+            setting.save()
+    except IntegrityError:
+        raise TypologySettingRefused(f"{setting.typology} already has a {setting.mode} setting in "
+                                     f"{setting.currency}.", code="typology_setting_mode_taken") from None
 
 
 @transaction.atomic
@@ -237,7 +247,7 @@ def apply_shadow_promotion(*, parameters: dict[str, Any], actor: User, maker: Us
     live = _changed_setting(locked=locked.get(parameters["pk"]), parameters=parameters)
     reason = approval_change_reason(maker=maker, checker=actor)
     live._history_user, live._change_reason = actor, reason
-    live.save()
+    _save(live)
     shadow.is_enabled = False
     shadow.revision = shadow.revision + 1
     shadow._history_user, shadow._change_reason = actor, reason
