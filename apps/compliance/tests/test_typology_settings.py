@@ -2,6 +2,8 @@
 parameter as its own diff row, the typology validates the parameters when proposed and when approved, approval
 raises the revision, and a request made on an older revision is refused."""
 
+import datetime
+
 import pytest
 
 from apps.compliance.models import TypologySetting
@@ -14,6 +16,7 @@ from apps.compliance.services.settings import (
     propose_typology_setting_change,
 )
 from apps.compliance.tests.lifecycle_support import setting_checker_fixture, setting_maker_fixture  # noqa: F401
+from apps.compliance.typologies.base import _LIBRARY, REALTIME, Parameter, Typology, register
 from apps.domain_errors import PermissionRefused
 from apps.organization.configuration import NothingToChange, StaleConfigurationChange
 from apps.organization.errors import CheckerIsMaker
@@ -214,3 +217,39 @@ def test_promoting_a_shadow_with_the_live_parameters_is_refused(live_eur, settin
     with pytest.raises(TypologySettingRefused):
         propose_shadow_promotion(shadow=shadow, maker=setting_maker)
     assert not ApprovalRequest.objects.exists()
+
+
+@pytest.fixture
+def three_parameter_typology():
+    """A typology of three parameters, in the library for one test only (the library's own have vectors)."""
+
+    class ThreeThresholds(Typology):
+        code, version, name, description = "three_thresholds", 1, "Three thresholds", "For the tests."
+        schedule, lookback = REALTIME, datetime.timedelta(hours=1)
+        parameters = (Parameter("amount_at_least", "amount", "Amount at least", "1000"),
+                      Parameter("within_hours", "hours", "Within", 24),
+                      Parameter("countries", "countries", "Countries", ["IR", "KP"]))
+
+        def scan(self, movements, *, parameters, context=None):
+            return []
+
+    register(ThreeThresholds)
+    yield ThreeThresholds
+    _LIBRARY.pop(ThreeThresholds.code)
+
+
+def test_each_changed_parameter_is_its_own_diff_row_and_unchanged_ones_are_left_out(
+        three_parameter_typology, setting_maker, setting_checker):
+    # given
+    setting = TypologySetting.objects.create(typology="three_thresholds", currency="USD",
+                                             parameters={"amount_at_least": "1000", "within_hours": 24,
+                                                         "countries": ["IR", "KP"]})
+    # when
+    approval = _propose(setting, setting_maker, parameters={"amount_at_least": "1000", "within_hours": "48",
+                                                            "countries": ["kp", "ir", "sy"]})
+    # then
+    rows = [(c["label"], c["before_text"], c["after_text"]) for c in approval.parameters["changes"]]
+    assert rows == [("Countries", "IR, KP", "IR, KP, SY"), ("Within", "24 hours", "48 hours")]
+    approve_request(request=approval, checker=setting_checker)
+    assert TypologySetting.objects.get(pk=setting.pk).parameters == {
+        "amount_at_least": "1000.00", "within_hours": 48, "countries": ["IR", "KP", "SY"]}

@@ -6,12 +6,14 @@ import datetime
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from apps.compliance.models import Alert, BacktestRun, TypologySetting
 from apps.compliance.models.backtests import BacktestStatus
 from apps.compliance.models.typologies import SettingMode
 from apps.compliance.services.settings import CHANGE_TYPOLOGY_SETTING, PROMOTE_SHADOW_SETTING
 from apps.compliance.tests.lifecycle_support import setting_checker_fixture, setting_maker_fixture  # noqa: F401
+from apps.customers.tests.factories import verified_customer
 from apps.organization.models import ApprovalRequest
 from apps.organization.tests.admin_approvals import admin_client, approve_in_admin, pending_request
 
@@ -155,3 +157,30 @@ def test_staff_without_the_permission_see_no_forms(live_and_shadow_eur, auditor)
     assert "Propose a change" not in html and "Backtest…" not in html
     live, _shadow = live_and_shadow_eur
     assert client.get(reverse("admin:compliance_typologysetting_propose", args=[live.pk])).status_code == 403
+
+
+def test_a_backtests_page_names_the_customers_it_would_alert(seeded_run, setting_maker):
+    html = admin_client(setting_maker).get(
+        reverse("admin:compliance_backtestrun_change", args=[seeded_run.pk])).content.decode()
+    assert "Ada Lovelace</a> (#" in html and "3 alert(s)" in html
+
+
+def test_the_backtests_list_keeps_its_query_count(seeded_run, setting_maker, django_assert_max_num_queries):
+    for _ in range(5):
+        BacktestRun.objects.create(typology="large_cash", typology_version=1, currency="EUR", parameters={},
+                                   date_from=datetime.date(2026, 3, 1), date_to=datetime.date(2026, 3, 2),
+                                   requested_by=setting_maker)
+    client = admin_client(setting_maker)
+    with django_assert_max_num_queries(10):
+        response = client.get(reverse("admin:compliance_backtestrun_changelist"))
+    assert response.status_code == 200 and response.context["cl"].result_count == 6
+
+
+@pytest.fixture
+def seeded_run(branch_a, setting_maker):
+    ada = verified_customer(branch=branch_a, legal_name="Ada Lovelace")
+    return BacktestRun.objects.create(
+        typology="large_cash", typology_version=1, currency="EUR", parameters={"amount_at_least": "5000.00"},
+        date_from=datetime.date(2026, 3, 1), date_to=datetime.date(2026, 3, 2), requested_by=setting_maker,
+        status=BacktestStatus.DONE, finished_at=timezone.now(), transactions_evaluated=4, alerts_would_raise=3,
+        customers_alerted=1, customers=[{"id": ada.pk, "name": ada.legal_name, "alerts": 3}])
