@@ -46,5 +46,5 @@ def request_backtest(*, typology: str, currency: str, parameters: Mapping[str, A
     run._history_user = requested_by
     run.save()
     send_task_on_commit(run_backtest_task, run.pk,
-                        backstop="the run stays queued; request it again from the typology settings page")
+                        backstop="the beat task compliance.run_backtests_left_behind carries it out")
     return run

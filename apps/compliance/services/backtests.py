@@ -25,6 +25,8 @@ from apps.compliance.services.monitoring import customer_context, movement_of
 from apps.compliance.typologies.base import Typology, typology
 from apps.customers.models import Customer
 
+BACKTESTS_PER_SWEEP = 5
+
 
 def _claim(backtest_id: int) -> bool:
     """Queued → running with a conditional UPDATE: of two workers given the same run, one carries it out."""
@@ -93,6 +95,30 @@ def run_backtest(*, backtest_id: int) -> BacktestRun | None:
                    customers=_customers_shown(alerts), live_alerts=live_count, live_customers=len(live_customers),
                    customers_only_backtest=len(alerted - live_customers),
                    customers_only_live=len(live_customers - alerted))
+
+
+def backtests_left_behind(*, now: datetime.datetime, queued_for: datetime.timedelta,
+                          running_for: datetime.timedelta) -> tuple[list[int], int]:
+    """The backstop of the broker and the workers: the ids of runs queued longer than ``queued_for`` (their
+    message was lost: the caller runs them), and how many runs running longer than ``running_for`` (the task's
+    time limit: their worker is gone) it marked failed."""
+    queued = list(BacktestRun.objects.filter(status=BacktestStatus.QUEUED, requested_at__lt=now - queued_for)
+                  .order_by("requested_at", "id").values_list("id", flat=True)[:BACKTESTS_PER_SWEEP])
+    stuck = 0
+    for backtest_id in BacktestRun.objects.filter(status=BacktestStatus.RUNNING,
+                                                  started_at__lt=now - running_for).values_list("id", flat=True):
+        stuck += _fail_if_still_running(backtest_id)
+    return queued, stuck
+
+
+@transaction.atomic
+def _fail_if_still_running(backtest_id: int) -> int:
+    run = BacktestRun.objects.select_for_update().get(pk=backtest_id)
+    if run.status != BacktestStatus.RUNNING:
+        return 0  # it finished meanwhile
+    _finish(run, status=BacktestStatus.FAILED,
+            failure_reason="The worker stopped before the run finished (time limit or restart): request it again.")
+    return 1
 
 
 @transaction.atomic

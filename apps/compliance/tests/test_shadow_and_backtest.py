@@ -4,6 +4,7 @@ parameters would have raised over a past range, and for whom, raising nothing.""
 import datetime
 
 import pytest
+from django.utils import timezone
 
 from apps.accounts.tests.factories import open_funded_account
 from apps.compliance.models import Alert, BacktestRun, Case, TypologySetting
@@ -14,6 +15,7 @@ from apps.compliance.services.backtest_requests import BacktestRefused, request_
 from apps.compliance.services.backtests import run_backtest
 from apps.compliance.services.monitoring import evaluate_transaction
 from apps.compliance.services.settings import TypologySettingRefused
+from apps.compliance.tasks import run_backtests_left_behind_task
 from apps.compliance.tests.lifecycle_support import seed_cash, setting_maker_fixture  # noqa: F401
 from apps.customers.tests.factories import verified_customer
 from apps.domain_errors import PermissionRefused
@@ -144,3 +146,26 @@ def test_staff_without_the_permission_may_not_request_a_backtest(compliance_offi
         request_backtest(typology="large_cash", currency="EUR", parameters={}, date_from=DAY_1, date_to=DAY_2,
                          requested_by=compliance_officer)
     assert not BacktestRun.objects.exists()
+
+
+def test_the_beats_backstop_carries_out_a_lost_run_and_fails_one_whose_worker_stopped(seeded_range, setting_maker):
+    # given: a run whose message was lost (queued ten minutes), one whose worker died (running for hours), and
+    # one just requested (its message may still be on its way)
+    def queued_run():
+        return BacktestRun.objects.create(typology="large_cash", typology_version=1, currency="EUR",
+                                          parameters={"amount_at_least": "5000.00"}, date_from=DAY_1, date_to=DAY_2,
+                                          requested_by=setting_maker)
+
+    lost, stuck, fresh = queued_run(), queued_run(), queued_run()
+    now = timezone.now()
+    BacktestRun.objects.filter(pk=lost.pk).update(requested_at=now - datetime.timedelta(minutes=10))
+    BacktestRun.objects.filter(pk=stuck.pk).update(status=BacktestStatus.RUNNING,
+                                                   started_at=now - datetime.timedelta(hours=2))
+    # when
+    carried_out = run_backtests_left_behind_task()
+    # then
+    assert carried_out == 1
+    lost, stuck, fresh = (BacktestRun.objects.get(pk=run.pk) for run in (lost, stuck, fresh))
+    assert (lost.status, lost.alerts_would_raise) == (BacktestStatus.DONE, 4)
+    assert stuck.status == BacktestStatus.FAILED and "worker stopped" in stuck.failure_reason
+    assert fresh.status == BacktestStatus.QUEUED
