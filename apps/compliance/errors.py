@@ -17,3 +17,16 @@ class CompliancePermissionRefused(PermissionRefused):
 class ExpectedActivityRefused(ComplianceError):
     code = "expected_activity_refused"
     title = "The expected activity was refused"
+
+
+class TypologySettingRefused(ComplianceError):
+    """A typology setting's proposal, approval or promotion the rules refuse (services/settings.py); the code
+    says which rule (typology_unknown, typology_parameters_invalid, typology_setting_mode_taken, ...)."""
+
+    code = "typology_setting_refused"
+    title = "The typology setting change was refused"
+
+
+class BacktestRefused(TypologySettingRefused):
+    code = "backtest_refused"
+    title = "The backtest was refused"

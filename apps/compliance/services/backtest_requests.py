@@ -9,17 +9,12 @@ from typing import Any
 
 from django.db import transaction
 
+from apps.compliance.errors import BacktestRefused, CompliancePermissionRefused
 from apps.compliance.models import BacktestRun, TypologySetting
-from apps.compliance.services.settings import TypologySettingRefused, checked_parameters, library_typology
+from apps.compliance.services.settings import checked_parameters, library_typology
 from apps.compliance.tasks import run_backtest_task
-from apps.domain_errors import PermissionRefused
 from apps.organization.models import User
 from apps.outbox.broker import send_task_on_commit
-
-
-class BacktestRefused(TypologySettingRefused):
-    code = "backtest_refused"
-    title = "The backtest was refused"
 
 
 @transaction.atomic
@@ -29,7 +24,7 @@ def request_backtest(*, typology: str, currency: str, parameters: Mapping[str, A
     """Queue a backtest of ``parameters`` (None: the source setting's) over business dates ``date_from`` to
     ``date_to``. Refused when the typology refuses the parameters or the range is reversed."""
     if not requested_by.has_perm("compliance.request_backtest"):
-        raise PermissionRefused("Your role may not request backtests.")
+        raise CompliancePermissionRefused("Your role may not request backtests.")
     if date_from > date_to:
         raise BacktestRefused(f"The range ends ({date_to}) before it starts ({date_from}).",
                               code="backtest_range_reversed")

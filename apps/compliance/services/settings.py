@@ -17,10 +17,10 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 
+from apps.compliance.errors import CompliancePermissionRefused, TypologySettingRefused
 from apps.compliance.models import TypologySetting
 from apps.compliance.models.typologies import SettingMode
 from apps.compliance.typologies.base import ParameterError, Typology, typology
-from apps.domain_errors import DomainError, PermissionRefused
 from apps.money import Money, MoneyError, format_amount
 from apps.organization.configuration import (
     EMPTY_TEXT,
@@ -36,11 +36,6 @@ PROMOTE_SHADOW_SETTING = "compliance.promote_shadow_setting"
 SETTING_FIELDS = ("typology", "currency", "mode", "is_enabled")
 PARAMETER_PREFIX = "@parameter:"  # a diff row of one parameter (not a field of the setting row)
 SHADOW_RETIRED = "@shadow"  # the promotion's row saying the shadow setting is switched off
-
-
-class TypologySettingRefused(DomainError):
-    code = "typology_setting_refused"
-    title = "The typology setting change was refused"
 
 
 def library_typology(code: str) -> Typology:
@@ -123,7 +118,7 @@ def _check_mode_free(setting: TypologySetting) -> None:
 def _check_maker(maker: User, *, adding: bool) -> None:
     needed = "compliance.add_typologysetting" if adding else "compliance.change_typologysetting"
     if not maker.has_perm(needed):
-        raise PermissionRefused("Your role may not change typology settings.")
+        raise CompliancePermissionRefused("Your role may not change typology settings.")
 
 
 @transaction.atomic

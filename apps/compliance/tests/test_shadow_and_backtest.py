@@ -7,14 +7,14 @@ import pytest
 from django.utils import timezone
 
 from apps.accounts.tests.factories import open_funded_account
+from apps.compliance.errors import BacktestRefused, TypologySettingRefused
 from apps.compliance.models import Alert, BacktestRun, Case, TypologySetting
 from apps.compliance.models.alerts import AlertDisposition
 from apps.compliance.models.backtests import BacktestStatus
 from apps.compliance.models.typologies import SettingMode
-from apps.compliance.services.backtest_requests import BacktestRefused, request_backtest
+from apps.compliance.services.backtest_requests import request_backtest
 from apps.compliance.services.backtests import run_backtest
 from apps.compliance.services.monitoring import evaluate_transaction
-from apps.compliance.services.settings import TypologySettingRefused
 from apps.compliance.tasks import run_backtests_left_behind_task
 from apps.compliance.tests.lifecycle_support import seed_cash, setting_maker_fixture  # noqa: F401
 from apps.customers.tests.factories import verified_customer

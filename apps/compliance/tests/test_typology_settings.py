@@ -6,12 +6,12 @@ import datetime
 
 import pytest
 
+from apps.compliance.errors import TypologySettingRefused
 from apps.compliance.models import TypologySetting
 from apps.compliance.models.typologies import SettingMode
 from apps.compliance.services.settings import (
     CHANGE_TYPOLOGY_SETTING,
     PROMOTE_SHADOW_SETTING,
-    TypologySettingRefused,
     propose_shadow_promotion,
     propose_typology_setting_change,
 )
