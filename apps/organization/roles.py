@@ -144,6 +144,13 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "compliance.view_expectedactivity",
         "compliance.add_expectedactivity",
         "compliance.change_expectedactivity",
+        # the typology library's settings (changed and checked by two compliance officers, maker-checker) and
+        # backtests
+        "compliance.view_typologysetting",
+        "compliance.add_typologysetting",
+        "compliance.change_typologysetting",
+        "compliance.view_backtestrun",
+        "compliance.request_backtest",
         "customers.view_customer",
         "customers.change_customer",
         "customers.block_customer",

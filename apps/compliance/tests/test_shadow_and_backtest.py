@@ -141,10 +141,10 @@ def test_a_backtest_with_bad_parameters_or_a_reversed_range_is_refused(setting_m
     assert not BacktestRun.objects.exists()
 
 
-def test_staff_without_the_permission_may_not_request_a_backtest(compliance_officer):
+def test_staff_without_the_permission_may_not_request_a_backtest(auditor):
     with pytest.raises(PermissionRefused):
         request_backtest(typology="large_cash", currency="EUR", parameters={}, date_from=DAY_1, date_to=DAY_2,
-                         requested_by=compliance_officer)
+                         requested_by=auditor)
     assert not BacktestRun.objects.exists()
 
 

@@ -162,9 +162,9 @@ def test_a_typology_not_in_the_library_is_refused(setting_maker):
     assert refused.value.code == "typology_unknown"
 
 
-def test_staff_without_the_permission_may_not_propose(live_eur, compliance_officer):
+def test_staff_without_the_permission_may_not_propose(live_eur, auditor):
     with pytest.raises(PermissionRefused):
-        _propose(live_eur, compliance_officer, parameters={"amount_at_least": "8000"})
+        _propose(live_eur, auditor, parameters={"amount_at_least": "8000"})
     assert not ApprovalRequest.objects.exists()
 
 
