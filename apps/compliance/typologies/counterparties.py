@@ -1,5 +1,6 @@
 """What fan-in and fan-out share: for each account, the distinct counterparties (``Movement.counterparty_key``)
-of its movements in one direction within a window of business days.
+of its movements in one direction, of ``each_at_least`` or more (card-sized payments to shops are not a
+spread of money), within a window of business days.
 
 One pass: per account a deque of the movements in the window, a count per counterparty and the window's total,
 so adding and dropping a movement are O(1). The pattern is ``counterparties_at_least`` distinct counterparties
@@ -34,6 +35,7 @@ class CounterpartySpread(Typology):
     lookback = datetime.timedelta(days=2 * MAX_DAYS)
     parameters = (
         Parameter("counterparties_at_least", "integer", "Distinct counterparties, at least", 10),
+        Parameter("each_at_least", "amount", "A movement counts from", "500"),
         Parameter("total_at_least", "amount", "Together at least", "5000"),
         Parameter("days", "days", f"Within business days (at most {MAX_DAYS})", 7),
     )
@@ -47,12 +49,13 @@ class CounterpartySpread(Typology):
     def scan(self, movements, *, parameters, context=None):
         needed = parameters["counterparties_at_least"]
         minimum = parameters["total_at_least"]
+        smallest = parameters["each_at_least"]
         span = datetime.timedelta(days=parameters["days"])
         direction = self.direction
         accounts = {}
         findings = []
         for m in movements:
-            if m.direction != direction or not m.counterparty_key:
+            if m.direction != direction or not m.counterparty_key or m.amount < smallest:
                 continue
             state = accounts.get(m.account_id)
             if state is None:

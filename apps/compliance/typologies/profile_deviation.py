@@ -5,8 +5,8 @@ Two measures, either of which raises the finding at the movement that crosses it
 
 - **history**: a movement of ``amount_at_least`` or more that is more than ``multiple`` times the largest
   movement in the same direction over the previous ``history_days`` days, when that history holds at least
-  ``history_at_least`` movements (a new customer has no history to deviate from). The largest is kept with a
-  monotonic deque, so the pass is O(n).
+  ``history_at_least`` movements either way (a new customer has no history to deviate from) and one at least in
+  that direction. The largest is kept with a monotonic deque, so the pass is O(n).
 - **declared**: over the last 30 days, money in above ``declared_multiple`` times the declared monthly income,
   or money in and out above ``declared_multiple`` times the expected monthly turnover (``CustomerContext``).
   Raised when the 30-day sum crosses the limit, quiet while it stays above.
@@ -104,12 +104,15 @@ class ProfileDeviation(Typology):
         findings = []
         for m in movements:
             reasons = {}
-            history = histories[m.direction]
-            history.forget_before(m.occurred_at - span)
-            if (m.amount >= minimum and len(history.times) >= history_needed
+            horizon = m.occurred_at - span
+            history, other = histories[m.direction], histories["out" if m.direction == "in" else "in"]
+            history.forget_before(horizon)
+            other.forget_before(horizon)
+            known = len(history.times) + len(other.times)
+            if (m.amount >= minimum and known >= history_needed and history.largest
                     and m.amount > multiple * history.largest[0][1]):
                 reasons["history"] = {"largest_before": str(history.largest[0][1]),
-                                      "history_movements": len(history.times),
+                                      "history_movements": known,
                                       "times_largest": str((m.amount / history.largest[0][1]).quantize(Decimal("0.1")))}
             history.add(m)
             horizon = m.occurred_at - DECLARED_PERIOD
