@@ -17,12 +17,14 @@ import datetime
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from operator import attrgetter
 from typing import Any
 
 from apps.compliance.models import ExpectedActivity, MonitoredTransaction
 from apps.compliance.typologies.base import CustomerContext, Finding, Movement, Typology, library, typology
 from apps.customers.models import Customer
 
+TIME_ORDER = attrgetter("occurred_at", "id")
 MOVEMENT_FIELDS = ("id", "customer_id", "account_id", "direction", "channel", "kind", "amount", "currency",
                    "occurred_at", "business_date", "branch_id", "counterparty_key", "counterparty_country",
                    "account_idle_days")
@@ -70,13 +72,9 @@ def default_settings(currencies: Iterable[str]) -> list[BatchSetting]:
 def group_movements(movements: Iterable[Movement]) -> dict[tuple[int, str], list[Movement]]:
     """Each (customer, currency)'s movements, oldest first (by time, then id): one sort of the whole batch."""
     groups: dict[tuple[int, str], list[Movement]] = defaultdict(list)
-    for m in sorted(movements, key=_time_order):
+    for m in sorted(movements, key=TIME_ORDER):
         groups[(m.customer_id, m.currency)].append(m)
     return groups
-
-
-def _time_order(m: Movement) -> tuple[datetime.datetime, int]:
-    return m.occurred_at, m.id
 
 
 def evaluate_groups(groups: Mapping[tuple[int, str], Sequence[Movement]], settings: Sequence[BatchSetting], *,
