@@ -2,7 +2,7 @@
 synthetic scenarios' tests.
 
 ``evaluate`` takes movements of any customers in any currencies and the settings to run (typology, currency,
-typed parameters), sorts the movements once by time, groups them by (customer, currency) and runs each setting
+typed parameters), groups them by (customer, currency), sorts each group once by time and runs each setting
 of the group's currency over each group: the same ``scan`` the near-real-time path and the end of day run, so
 a backtest shows what production would have raised. Pure Python.
 
@@ -70,10 +70,14 @@ def default_settings(currencies: Iterable[str]) -> list[BatchSetting]:
 
 
 def group_movements(movements: Iterable[Movement]) -> dict[tuple[int, str], list[Movement]]:
-    """Each (customer, currency)'s movements, oldest first (by time, then id): one sort of the whole batch."""
+    """Each (customer, currency)'s movements, oldest first (by time, then id). Each movement is sorted once,
+    within its group (cheaper than one sort of the whole batch, and linear when the input is in time order
+    already, as the loader's and the generator's are); no typology sorts again."""
     groups: dict[tuple[int, str], list[Movement]] = defaultdict(list)
-    for m in sorted(movements, key=TIME_ORDER):
+    for m in movements:
         groups[(m.customer_id, m.currency)].append(m)
+    for group in groups.values():
+        group.sort(key=TIME_ORDER)
     return groups
 
 
