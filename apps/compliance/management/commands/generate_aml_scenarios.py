@@ -5,8 +5,8 @@ what it draws, apps/compliance/services/scenarios.py for how it is written), the
                                      [--each-pattern 1] [--product CUR] [--start 2026-06-01]
 
 Needs the bank installed (``seed_demo``, or the chart and a deposit product in EUR with no opening minimum) and
-an acting staff user who may onboard customers and open accounts at their branch. About 100 movements per
-customer per 60 days; written at a few hundred movements a second (every movement a journal entry).
+an acting staff user who may onboard customers and open accounts at their branch (a teller). About 90 movements
+per customer per 60 days, written at about 130 a second with the onboarding (every movement a journal entry).
 """
 
 import datetime
