@@ -102,7 +102,8 @@ def may_decide(user: Any, operation: str) -> bool:
 
 
 def decides_any_request(user: Any) -> bool:
-    return user.has_perm("organization.decide_approvalrequest") or bool(operations_decidable_by_checker_permission(user))
+    return (user.has_perm("organization.decide_approvalrequest")
+            or bool(operations_decidable_by_checker_permission(user)))
 
 
 def operations_not_decidable_by(user: Any) -> list[str]:

@@ -30,7 +30,6 @@ from apps.organization.errors import (
     NotAllowedToDecide,
     RequestNotPending,
     ScheduleRefused,
-    UnknownOperation,
 )
 from apps.organization.models import ApprovalRequest, Bank, Branch, User
 from apps.organization.roles import ALL_ROLES, BANK_WIDE_ROLES
