@@ -1,6 +1,6 @@
 """The compliance domain's errors: each with a stable code the API maps once (config/api/problems.py)."""
 
-from apps.domain_errors import DomainError, PermissionRefused
+from apps.domain_errors import Conflict, DomainError, PermissionRefused
 
 
 class ComplianceError(DomainError):
@@ -30,3 +30,10 @@ class TypologySettingRefused(ComplianceError):
 class BacktestRefused(TypologySettingRefused):
     code = "backtest_refused"
     title = "The backtest was refused"
+
+
+class ScenarioAlreadyWritten(Conflict):
+    """``generate_aml_scenarios`` was given a scenario name (prefix) already written into this database."""
+
+    code = "scenario_already_written"
+    title = "This synthetic scenario is already in the database"

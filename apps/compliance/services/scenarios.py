@@ -29,11 +29,11 @@ from django.db import transaction
 
 from apps.accounts.models import DepositProduct
 from apps.accounts.services.opening import open_account
+from apps.compliance.errors import ScenarioAlreadyWritten
 from apps.compliance.models import ExpectedActivity, MonitoredTransaction
 from apps.compliance.synthetic import Scenario
 from apps.customers.models import Customer
 from apps.customers.services import onboard_customer
-from apps.domain_errors import Conflict
 from apps.kyc.rules import required_document_types
 from apps.kyc.services import run_kyc_check, upload_kyc_document
 from apps.ledger.chart import PAYMENTS_CLEARING, SETTLEMENT_ACCOUNT, SUSPENSE, vault_code
@@ -45,10 +45,6 @@ from apps.organization.models import Branch, User
 SOURCE = "aml_scenario"
 EMAIL_DOMAIN = "synthetic.ogpgy.example"
 DOCUMENT = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
-
-
-class ScenarioAlreadyWritten(Conflict):
-    code = "scenario_already_written"
 
 
 @dataclass

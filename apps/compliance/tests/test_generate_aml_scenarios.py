@@ -10,8 +10,9 @@ from django.core.management import call_command
 
 from apps.accounts.tests.factories import current_product
 from apps.compliance.batch import default_settings, evaluate, load_contexts, load_movements
+from apps.compliance.errors import ScenarioAlreadyWritten
 from apps.compliance.models import ExpectedActivity, MonitoredTransaction
-from apps.compliance.services.scenarios import ScenarioAlreadyWritten, write_scenario
+from apps.compliance.services.scenarios import write_scenario
 from apps.compliance.synthetic import build_scenario
 from apps.customers.models import Customer
 from apps.ledger.integrity_checks import run_integrity_checks
