@@ -8,5 +8,5 @@ class ComplianceConfig(AppConfig):
 
     def ready(self) -> None:
         # the typology library registers itself; the outbox subscriber that records and evaluates each money
-        # movement after it commits
-        from apps.compliance import subscribers, typologies  # noqa: F401
+        # movement after it commits; the reports' maker-checker operations and the CTR's end-of-day step
+        from apps.compliance import approvals, eod_ctr, subscribers, typologies  # noqa: F401

@@ -3,13 +3,14 @@ reports to the financial intelligence unit. One module per part; every model is 
 
 from apps.compliance.models.alerts import Alert, Case, CaseNote, Suppression
 from apps.compliance.models.monitoring import ExpectedActivity, MonitoredTransaction
-from apps.compliance.models.reports import CurrencyTransactionReport, SuspiciousActivityReport
+from apps.compliance.models.reports import CtrThreshold, CurrencyTransactionReport, SuspiciousActivityReport
 from apps.compliance.models.typologies import TypologySetting
 
 __all__ = [
            "Alert",
            "Case",
            "CaseNote",
+           "CtrThreshold",
            "CurrencyTransactionReport",
            "ExpectedActivity",
            "MonitoredTransaction",
