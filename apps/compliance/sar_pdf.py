@@ -101,7 +101,7 @@ class SarPaper:
 
 def sar_pdf(sar: SuspiciousActivityReport, *, viewer) -> io.BufferedRandom:
     """The SAR as a PDF in a temporary file (rewound)."""
-    output = tempfile.TemporaryFile()
+    output = tempfile.TemporaryFile()  # noqa: SIM115 - handed to the response, which closes it
     SarPaper(sar, sar_xml_for_paper(sar, viewer=viewer), output).draw()
     output.seek(0)
     return output
