@@ -63,10 +63,10 @@ def test_the_file_action_files_the_selected_ctrs_with_the_acknowledgement_number
 def test_the_file_action_without_an_acknowledgement_number_files_nothing(
         branch_a, savings, teller_a, drafter):  # noqa: F811
     _ctrs(1, branch=branch_a, savings=savings, teller=teller_a)
+    ids = list(CurrencyTransactionReport.objects.values_list("pk", flat=True))
 
     admin_client(drafter).post(reverse("admin:compliance_currencytransactionreport_changelist"),
-                               {"action": "file_with_fiu", "fiu_reference": "",
-                                "_selected_action": list(CurrencyTransactionReport.objects.values_list("pk", flat=True))})
+                               {"action": "file_with_fiu", "fiu_reference": "", "_selected_action": ids})
 
     assert CurrencyTransactionReport.objects.get().status == CtrStatus.READY
 
