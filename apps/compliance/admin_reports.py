@@ -15,12 +15,19 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
-from apps.compliance.models import Case, CtrThreshold, CurrencyTransactionReport, SuspiciousActivityReport
+from apps.compliance.models import (
+    Case,
+    CtrThreshold,
+    CurrencyTransactionReport,
+    MonitoredTransaction,
+    SuspiciousActivityReport,
+)
 from apps.compliance.models.reports import SarStatus
 from apps.compliance.sar_pdf import sar_pdf, sar_xml_for_paper
 from apps.compliance.services import ctr as ctr_services
 from apps.compliance.services import sar as sar_services
 from apps.domain_errors import DomainError
+from apps.money import format_amount
 from apps.organization.configuration_admin import ConfigurationChangeAdminMixin
 from config.admin_money import money_column
 from config.history_admin import EvidenceHistoryAdmin
@@ -79,9 +86,23 @@ class CurrencyTransactionReportAdmin(EvidenceHistoryAdmin):
         self.message_user(request, f"{filed} CTR(s) filed.", messages.SUCCESS)
 
 
+class MovementChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, row: MonitoredTransaction) -> str:
+        return (f"{row.occurred_at:%Y-%m-%d %H:%M} {row.get_kind_display()} {row.get_direction_display().lower()} "
+                f"{format_amount(row.amount, row.currency)} (account {row.account_id})")
+
+
 class SarDraftForm(forms.Form):
     reason = forms.CharField(widget=forms.Textarea, help_text="Why the activity is suspicious (goAML: reason).")
     action = forms.CharField(widget=forms.Textarea, required=False, help_text="What the bank did about it.")
+    transactions = MovementChoiceField(queryset=MonitoredTransaction.objects.none(),
+                                       widget=forms.CheckboxSelectMultiple,
+                                       help_text="The movements the report names (the case's alerts' at first).")
+
+    def __init__(self, *args, case: Case, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["transactions"].queryset = (MonitoredTransaction.objects.filter(customer_id=case.customer_id)
+                                                .order_by("-occurred_at", "-id"))
 
 
 @admin.register(SuspiciousActivityReport)
@@ -145,11 +166,13 @@ class SuspiciousActivityReportAdmin(EvidenceHistoryAdmin):
         if not self.has_view_permission(request):
             raise PermissionDenied
         case = get_object_or_404(Case, pk=case_id)
-        form = SarDraftForm(request.POST or None)
+        form = SarDraftForm(request.POST or None, case=case,
+                            initial={"transactions": list(sar_services.case_transactions(case))})
         if request.method == "POST" and form.is_valid():
             try:
                 sar = sar_services.draft_sar(case=case, reason=form.cleaned_data["reason"],
-                                             action=form.cleaned_data["action"], actor=request.user)
+                                             action=form.cleaned_data["action"], actor=request.user,
+                                             transactions=form.cleaned_data["transactions"])
             except DomainError as refused:
                 form.add_error(None, str(refused))
             else:
@@ -163,12 +186,14 @@ class SuspiciousActivityReportAdmin(EvidenceHistoryAdmin):
         if not self.has_view_permission(request):
             raise PermissionDenied
         sar = get_object_or_404(SuspiciousActivityReport, pk=pk)
-        form = SarDraftForm(request.POST or None, initial={"reason": sar.reason, "action": sar.action})
+        form = SarDraftForm(request.POST or None, case=sar.case, initial={
+            "reason": sar.reason, "action": sar.action, "transactions": list(sar.transactions.all())})
         page = reverse("admin:compliance_suspiciousactivityreport_change", args=[sar.pk])
         if request.method == "POST" and form.is_valid():
             try:
                 sar_services.change_sar_draft(sar=sar, reason=form.cleaned_data["reason"],
-                                              action=form.cleaned_data["action"], actor=request.user)
+                                              action=form.cleaned_data["action"], actor=request.user,
+                                              transactions=form.cleaned_data["transactions"])
             except DomainError as refused:
                 form.add_error(None, str(refused))
             else:

@@ -25,6 +25,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from apps.advisory_locks import lock_for_transaction
 from apps.compliance.errors import CtrFilingRefused, CtrThresholdChangeRefused
 from apps.compliance.models import CtrThreshold, CurrencyTransactionReport, MonitoredTransaction
 from apps.compliance.models.monitoring import Channel, Direction
@@ -41,6 +42,9 @@ THRESHOLD_FIELDS = ("currency", "amount")
 # The longest run of days that are not business days a cut-off movement can jump over (a weekend and a week of
 # holidays): how far back a CTR day's movements are looked for.
 LONGEST_CLOSURE = datetime.timedelta(days=14)
+# Two runs aggregating one CTR day take turns (the first key of the advisory lock; the day's ordinal the second):
+# the second finds the first's entries, rather than failing on the one-entry-per-customer-day constraint.
+CTR_DAY_LOCK_CLASS = 0x43545244  # "CTRD"
 
 
 def cutoff_time() -> datetime.time:
@@ -92,6 +96,7 @@ def aggregate_ctrs(*, business_date: datetime.date) -> dict[str, int]:
     """Enter in the register every customer's cash of the CTR day ``business_date`` above its currency's
     threshold. Idempotent: a ready entry is brought up to date (a movement recorded late), a filed one is never
     touched (``filed_changed`` counts those whose cash changed since filing: an amendment for the FIU)."""
+    lock_for_transaction(CTR_DAY_LOCK_CLASS, business_date.toordinal())
     thresholds = dict(CtrThreshold.objects.values_list("currency", "amount"))
     counts = {"created": 0, "updated": 0, "unchanged": 0, "filed_changed": 0}
     existing = {(ctr.customer_id, ctr.currency): ctr for ctr in CurrencyTransactionReport.objects

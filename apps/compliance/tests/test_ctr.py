@@ -27,6 +27,12 @@ from apps.organization.services import approve_request
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def eur_threshold(db):
+    """The EUR threshold the migration starts with (read again: a transactional test elsewhere flushes tables)."""
+    return CtrThreshold.objects.get_or_create(currency="EUR", defaults={"amount": Decimal("10000.00")})[0]
+
 FRIDAY = datetime.date(2026, 12, 4)
 MONDAY = datetime.date(2026, 12, 7)
 TUESDAY_HOLIDAY = datetime.date(2026, 12, 8)

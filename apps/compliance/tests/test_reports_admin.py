@@ -3,6 +3,7 @@ drafting, the approvals queue, filing, the acknowledgement and the downloads; li
 
 import datetime
 import io
+from decimal import Decimal
 
 import pytest
 from django.urls import reverse
@@ -10,17 +11,24 @@ from lxml import etree
 from pypdf import PdfReader
 
 from apps.accounts.tests.factories import open_account
-from apps.compliance.models import CurrencyTransactionReport, SuspiciousActivityReport
+from apps.compliance.models import CtrThreshold, CurrencyTransactionReport, SuspiciousActivityReport
 from apps.compliance.models.reports import CtrStatus, SarStatus
 from apps.compliance.services.ctr import aggregate_ctrs
 from apps.compliance.services.sar import draft_sar
 from apps.compliance.tests.report_fixtures import cash_in, local
-from apps.compliance.tests.sar_fixtures import case, checker, drafter  # noqa: F401
+from apps.compliance.tests.sar_fixtures import case, checker, drafter, with_permissions  # noqa: F401
 from apps.customers.tests.factories import verified_customer
+from apps.eod_registry import open_items
 from apps.organization.models import ApprovalRequest
 from apps.organization.tests.admin_approvals import admin_client, approve_in_admin
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def eur_threshold(db):
+    """The EUR threshold the migration starts with (read again: a transactional test elsewhere flushes tables)."""
+    return CtrThreshold.objects.get_or_create(currency="EUR", defaults={"amount": Decimal("10000.00")})[0]
 MONDAY = datetime.date(2026, 12, 7)
 
 
@@ -73,9 +81,14 @@ def test_the_file_action_without_an_acknowledgement_number_files_nothing(
 
 def test_a_sar_goes_from_draft_to_acknowledged_through_the_admin(case, drafter, checker):  # noqa: F811
     officer = admin_client(drafter)
+    draft_page = officer.get(reverse("admin:compliance_sar_draft", args=[case.pk])).content.decode()
+    alerted = case.alerts.get().transactions.get()
+    assert "12,000.00 EUR" in draft_page and f'value="{alerted.pk}"' in draft_page
     officer.post(reverse("admin:compliance_sar_draft", args=[case.pk]),
-                 {"reason": "Cash far above the declared income.", "action": "Enhanced monitoring."})
+                 {"reason": "Cash far above the declared income.", "action": "Enhanced monitoring.",
+                  "transactions": [alerted.pk]})
     sar = SuspiciousActivityReport.objects.get()
+    assert list(sar.transactions.all()) == [alerted]
     page = reverse("admin:compliance_suspiciousactivityreport_change", args=[sar.pk])
     assert "Submit for review" in officer.get(page).content.decode()
 
@@ -118,3 +131,23 @@ def test_the_sar_list_takes_a_fixed_number_of_queries(case, drafter, django_asse
     with django_assert_max_num_queries(len(one.captured_queries)):
         page = client.get(url).content.decode()
     assert page.count('field-status">Draft') == 4
+
+
+def test_saving_a_ctr_threshold_in_the_admin_proposes_the_change(ops_admin):
+    maker = with_permissions(ops_admin, ["compliance.view_ctrthreshold", "compliance.change_ctrthreshold"])
+    eur = CtrThreshold.objects.get(currency="EUR")
+
+    admin_client(maker).post(reverse("admin:compliance_ctrthreshold_change", args=[eur.pk]),
+                             {"currency": "EUR", "amount": "12000.00"})
+
+    assert CtrThreshold.objects.get(currency="EUR").amount == Decimal("10000.00")
+    request = ApprovalRequest.objects.get(operation="compliance.change_ctr_threshold")
+    assert [(c["field"], c["after"]) for c in request.parameters["changes"]] == [("amount", "12000.0000")]
+
+
+def test_the_end_of_day_screen_counts_the_ctrs_to_file(branch_a, savings, teller_a):
+    _ctrs(2, branch=branch_a, savings=savings, teller=teller_a)
+
+    item = next(i for i in open_items(MONDAY) if i.label == "CTRs to file with the FIU")
+
+    assert item.count == 2 and item.url.endswith("?status__exact=ready")
