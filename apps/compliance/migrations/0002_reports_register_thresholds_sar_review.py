@@ -7,6 +7,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import django.db.models.deletion
+import django.utils.timezone
 import simple_history.models
 from django.conf import settings
 from django.db import migrations, models
@@ -35,9 +36,15 @@ def _triggers(*, reverse: bool):
 
 
 def _starting_thresholds(apps, schema_editor):
+    """EUR and USD 10,000, each with its first history row (every domain row has history)."""
     threshold = apps.get_model("compliance", "CtrThreshold")
+    history = apps.get_model("compliance", "HistoricalCtrThreshold")
     for currency, amount in STARTING_THRESHOLDS.items():
-        threshold.objects.get_or_create(currency=currency, defaults={"amount": amount})
+        row, created = threshold.objects.get_or_create(currency=currency, defaults={"amount": amount})
+        if created:
+            history.objects.create(id=row.pk, currency=currency, amount=amount, history_type="+",
+                                   history_date=django.utils.timezone.now(),
+                                   history_change_reason="The starting threshold (migration 0002)")
 
 
 class Migration(migrations.Migration):

@@ -253,3 +253,8 @@ def _permissions(*codenames):
 def _fresh(user):
     """The user read again: Django caches permissions on the instance."""
     return type(user).objects.get(pk=user.pk)
+
+
+def test_the_starting_thresholds_come_with_their_history():
+    assert {t.currency: t.amount for t in CtrThreshold.objects.all()} >= {"EUR": Decimal("10000.00")}
+    assert CtrThreshold.objects.get(currency="EUR").history.exists()
