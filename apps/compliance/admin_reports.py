@@ -117,6 +117,7 @@ class SuspiciousActivityReportAdmin(EvidenceHistoryAdmin):
                        "acknowledged_by", "created_at", "downloads"]
     exclude = ["content", "transactions"]
     change_form_template = "admin/compliance/suspiciousactivityreport/change_form.html"
+    change_list_template = "admin/compliance/suspiciousactivityreport/change_list.html"
 
     @admin.display(description="customer")
     def customer(self, sar):
@@ -140,6 +141,7 @@ class SuspiciousActivityReportAdmin(EvidenceHistoryAdmin):
     def get_urls(self):
         view = self.admin_site.admin_view
         return [
+            path("draft/", view(self.draft_for_case_view), name="compliance_sar_draft_for_case"),
             path("draft/<int:case_id>/", view(self.draft_view), name="compliance_sar_draft"),
             path("<int:pk>/edit/", view(self.edit_view), name="compliance_sar_edit"),
             path("<int:pk>/do/<str:operation>/", view(self.operation_view), name="compliance_sar_operation"),
@@ -161,6 +163,14 @@ class SuspiciousActivityReportAdmin(EvidenceHistoryAdmin):
         return TemplateResponse(request, "admin/compliance/suspiciousactivityreport/draft.html", {
             **self.admin_site.each_context(request), "opts": self.opts, "title": title, "form": form,
             "back": back})
+
+    def draft_for_case_view(self, request):
+        """The list's "Draft a SAR for case" box: to that case's draft page."""
+        case_id = request.GET.get("case", "").strip().lstrip("#")
+        if not case_id.isdigit():
+            self.message_user(request, "Give the case's number.", messages.ERROR)
+            return HttpResponseRedirect(reverse("admin:compliance_suspiciousactivityreport_changelist"))
+        return HttpResponseRedirect(reverse("admin:compliance_sar_draft", args=[int(case_id)]))
 
     def draft_view(self, request, case_id):
         if not self.has_view_permission(request):

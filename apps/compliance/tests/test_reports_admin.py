@@ -81,6 +81,8 @@ def test_the_file_action_without_an_acknowledgement_number_files_nothing(
 
 def test_a_sar_goes_from_draft_to_acknowledged_through_the_admin(case, drafter, checker):  # noqa: F811
     officer = admin_client(drafter)
+    to_draft = officer.get(reverse("admin:compliance_sar_draft_for_case"), {"case": f"#{case.pk}"})
+    assert to_draft.url == reverse("admin:compliance_sar_draft", args=[case.pk])
     draft_page = officer.get(reverse("admin:compliance_sar_draft", args=[case.pk])).content.decode()
     alerted = case.alerts.get().transactions.get()
     assert "12,000.00 EUR" in draft_page and f'value="{alerted.pk}"' in draft_page
@@ -93,7 +95,10 @@ def test_a_sar_goes_from_draft_to_acknowledged_through_the_admin(case, drafter, 
     assert "Submit for review" in officer.get(page).content.decode()
 
     officer.post(reverse("admin:compliance_sar_operation", args=[sar.pk, "submit"]))
-    approve_in_admin(checker, ApprovalRequest.objects.get(operation="compliance.approve_sar"))
+    review = ApprovalRequest.objects.get(operation="compliance.approve_sar")
+    queue = admin_client(checker).get(reverse("admin:organization_approvalrequest_change", args=[review.pk]))
+    assert f"Approve SAR {sar.pk} on case {case.pk}" in queue.content.decode()
+    approve_in_admin(checker, review)
     sar.refresh_from_db()
     assert sar.status == SarStatus.APPROVED
     officer.post(reverse("admin:compliance_sar_operation", args=[sar.pk, "file"]))
@@ -130,7 +135,7 @@ def test_the_sar_list_takes_a_fixed_number_of_queries(case, drafter, django_asse
         draft_sar(case=other_case, reason=f"Large cash {number}.", actor=drafter)
     with django_assert_max_num_queries(len(one.captured_queries)):
         page = client.get(url).content.decode()
-    assert page.count('field-status">Draft') == 4
+    assert page.count('field-status">Draft') == 4 and "Draft a SAR for case" in page
 
 
 def test_saving_a_ctr_threshold_in_the_admin_proposes_the_change(ops_admin):
