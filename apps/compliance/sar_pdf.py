@@ -86,9 +86,9 @@ class SarPaper:
         transactions = report.findall("transaction")
         self.heading(f"Transactions ({len(transactions)})")
         for element in transactions:
-            self.write(f"{_text(element, 'date_transaction').replace('T', ' ')}  {_text(element, 'amount_local')} "
-                       f"{_text(report, 'currency_code_local')}  {_text(element, 'transaction_description')}",
-                       font="Helvetica-Bold")
+            # the description names the amount in the movement's own currency
+            self.write(f"{_text(element, 'date_transaction').replace('T', ' ')}  "
+                       f"{_text(element, 'transaction_description')}", font="Helvetica-Bold")
             source = element.find("t_from_my_client")
             source = source if source is not None else element.find("t_from")
             target = element.find("t_to_my_client")
