@@ -1,6 +1,6 @@
 """The compliance app's domain errors: each with a stable code the API maps once (config/api/problems.py)."""
 
-from apps.domain_errors import Conflict, DomainError
+from apps.domain_errors import DomainError
 
 
 class ComplianceError(DomainError):
@@ -27,11 +27,6 @@ class SarRefused(ComplianceError):
 
     code = "sar_refused"
     title = "The SAR operation was refused"
-
-
-class SarStateConflict(Conflict):
-    code = "sar_state_conflict"
-    title = "The SAR is not in the state the operation needs"
 
 
 class SarExportInvalid(ComplianceError):
