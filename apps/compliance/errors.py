@@ -37,3 +37,30 @@ class ScenarioAlreadyWritten(Conflict):
 
     code = "scenario_already_written"
     title = "This synthetic scenario is already in the database"
+
+
+class CtrFilingRefused(ComplianceError):
+    """A CTR already filed, or filed without the FIU's acknowledgement number."""
+
+    code = "ctr_filing_refused"
+    title = "The CTR cannot be filed"
+
+
+class CtrThresholdChangeRefused(ComplianceError):
+    code = "ctr_threshold_change_refused"
+    title = "The CTR threshold change was refused"
+
+
+class SarRefused(ComplianceError):
+    """A SAR operation out of its order: drafting from a closed case, editing a report under review, filing one
+    not approved, acknowledging one not filed."""
+
+    code = "sar_refused"
+    title = "The SAR operation was refused"
+
+
+class SarExportInvalid(ComplianceError):
+    """The goAML XML does not validate against the schema of what we emit: nothing is filed."""
+
+    code = "sar_export_invalid"
+    title = "The SAR's goAML export does not validate"

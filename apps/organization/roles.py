@@ -151,6 +151,17 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "compliance.change_typologysetting",
         "compliance.view_backtestrun",
         "compliance.request_backtest",
+        # the reports to the FIU: the CTR register and its thresholds (maker-checker), SARs drafted, approved by a
+        # second officer (four-eyes), filed
+        "compliance.view_currencytransactionreport",
+        "compliance.file_ctr",
+        "compliance.view_ctrthreshold",
+        "compliance.add_ctrthreshold",
+        "compliance.change_ctrthreshold",
+        "compliance.view_suspiciousactivityreport",
+        "compliance.draft_sar",
+        "compliance.approve_sar",
+        "compliance.file_sar",
         "customers.view_customer",
         "customers.change_customer",
         "customers.block_customer",

@@ -4,7 +4,7 @@ reports to the financial intelligence unit. One module per part; every model is 
 from apps.compliance.models.alerts import Alert, Case, CaseNote, Suppression
 from apps.compliance.models.backtests import BacktestRun
 from apps.compliance.models.monitoring import ExpectedActivity, MonitoredTransaction
-from apps.compliance.models.reports import CurrencyTransactionReport, SuspiciousActivityReport
+from apps.compliance.models.reports import CtrThreshold, CurrencyTransactionReport, SuspiciousActivityReport
 from apps.compliance.models.typologies import TypologySetting
 
 __all__ = [
@@ -12,6 +12,7 @@ __all__ = [
            "BacktestRun",
            "Case",
            "CaseNote",
+           "CtrThreshold",
            "CurrencyTransactionReport",
            "ExpectedActivity",
            "MonitoredTransaction",
