@@ -22,6 +22,7 @@ from apps.accounts.models import Account, TellerTransaction
 from apps.accounts.services.lifecycle import freeze_account, request_unfreeze
 from apps.accounts.tests.factories import install_chart, open_funded_account, savings_product
 from apps.compliance.models import BacktestRun, Case, CtrThreshold, CurrencyTransactionReport, TypologySetting
+from apps.compliance.services.expected_activity import record_expected_activity
 from apps.compliance.services.sar import draft_sar
 from apps.compliance.tests.sar_fixtures import DRAFTER_PERMISSIONS, with_permissions
 from apps.customers.tests.factories import CustomerFactory, verified_customer
@@ -68,6 +69,8 @@ BANK_WIDE_MODELS = {"organization.Bank", "organization.Branch", "organization.Us
                     "payments.FeeSchedule", "payments.TransferLimit", "payments.FraudRule", "organization.Holiday",
                     "loans.LoanProduct", "compliance.TypologySetting", "compliance.BacktestRun",
                     "compliance.CtrThreshold",
+                    # what a customer declared (compliance only: no branch role sees it)
+                    "compliance.ExpectedActivity",
                     # the reports to the FIU are the bank's (compliance works bank-wide; no branch role sees them)
                     "compliance.CurrencyTransactionReport", "compliance.SuspiciousActivityReport"}
 
@@ -190,6 +193,9 @@ def porto(bank, branch_a, branch_b, teller_b, manager_b, compliance_officer) -> 
     rows["compliance.CurrencyTransactionReport"] = CurrencyTransactionReport.objects.create(
         customer=customer, business_date=bank.current_business_date, currency="EUR", cash_in=Decimal("10500.00"),
         cash_out=Decimal("0.00"), threshold=Decimal("10000.00"))
+    rows["compliance.ExpectedActivity"] = record_expected_activity(
+        customer=customer, currency="EUR", declared_monthly_income=Decimal("2500.00"), expected_monthly_turnover=None,
+        business_activity="Fisherman", actor=compliance_officer)
     rows["compliance.CtrThreshold"] = CtrThreshold.objects.get_or_create(
         currency="EUR", defaults={"amount": Decimal("10000.00")})[0]
     rows["loans.Loan"] = booked_loan(customer=customer, product=rows["loans.LoanProduct"], account=account,
