@@ -88,6 +88,21 @@ def _clear_cache_between_tests():
         cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _celery_eager_join_flag_reset():
+    """Celery's eager ``apply_async`` sets a process-wide "joining a result would block" flag around the task and
+    puts back the value it found (``celery.result.denied_join_result``). Two threads running eager tasks at once
+    (the race tests: each committed deposit delivers its ``money.moved`` event eagerly) can put back each other's
+    True, and every later ``result.get()`` in the run then fails with "Never call result.get() within a task!".
+    Each test starts with the flag as a process that runs no task has it. Eager mode is the tests' and the
+    embedded demo's only; a worker process sets the flag itself."""
+    from celery._state import _set_task_join_will_block
+
+    _set_task_join_will_block(False)
+    yield
+    _set_task_join_will_block(False)
+
+
 @pytest.fixture
 def bank(db):
     return BankFactory()
