@@ -8,5 +8,5 @@ class ComplianceConfig(AppConfig):
 
     def ready(self) -> None:
         # the typology library registers itself; the outbox subscriber that records and evaluates each money
-        # movement after it commits
-        from apps.compliance import subscribers, typologies  # noqa: F401
+        # movement after it commits; the end-of-day step and open items
+        from apps.compliance import eod_steps, subscribers, typologies  # noqa: F401

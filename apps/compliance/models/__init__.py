@@ -2,7 +2,7 @@
 reports to the financial intelligence unit. One module per part; every model is importable from here."""
 
 from apps.compliance.models.alerts import Alert, Case, CaseNote, Suppression
-from apps.compliance.models.monitoring import ExpectedActivity, MonitoredTransaction
+from apps.compliance.models.monitoring import EvaluationFailure, ExpectedActivity, MonitoredTransaction
 from apps.compliance.models.reports import CurrencyTransactionReport, SuspiciousActivityReport
 from apps.compliance.models.typologies import TypologySetting
 
@@ -11,6 +11,7 @@ __all__ = [
            "Case",
            "CaseNote",
            "CurrencyTransactionReport",
+           "EvaluationFailure",
            "ExpectedActivity",
            "MonitoredTransaction",
            "Suppression",

@@ -4,18 +4,22 @@ library's real-time typologies (the end of day evaluates the window typologies: 
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable, Mapping
+import logging
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
+from django.db.models import F, QuerySet
 from django.utils import timezone
 
-from apps.compliance.models import ExpectedActivity, MonitoredTransaction, TypologySetting
-from apps.compliance.models.monitoring import CHANNEL_OF_KIND, MovementKind
+from apps.compliance.models import EvaluationFailure, ExpectedActivity, MonitoredTransaction, TypologySetting
+from apps.compliance.models.monitoring import CHANNEL_OF_KIND, EvaluationSchedule, MovementKind
 from apps.compliance.services.alerts import raise_alert
-from apps.compliance.typologies.base import REALTIME, CustomerContext, Movement, library
+from apps.compliance.typologies.base import REALTIME, CustomerContext, Movement, Typology, library
 from apps.customers.models import Customer
+
+logger = logging.getLogger(__name__)
 
 
 def movement_of(row: MonitoredTransaction) -> Movement:
@@ -91,37 +95,111 @@ def settings_for(*, currency: str, schedule: str) -> list[tuple[Any, TypologySet
         currency=currency, is_enabled=True, typology__in=by_code).order_by("typology", "mode")]
 
 
-@transaction.atomic
+def _history_before(row: MonitoredTransaction, lookback: datetime.timedelta) -> list[MonitoredTransaction]:
+    """The customer's movements in the row's currency from ``lookback`` before it up to it (the row included,
+    later rows of the same instant excluded), oldest first."""
+    history = MonitoredTransaction.objects.filter(
+        customer_id=row.customer_id, currency=row.currency,
+        occurred_at__gte=row.occurred_at - lookback, occurred_at__lte=row.occurred_at,
+    ).order_by("occurred_at", "id")
+    return [h for h in history if h.occurred_at < row.occurred_at or h.pk <= row.pk]
+
+
+def record_failure(*, schedule: str, setting: TypologySetting, customer_id: int, business_date: datetime.date,
+                   error: BaseException, row: MonitoredTransaction | None = None) -> EvaluationFailure:
+    """Record (or count again) a typology's failure on one movement or one end-of-day window."""
+    key = ({"transaction": row} if schedule == EvaluationSchedule.REALTIME
+           else {"customer_id": customer_id, "business_date": business_date})
+    now = timezone.now()
+    message = f"{type(error).__name__}: {error}"[:4000]
+    failure, created = EvaluationFailure.objects.get_or_create(
+        schedule=schedule, setting=setting, **key,
+        defaults={"typology": setting.typology, "customer_id": customer_id, "business_date": business_date,
+                  "last_error": message, "last_failed_at": now})
+    if not created:
+        EvaluationFailure.objects.filter(pk=failure.pk).update(
+            attempts=F("attempts") + 1, last_error=message, last_failed_at=now, resolved_at=None)
+    return failure
+
+
 def evaluate_transaction(*, row: MonitoredTransaction) -> int:
     """Run every real-time typology set for the row's currency over the row and the history before it; raise
-    an alert for each finding the row triggers. Returns the number of alerts raised (or found raised)."""
+    an alert for each finding the row triggers. Returns the number of alerts raised (or found raised).
+
+    Each (typology, setting) runs in its own savepoint: one that raises is rolled back alone and recorded as an
+    ``EvaluationFailure``, the others' alerts stand, and the row stays unevaluated for the retry
+    (``evaluate_unevaluated_transactions``); raising again is harmless, an alert is once per (setting, trigger).
+    The row is marked evaluated only when every typology ran without error. Runs in the caller's transaction."""
     pairs = settings_for(currency=row.currency, schedule=REALTIME)
-    raised = 0
-    if pairs:
-        lookback = max(t.lookback for t, _ in pairs)
-        history = list(MonitoredTransaction.objects.filter(
-            customer_id=row.customer_id, currency=row.currency,
-            occurred_at__gte=row.occurred_at - lookback, occurred_at__lte=row.occurred_at,
-        ).order_by("occurred_at", "id"))
-        history = [h for h in history if h.occurred_at < row.occurred_at or h.pk <= row.pk]
-        by_id = {h.pk: h for h in history}
-        movements = [movement_of(h) for h in history]
-        context = customer_context(row.customer_id)
-        for entry, setting in pairs:
-            window = [m for m in movements if m.occurred_at >= row.occurred_at - entry.lookback]
-            params = entry.typed_parameters(setting.parameters)
-            for finding in entry.scan(window, parameters=params, context=context):
-                if finding.trigger_id == row.pk:
-                    raise_alert(finding=finding, typology=entry, setting=setting, business_date=row.business_date,
-                                transactions=by_id)
-                    raised += 1
-    MonitoredTransaction.objects.filter(pk=row.pk).update(evaluated_at=timezone.now())
+    raised = failed = 0
+    history = _history_before(row, max(t.lookback for t, _ in pairs)) if pairs else []
+    by_id = {h.pk: h for h in history}
+    movements = [movement_of(h) for h in history]
+    context = customer_context(row.customer_id) if pairs else None
+    for entry, setting in pairs:
+        try:
+            with transaction.atomic():
+                raised += _evaluate_one(entry, setting, row=row, movements=movements, by_id=by_id, context=context)
+        except Exception as error:  # any error of the typology or its alert: recorded and retried, never skipped
+            logger.warning("Typology %s failed on monitored transaction %s: %r", entry.code, row.pk, error)
+            record_failure(schedule=EvaluationSchedule.REALTIME, setting=setting, customer_id=row.customer_id,
+                           business_date=row.business_date, error=error, row=row)
+            failed += 1
+    if not failed:
+        now = timezone.now()
+        MonitoredTransaction.objects.filter(pk=row.pk).update(evaluated_at=now)
+        EvaluationFailure.objects.filter(transaction=row, resolved_at__isnull=True).update(resolved_at=now)
+        row.evaluated_at = now
     return raised
 
 
-def record_and_evaluate(*, payload: Mapping[str, Any]) -> Iterable[MonitoredTransaction]:
+def _evaluate_one(entry: Typology, setting: TypologySetting, *, row: MonitoredTransaction,
+                  movements: list[Movement], by_id: Mapping[int, MonitoredTransaction],
+                  context: CustomerContext | None) -> int:
+    window = [m for m in movements if m.occurred_at >= row.occurred_at - entry.lookback]
+    params = entry.typed_parameters(setting.parameters)
+    raised = 0
+    for finding in entry.scan(window, parameters=params, context=context):
+        if finding.trigger_id == row.pk:
+            raise_alert(finding=finding, typology=entry, setting=setting, business_date=row.business_date,
+                        transactions=by_id)
+            raised += 1
+    return raised
+
+
+@transaction.atomic
+def record_and_evaluate(*, payload: Mapping[str, Any]) -> list[MonitoredTransaction]:
+    """The outbox subscriber's work: record the movement's rows, then evaluate those not yet evaluated. A
+    typology's failure never undoes the recording (evaluate_transaction keeps it in a savepoint)."""
     rows = record_movement(payload=payload)
     for row in rows:
         if row.evaluated_at is None:
             evaluate_transaction(row=row)
     return rows
+
+
+def unevaluated_transactions() -> QuerySet[MonitoredTransaction]:
+    return MonitoredTransaction.objects.filter(evaluated_at__isnull=True)
+
+
+def evaluate_unevaluated_transactions(*, limit: int | None = 500) -> dict[str, int]:
+    """The retry: evaluate again the movements recorded but not evaluated (a typology failed on them), oldest
+    first, each in its own transaction. A row another worker is evaluating is skipped for now (its lock)."""
+    ids = list(unevaluated_transactions().order_by("recorded_at", "id").values_list("pk", flat=True)[:limit])
+    evaluated = still_failing = 0
+    for row_id in ids:
+        if _retry_one(row_id):
+            evaluated += 1
+        else:
+            still_failing += 1
+    return {"retried": len(ids), "evaluated": evaluated, "still_failing": still_failing}
+
+
+@transaction.atomic
+def _retry_one(row_id: int) -> bool:
+    row = (MonitoredTransaction.objects.select_for_update(skip_locked=True)
+           .filter(pk=row_id, evaluated_at__isnull=True).first())
+    if row is None:  # evaluated meanwhile, or being evaluated by another worker
+        return True
+    evaluate_transaction(row=row)
+    return row.evaluated_at is not None
