@@ -50,8 +50,13 @@ class MonitoredTransaction(models.Model):
     kind = models.CharField(max_length=20, choices=MovementKind.choices)
     channel = models.CharField(max_length=10, choices=Channel.choices)
     direction = models.CharField(max_length=3, choices=Direction.choices)
-    customer = models.ForeignKey("customers.Customer", on_delete=models.PROTECT, related_name="+")
-    account = models.ForeignKey("accounts.Account", on_delete=models.PROTECT, related_name="+")
+    # No database foreign key to the account (nor the counterparty's, nor the customer): PostgreSQL checks one by
+    # taking FOR KEY SHARE on the referenced row until the recording commits, and a payment's FOR UPDATE on that
+    # account would wait for monitoring (or deadlock with it: a transfer's two legs lock two accounts). Monitoring
+    # must never block a payment; the ids come from a committed journal entry's accounts, which are never deleted.
+    customer = models.ForeignKey("customers.Customer", on_delete=models.PROTECT, related_name="+",
+                                 db_constraint=False)
+    account = models.ForeignKey("accounts.Account", on_delete=models.PROTECT, related_name="+", db_constraint=False)
     branch = models.ForeignKey("organization.Branch", on_delete=models.PROTECT, null=True, blank=True,
                                related_name="+", help_text="Where cash changed hands (cash only).")
     amount = models.DecimalField(**AMOUNT_FIELD)
@@ -61,7 +66,8 @@ class MonitoredTransaction(models.Model):
     counterparty_key = models.CharField(max_length=80, blank=True)
     counterparty_name = models.CharField(max_length=200, blank=True)
     counterparty_account = models.ForeignKey("accounts.Account", on_delete=models.PROTECT, null=True, blank=True,
-                                             related_name="+", help_text="When the other side banks here.")
+                                             related_name="+", help_text="When the other side banks here.",
+                                             db_constraint=False)
     counterparty_iban = models.CharField(max_length=34, blank=True)
     counterparty_country = models.CharField(max_length=2, blank=True,
                                             help_text="ISO 3166-1 alpha-2 of the other bank (external only).")

@@ -41,7 +41,7 @@ def test_a_transfer_with_a_fee_to_another_customer_takes_six_statements_and_its_
     # monitoring, apps/ledger/money_movements.py: one more than before it, evaluated after commit, never here);
     # insert the transfer and its history row.
     assert len(sql) == 6, sql
-    assert sql[3].startswith('INSERT INTO "outbox_outboxevent"'), sql
+    assert sql[4].startswith('INSERT INTO "outbox_outboxevent"'), sql
     assert transfer.fee == Decimal("0.10") and transfer.entry.postings.count() == 3
     history = Transfer.history.get(id=transfer.pk)
     assert history.history_type == "+" and history.history_user == teller_a and history.amount == Decimal("1.00")
