@@ -71,7 +71,7 @@ def record_movement(*, payload: Mapping[str, Any]) -> list[MonitoredTransaction]
             key, other_account = f"ref:{counterparty['reference']}", None
         else:
             key, other_account = "", None
-        row, _ = MonitoredTransaction.objects.get_or_create(
+        row, created = MonitoredTransaction.objects.get_or_create(
             entry_id=payload["entry_id"], account_id=leg["account_id"], direction=leg["direction"],
             defaults={
                 "kind": kind, "channel": CHANNEL_OF_KIND[kind], "customer_id": leg["customer_id"],
@@ -84,6 +84,7 @@ def record_movement(*, payload: Mapping[str, Any]) -> list[MonitoredTransaction]
                 "account_idle_days": _idle_days(account_id=leg["account_id"], occurred_at=occurred_at,
                                                 given=leg.get("idle_days")),
             })
+        row.recorded_before = not created  # an event delivered again: the row may have failures to resolve
         rows.append(row)
     return rows
 
@@ -122,15 +123,20 @@ def record_failure(*, schedule: str, setting: TypologySetting, customer_id: int,
     return failure
 
 
-def evaluate_transaction(*, row: MonitoredTransaction) -> int:
+def evaluate_transaction(*, row: MonitoredTransaction, retry: bool = False,
+                         pairs: list[tuple[Typology, TypologySetting]] | None = None) -> int:
     """Run every real-time typology set for the row's currency over the row and the history before it; raise
     an alert for each finding the row triggers. Returns the number of alerts raised (or found raised).
 
-    Each (typology, setting) runs in its own savepoint: one that raises is rolled back alone and recorded as an
-    ``EvaluationFailure``, the others' alerts stand, and the row stays unevaluated for the retry
-    (``evaluate_unevaluated_transactions``); raising again is harmless, an alert is once per (setting, trigger).
-    The row is marked evaluated only when every typology ran without error. Runs in the caller's transaction."""
-    pairs = settings_for(currency=row.currency, schedule=REALTIME)
+    A typology that raises, or whose alerts fail to be written, is recorded as an ``EvaluationFailure`` and
+    the row stays unevaluated for the retry (``evaluate_unevaluated_transactions``, ``retry=True``), while the
+    other typologies' alerts stand: each typology's alerts are written in their own savepoint, so a failure
+    rolls back that typology's work alone (a scan is pure Python and writes nothing; a typology with nothing
+    to raise costs no statement). Raising again is harmless: an alert is once per (setting, trigger). The row
+    is marked evaluated only when every typology ran without error. Runs in the caller's transaction.
+    ``pairs``: the settings, when the caller already read them (settings_for)."""
+    if pairs is None:
+        pairs = settings_for(currency=row.currency, schedule=REALTIME)
     raised = failed = 0
     history = _history_before(row, max(t.lookback for t, _ in pairs)) if pairs else []
     by_id = {h.pk: h for h in history}
@@ -138,9 +144,16 @@ def evaluate_transaction(*, row: MonitoredTransaction) -> int:
     context = customer_context(row.customer_id) if pairs else None
     for entry, setting in pairs:
         try:
-            with transaction.atomic():
-                raised += _evaluate_one(entry, setting, row=row, movements=movements, by_id=by_id, context=context)
-        except Exception as error:  # any error of the typology or its alert: recorded and retried, never skipped
+            window = [m for m in movements if m.occurred_at >= row.occurred_at - entry.lookback]
+            findings = [f for f in entry.scan(window, parameters=entry.typed_parameters(setting.parameters),
+                                              context=context) if f.trigger_id == row.pk]
+            if findings:
+                with transaction.atomic():  # this typology's savepoint
+                    for finding in findings:
+                        raise_alert(finding=finding, typology=entry, setting=setting,
+                                    business_date=row.business_date, transactions=by_id)
+                raised += len(findings)
+        except Exception as error:  # any error of the typology or its alerts: recorded and retried, never skipped
             logger.warning("Typology %s failed on monitored transaction %s: %r", entry.code, row.pk, error)
             record_failure(schedule=EvaluationSchedule.REALTIME, setting=setting, customer_id=row.customer_id,
                            business_date=row.business_date, error=error, row=row)
@@ -148,22 +161,9 @@ def evaluate_transaction(*, row: MonitoredTransaction) -> int:
     if not failed:
         now = timezone.now()
         MonitoredTransaction.objects.filter(pk=row.pk).update(evaluated_at=now)
-        EvaluationFailure.objects.filter(transaction=row, resolved_at__isnull=True).update(resolved_at=now)
+        if retry:  # a first evaluation has no failure to resolve
+            EvaluationFailure.objects.filter(transaction=row, resolved_at__isnull=True).update(resolved_at=now)
         row.evaluated_at = now
-    return raised
-
-
-def _evaluate_one(entry: Typology, setting: TypologySetting, *, row: MonitoredTransaction,
-                  movements: list[Movement], by_id: Mapping[int, MonitoredTransaction],
-                  context: CustomerContext | None) -> int:
-    window = [m for m in movements if m.occurred_at >= row.occurred_at - entry.lookback]
-    params = entry.typed_parameters(setting.parameters)
-    raised = 0
-    for finding in entry.scan(window, parameters=params, context=context):
-        if finding.trigger_id == row.pk:
-            raise_alert(finding=finding, typology=entry, setting=setting, business_date=row.business_date,
-                        transactions=by_id)
-            raised += 1
     return raised
 
 
@@ -172,9 +172,11 @@ def record_and_evaluate(*, payload: Mapping[str, Any]) -> list[MonitoredTransact
     """The outbox subscriber's work: record the movement's rows, then evaluate those not yet evaluated. A
     typology's failure never undoes the recording (evaluate_transaction keeps it in a savepoint)."""
     rows = record_movement(payload=payload)
-    for row in rows:
-        if row.evaluated_at is None:
-            evaluate_transaction(row=row)
+    pending = [row for row in rows if row.evaluated_at is None]
+    if pending:
+        pairs = settings_for(currency=pending[0].currency, schedule=REALTIME)  # one currency per movement
+        for row in pending:
+            evaluate_transaction(row=row, retry=getattr(row, "recorded_before", False), pairs=pairs)
     return rows
 
 
@@ -201,5 +203,5 @@ def _retry_one(row_id: int) -> bool:
            .filter(pk=row_id, evaluated_at__isnull=True).first())
     if row is None:  # evaluated meanwhile, or being evaluated by another worker
         return True
-    evaluate_transaction(row=row)
+    evaluate_transaction(row=row, retry=True)
     return row.evaluated_at is not None
