@@ -92,7 +92,7 @@ def _sender(index, senders, numbers, rate, start_at, stop_at, results):
     n = 0
     while True:
         due = start_at + (n * senders + index) / rate
-        if due >= stop_at:
+        if due >= stop_at or time.monotonic() >= stop_at:  # a sender behind the pace stops on time too
             break
         wait = due - time.monotonic()
         if wait > 0:
@@ -113,10 +113,17 @@ def _sender(index, senders, numbers, rate, start_at, stop_at, results):
     results.put((done, refused, late))
 
 
-def start_workers(count: int, concurrency: int) -> list[subprocess.Popen]:
-    celery = str(Path(sys.executable).with_name("celery"))
-    subprocess.run([celery, "-A", "config", "purge", "-f"], cwd=ROOT, env=os.environ, check=True,
+CELERY = str(Path(sys.executable).with_name("celery"))
+
+
+def purge_broker() -> None:
+    """Before the set-up: the set-up's own deliveries stay queued for the workers."""
+    subprocess.run([CELERY, "-A", "config", "purge", "-f"], cwd=ROOT, env=os.environ, check=True,
                    stdout=subprocess.DEVNULL)
+
+
+def start_workers(count: int, concurrency: int) -> list[subprocess.Popen]:
+    celery = CELERY
     return [subprocess.Popen([celery, "-A", "config", "worker", "--pool", "prefork", "-c", str(concurrency),
                               "-n", f"aml-bench-{i}@%h", "-l", "WARNING", "--without-gossip", "--without-mingle"],
                              cwd=ROOT, env=os.environ, start_new_session=True)
@@ -154,12 +161,15 @@ def main():
     parser.add_argument("--accounts", type=int, default=400)
     options = parser.parse_args()
     recreate_database(BENCH_URL)
+    purge_broker()
     numbers = set_up_bank(options.accounts)
     workers = start_workers(options.celery_workers, options.concurrency)
     try:
         drained = wait_for_drain(300, "set-up")
-        print(f"workers: {options.celery_workers} x {options.concurrency} processes; the set-up's "
-              f"{options.accounts} deposits monitored in {drained:.1f} s" if drained is not None else "")
+        if drained is not None:
+            print(f"workers: {options.celery_workers} x {options.concurrency} processes; the set-up's "
+                  f"{options.accounts} deposits monitored in {drained:.1f} s")
+        print(f"load average before the run: {os.getloadavg()[0]:.2f} (two cores; other processes count too)")
         from django.db import connection
 
         connection.close()
@@ -203,7 +213,8 @@ def main():
               + (f"{drain_from_stop:.1f} s after the last transfer" if drain_from_stop is not None else "never"))
         from apps.compliance.models import Alert, MonitoredTransaction
 
-        print(f"monitored rows: {MonitoredTransaction.objects.count()}, alerts: {Alert.objects.count()}")
+        print(f"monitored rows: {MonitoredTransaction.objects.count()}, alerts: {Alert.objects.count()}; "
+              f"load average at the end: {os.getloadavg()[0]:.2f}")
     finally:
         stop_workers(workers)
 
