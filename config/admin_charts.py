@@ -54,5 +54,8 @@ def money_series(label: str, amounts: Sequence[Decimal], currency: str) -> Chart
                        texts=[format_amount(amount, currency) for amount in amounts])
 
 
-def count_series(label: str, counts: Sequence[int], noun: str) -> ChartSeries:
-    return ChartSeries(label=label, values=list(counts), texts=[f"{count:,} {noun}" for count in counts])
+def count_series(label: str, counts: Sequence[int], noun: str, singular: str | None = None) -> ChartSeries:
+    """``noun`` is the plural ("alerts"); ``singular`` defaults to it without its final s."""
+    one = singular or noun.removesuffix("s")
+    return ChartSeries(label=label, values=list(counts),
+                       texts=[f"{count:,} {one if count == 1 else noun}" for count in counts])

@@ -45,6 +45,11 @@ DEFAULT_SCHEDULES = [
         "crontab": {"minute": "*/10"},
     },
     {
+        "name": "Carry out backtests whose message was lost; fail those whose worker stopped",
+        "task": "compliance.run_backtests_left_behind",
+        "crontab": {"minute": "*/10"},
+    },
+    {
         "name": "End of day: close the business date, accrue and post interest, seal the ledger",
         "task": "eod.run_end_of_day",
         "crontab": {"minute": "0", "hour": "23"},

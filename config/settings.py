@@ -455,6 +455,20 @@ CREDIT_BUREAU_BREAKER_RESET_SECONDS = env.float("CREDIT_BUREAU_BREAKER_RESET_SEC
 # A SAR is due this many days after the case's first alert; when no suspect is known, the longer period applies.
 COMPLIANCE_SAR_DAYS = env.int("COMPLIANCE_SAR_DAYS", default=30)
 COMPLIANCE_SAR_DAYS_NO_SUSPECT = env.int("COMPLIANCE_SAR_DAYS_NO_SUSPECT", default=60)
+# Reports to the FIU (docs/compliance/reports.md). Cash after the cut-off (the bank's time, TIME_ZONE) counts toward
+# the next business day's CTR; the end of day aggregates again the CTR days of this many calendar days back, so a
+# movement recorded late still reaches its ready entry.
+COMPLIANCE_CTR_CUTOFF = env.str("COMPLIANCE_CTR_CUTOFF", default="16:00")
+COMPLIANCE_CTR_LOOKBACK_DAYS = env.int("COMPLIANCE_CTR_LOOKBACK_DAYS", default=7)
+# Filed SARs are kept unchanged this many years after filing.
+COMPLIANCE_RETENTION_YEARS = env.int("COMPLIANCE_RETENTION_YEARS", default=5)
+# goAML: the bank's reporting-entity id and branch at the FIU, and the FIU's lookup codes the export uses
+# (apps/compliance/goaml/codes.py lists them; COMPLIANCE_GOAML_CODES overrides any of them, as JSON).
+COMPLIANCE_GOAML_RENTITY_ID = env.int("COMPLIANCE_GOAML_RENTITY_ID", default=1)
+COMPLIANCE_GOAML_RENTITY_BRANCH = env.str("COMPLIANCE_GOAML_RENTITY_BRANCH", default="Head office")
+# The country of the bank's address in goAML (ISO 3166-1 alpha-2).
+COMPLIANCE_GOAML_COUNTRY = env.str("COMPLIANCE_GOAML_COUNTRY", default="PT")
+COMPLIANCE_GOAML_CODES = env.json("COMPLIANCE_GOAML_CODES", default={})
 
 # --- email (staff notifications, e.g. KYC expiry to branch managers) ---
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend" if DEBUG

@@ -21,6 +21,9 @@ from simple_history.admin import SimpleHistoryAdmin
 from apps.accounts.models import Account, TellerTransaction
 from apps.accounts.services.lifecycle import freeze_account, request_unfreeze
 from apps.accounts.tests.factories import install_chart, open_funded_account, savings_product
+from apps.compliance.models import BacktestRun, Case, CtrThreshold, CurrencyTransactionReport, TypologySetting
+from apps.compliance.services.sar import draft_sar
+from apps.compliance.tests.sar_fixtures import DRAFTER_PERMISSIONS, with_permissions
 from apps.customers.tests.factories import CustomerFactory, verified_customer
 from apps.kyc.models import KycDocument, ScreeningHit
 from apps.kyc.tests.factories import ListRowFactory, import_list
@@ -63,7 +66,10 @@ HISTORY_MODELS = [model for model, _ in _history_admins()]
 # sees the same rows, in the change view as in the history.
 BANK_WIDE_MODELS = {"organization.Bank", "organization.Branch", "organization.User", "accounts.DepositProduct",
                     "payments.FeeSchedule", "payments.TransferLimit", "payments.FraudRule", "organization.Holiday",
-                    "loans.LoanProduct"}
+                    "loans.LoanProduct", "compliance.TypologySetting", "compliance.BacktestRun",
+                    "compliance.CtrThreshold",
+                    # the reports to the FIU are the bank's (compliance works bank-wide; no branch role sees them)
+                    "compliance.CurrencyTransactionReport", "compliance.SuspiciousActivityReport"}
 
 
 def _login(user) -> Client:
@@ -169,7 +175,23 @@ def porto(bank, branch_a, branch_b, teller_b, manager_b, compliance_officer) -> 
         "payments.FraudDecision": held.fraud_decisions.get(), "payments.PaymentReview": held.review,
         "organization.Holiday": Holiday.objects.create(date=datetime.date(2025, 12, 25), name="Christmas Day"),
         "loans.LoanProduct": personal_loan, "loans.LoanApplication": loan_application,
+        "compliance.TypologySetting": TypologySetting.objects.create(typology="large_cash", currency="EUR",
+                                                                     parameters={"amount_at_least": "10000.00"}),
+        "compliance.BacktestRun": BacktestRun.objects.create(
+            typology="large_cash", typology_version=1, currency="EUR", parameters={"amount_at_least": "5000.00"},
+            date_from=datetime.date(2025, 11, 1), date_to=datetime.date(2025, 11, 30),
+            requested_by=compliance_officer),
     }
+    # the reports to the FIU: a CTR entry, and a SAR drafted from a case (apps/compliance)
+    case = Case.objects.create(customer=customer, detected_on=bank.current_business_date,
+                               sar_due_on=bank.current_business_date)
+    drafter = with_permissions(compliance_officer, DRAFTER_PERMISSIONS)
+    rows["compliance.SuspiciousActivityReport"] = draft_sar(case=case, reason="Porto cash.", actor=drafter)
+    rows["compliance.CurrencyTransactionReport"] = CurrencyTransactionReport.objects.create(
+        customer=customer, business_date=bank.current_business_date, currency="EUR", cash_in=Decimal("10500.00"),
+        cash_out=Decimal("0.00"), threshold=Decimal("10000.00"))
+    rows["compliance.CtrThreshold"] = CtrThreshold.objects.get_or_create(
+        currency="EUR", defaults={"amount": Decimal("10000.00")})[0]
     rows["loans.Loan"] = booked_loan(customer=customer, product=rows["loans.LoanProduct"], account=account,
                                      staff=loan_staff(branch_b))
     return Porto({label: type(row)._default_manager.get(pk=row.pk) for label, row in rows.items()})

@@ -61,6 +61,12 @@ GUARDS = {
                    ("accounts_account_update_overdraft_within_product", "accounts_account"),
                    ("accounts_product_overdraft_within_product", "accounts_depositproduct")},
     },
+    # apps/compliance/sql/sar_retention.{pg,sqlite}.sql (compliance migration 0002)
+    "a filed SAR keeps its content, hash, filing and retention, and is never deleted": {
+        "postgresql": {("compliance_sar_filed_kept", "compliance_suspiciousactivityreport")},
+        "sqlite": {("compliance_sar_filed_kept_update", "compliance_suspiciousactivityreport"),
+                   ("compliance_sar_filed_kept_delete", "compliance_suspiciousactivityreport")},
+    },
 }
 
 _TRIGGERS_SQL = {

@@ -30,4 +30,4 @@ def _not_evaluated(business_date: datetime.date) -> list[OpenItem]:
     ]
 
 
-register_open_items("compliance.not_evaluated", _not_evaluated, order=400)
+register_open_items("compliance.not_evaluated", _not_evaluated, order=390)

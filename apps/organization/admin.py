@@ -16,7 +16,7 @@ from apps.organization import (
     selectors,
     services,
 )
-from apps.organization.approvals import describe_request
+from apps.organization.approvals import decides_any_request, describe_request
 from apps.organization.configuration import diff_rows
 from apps.organization.holidays import keep_holiday, remove_holiday
 from apps.organization.models import ApprovalRequest, Bank, Branch, Holiday, User
@@ -302,7 +302,7 @@ class ApprovalRequestAdmin(EvidenceHistoryAdmin):
         return "Waiting for a decision: nothing has been done yet."
 
     def has_decide_permission(self, request):
-        return request.user.has_perm("organization.decide_approvalrequest")
+        return decides_any_request(request.user)
 
     def get_urls(self):
         decide = self.admin_site.admin_view(self.decide_view)

@@ -35,6 +35,10 @@ class ApprovableOperation:
     permission: str
     # What the checker needs besides organization.decide_approvalrequest (None: nothing more).
     checker_permission: str | None = None
+    # True: holding ``checker_permission`` is enough to decide, without organization.decide_approvalrequest. For
+    # a role that must check its own domain's four-eyes work (compliance: typology settings, case closures, SARs)
+    # but may not decide the bank's other requests (payments, reversals, closures that move money).
+    checker_permission_suffices: bool = False
     # What approving will do, in words, from the parameters (None: the request's summary says it).
     describe: Describer | None = None
 
@@ -43,10 +47,15 @@ _REGISTRY: dict[str, ApprovableOperation] = {}
 
 
 def approvable(name: str, *, permission: str, checker_permission: str | None = None,
-               describe: Describer | None = None) -> Callable[[Runner], Runner]:
+               describe: Describer | None = None, checker_permission_suffices: bool = False,
+               ) -> Callable[[Runner], Runner]:
+    if checker_permission_suffices and not checker_permission:
+        raise ValueError(f"{name}: checker_permission_suffices needs a checker_permission.")
+
     def register(run: Runner) -> Runner:
         _REGISTRY[name] = ApprovableOperation(name=name, run=run, permission=permission,
-                                              checker_permission=checker_permission, describe=describe)
+                                              checker_permission=checker_permission, describe=describe,
+                                              checker_permission_suffices=checker_permission_suffices)
         return run
 
     return register
@@ -72,6 +81,29 @@ def describe_request(operation: str, parameters: dict[str, Any], summary: str) -
         return registered.describe(parameters)
     except (KeyError, ObjectDoesNotExist):  # a row the request names is gone: the summary made at the time
         return summary
+
+
+def operations_decidable_by_checker_permission(user: Any) -> list[str]:
+    """The operations ``user`` may decide by holding their checker permission alone (without
+    organization.decide_approvalrequest)."""
+    return sorted(name for name, registered in _REGISTRY.items()
+                  if registered.checker_permission_suffices and user.has_perm(registered.checker_permission))
+
+
+def may_decide(user: Any, operation: str) -> bool:
+    """Whether ``user``'s role decides requests for ``operation`` at all (the service checks the rest: not their
+    own, their branch, pending)."""
+    registered = _REGISTRY.get(operation)
+    if user.has_perm("organization.decide_approvalrequest"):
+        return registered is None or not registered.checker_permission \
+            or user.has_perm(registered.checker_permission)
+    return registered is not None and registered.checker_permission_suffices \
+        and user.has_perm(registered.checker_permission)
+
+
+def decides_any_request(user: Any) -> bool:
+    return (user.has_perm("organization.decide_approvalrequest")
+            or bool(operations_decidable_by_checker_permission(user)))
 
 
 def operations_not_decidable_by(user: Any) -> list[str]:

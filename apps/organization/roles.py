@@ -140,6 +140,28 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_LEDGER_READ,
         *_ORG_READ,
         "organization.view_user",
+        # what a customer declared they expect (income, turnover, business): the AML profile's yardstick
+        "compliance.view_expectedactivity",
+        "compliance.add_expectedactivity",
+        "compliance.change_expectedactivity",
+        # the typology library's settings (changed and checked by two compliance officers, maker-checker) and
+        # backtests
+        "compliance.view_typologysetting",
+        "compliance.add_typologysetting",
+        "compliance.change_typologysetting",
+        "compliance.view_backtestrun",
+        "compliance.request_backtest",
+        # the reports to the FIU: the CTR register and its thresholds (maker-checker), SARs drafted, approved by a
+        # second officer (four-eyes), filed
+        "compliance.view_currencytransactionreport",
+        "compliance.file_ctr",
+        "compliance.view_ctrthreshold",
+        "compliance.add_ctrthreshold",
+        "compliance.change_ctrthreshold",
+        "compliance.view_suspiciousactivityreport",
+        "compliance.draft_sar",
+        "compliance.approve_sar",
+        "compliance.file_sar",
         "customers.view_customer",
         "customers.change_customer",
         "customers.block_customer",

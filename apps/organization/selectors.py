@@ -5,7 +5,11 @@ import datetime
 from django.db.models import Q, QuerySet
 
 from apps.domain_errors import DomainError
-from apps.organization.approvals import operations_not_decidable_by
+from apps.organization.approvals import (
+    decides_any_request,
+    operations_decidable_by_checker_permission,
+    operations_not_decidable_by,
+)
 from apps.organization.branch_scope import is_bank_wide
 from apps.organization.models import ApprovalRequest, Bank, Branch, Holiday, User
 from apps.organization.roles import ALL_HOME_PANELS, HOME_PANELS
@@ -65,11 +69,13 @@ def approval_requests_decidable_by(user, requests: QuerySet[ApprovalRequest] | N
     decides, never their own, their branch's (or bank-wide), and only operations whose checker permission they
     hold. The service checks each again when it decides."""
     requests = approval_requests_for(user) if requests is None else requests
-    if not user.has_perm("organization.decide_approvalrequest"):
+    if not decides_any_request(user):
         return requests.none()
     waiting = requests.filter(state=ApprovalRequest.State.PENDING, expires_at__gt=now).exclude(maker_id=user.pk)
     if not is_bank_wide(user):
         waiting = waiting.filter(Q(branch__isnull=True) | Q(branch_id=user.home_branch_id))
+    if not user.has_perm("organization.decide_approvalrequest"):  # only their own domain's four-eyes work
+        return waiting.filter(operation__in=operations_decidable_by_checker_permission(user))
     not_theirs = operations_not_decidable_by(user)
     return waiting.exclude(operation__in=not_theirs) if not_theirs else waiting
 

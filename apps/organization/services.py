@@ -22,7 +22,7 @@ from django_celery_beat.models import PeriodicTask, PeriodicTasks
 from kombu.utils.json import loads
 
 from apps.domain_errors import DomainError, PermissionRefused
-from apps.organization.approvals import get_operation
+from apps.organization.approvals import decides_any_request, get_operation, may_decide
 from apps.organization.branch_scope import is_bank_wide
 from apps.organization.errors import (
     CheckerIsMaker,
@@ -30,7 +30,6 @@ from apps.organization.errors import (
     NotAllowedToDecide,
     RequestNotPending,
     ScheduleRefused,
-    UnknownOperation,
 )
 from apps.organization.models import ApprovalRequest, Bank, Branch, User
 from apps.organization.roles import ALL_ROLES, BANK_WIDE_ROLES
@@ -124,13 +123,9 @@ def _lock_pending(request: ApprovalRequest, checker: User, now: datetime.datetim
         raise RequestNotPending(f"Request #{request.pk} expired at {request.expires_at:%Y-%m-%d %H:%M} UTC.")
     if checker.pk == request.maker_id:
         raise CheckerIsMaker("You made this request: another person must decide it.")
-    if not checker.has_perm("organization.decide_approvalrequest"):
+    if not decides_any_request(checker):
         raise NotAllowedToDecide("Your role may not decide approval requests.")
-    try:
-        checker_permission = get_operation(request.operation).checker_permission
-    except UnknownOperation:
-        checker_permission = None  # a request for an operation no longer registered can still be rejected
-    if checker_permission and not checker.has_perm(checker_permission):
+    if not may_decide(checker, request.operation):
         raise NotAllowedToDecide(f"Your role may not decide {request.operation} requests.")
     if request.branch_id and not is_bank_wide(checker) and checker.home_branch_id != request.branch_id:
         raise NotAllowedToDecide("This request belongs to another branch.")

@@ -7,6 +7,7 @@ from django.db import transaction
 
 from apps.compliance.models import TypologySetting
 from apps.compliance.models.typologies import SettingMode
+from apps.compliance.services.settings import normalized_parameters
 from apps.compliance.typologies.base import library
 from apps.organization.models import User
 
@@ -14,8 +15,9 @@ from apps.organization.models import User
 @transaction.atomic
 def install_default_typology_settings(*, currency: str, actor: User | None) -> list[TypologySetting]:
     """A live setting in ``currency`` for every typology of the library that has none, with the typology's
-    default parameters (validated as the library stores them). Idempotent: a typology already set, live, in
-    the currency is left exactly as compliance set it. Returns the settings created."""
+    default parameters, stored as the settings service stores them (``normalized_parameters``). Idempotent: a
+    typology already set, live, in the currency is left exactly as compliance set it. Returns the settings
+    created."""
     created = []
     existing = set(TypologySetting.objects.filter(currency=currency, mode=SettingMode.LIVE)
                    .values_list("typology", flat=True))
@@ -23,7 +25,8 @@ def install_default_typology_settings(*, currency: str, actor: User | None) -> l
         if typology.code in existing:
             continue
         setting = TypologySetting(typology=typology.code, currency=currency, mode=SettingMode.LIVE,
-                                  parameters=typology.validated_parameters(typology.default_parameters()))
+                                  parameters=normalized_parameters(entry=typology, raw=typology.default_parameters(),
+                                                                   currency=currency))
         setting._history_user = actor
         setting.save()
         created.append(setting)

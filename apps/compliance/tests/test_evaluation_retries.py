@@ -6,6 +6,7 @@ import pytest
 from apps.accounts.tests.factories import deposit, open_funded_account
 from apps.compliance.models import Alert, EvaluationFailure, MonitoredTransaction, TypologySetting
 from apps.compliance.services.end_of_day import retry_failed_evaluations
+from apps.compliance.services.settings import normalized_parameters
 from apps.compliance.services.typology_defaults import install_default_typology_settings
 from apps.compliance.tasks import retry_failed_evaluations_task
 from apps.compliance.tests.typology_doubles import Broken
@@ -68,5 +69,6 @@ def test_default_settings_set_every_typology_live_once(teller_a):
     assert again == []
     for setting in created:
         assert setting.mode == "live" and setting.is_enabled
-        assert setting.parameters == next(t for t in library() if t.code == setting.typology).validated_parameters({})
+        entry = next(t for t in library() if t.code == setting.typology)
+        assert setting.parameters == normalized_parameters(entry=entry, raw={}, currency="EUR")
         assert setting.history.get().history_user == teller_a
