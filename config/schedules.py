@@ -35,6 +35,11 @@ DEFAULT_SCHEDULES = [
         "crontab": {"minute": "*"},
     },
     {
+        "name": "Compliance: evaluate again the movements and windows a typology failed on",
+        "task": "compliance.retry_failed_evaluations",
+        "crontab": {"minute": "*/5"},
+    },
+    {
         "name": "Score loan applications again that wait for the credit bureau",
         "task": "loans.score_waiting_applications",
         "crontab": {"minute": "*/10"},

@@ -147,6 +147,10 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=30 * 60)
+# Celery's Django fixup closes the database connection before and after every task unless told to reuse it: a
+# new PostgreSQL connection per outbox delivery (tens of milliseconds) made the near-real-time monitoring path
+# fall behind the transfers (docs/compliance/monitoring.md). Reused, it is closed every 2 x this many tasks.
+CELERY_DB_REUSE_MAX = env.int("CELERY_DB_REUSE_MAX", default=1000)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # A broker that does not answer costs a request at most a few of these (each send is tried 4 times): without a
 # connect timeout, a broker behind a firewall that drops packets would hold the request for the OS's TCP timeout.

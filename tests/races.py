@@ -9,6 +9,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 
+from celery._state import _set_task_join_will_block
 from django.db import connection
 
 
@@ -32,4 +33,8 @@ def run_in_threads(work: Callable[[int], object], *, threads: int, timeout: floa
         thread.start()
     for thread in started:
         thread.join(timeout=timeout)
+    # The threads ran eager Celery tasks (the outbox delivers each event after its commit). Celery keeps "a result
+    # may not be joined here" in one process-wide flag that each eager task sets and restores on the way out;
+    # threads interleaving those can leave it set, and a later test's ``.delay().get()`` would then be refused.
+    _set_task_join_will_block(False)
     return errors

@@ -8,6 +8,7 @@ from celery import shared_task
 from django.utils import timezone
 
 from apps.compliance.services.backtests import backtests_left_behind, run_backtest
+from apps.compliance.services.end_of_day import retry_failed_evaluations
 
 BACKTEST_TIME_LIMIT = 30 * 60
 
@@ -27,3 +28,9 @@ def run_backtests_left_behind_task() -> int:
     queued, _ = backtests_left_behind(now=timezone.now(), queued_for=datetime.timedelta(minutes=5),
                                       running_for=datetime.timedelta(seconds=BACKTEST_TIME_LIMIT))
     return sum(1 for backtest_id in queued if run_backtest(backtest_id=backtest_id) is not None)
+
+
+@shared_task(name="compliance.retry_failed_evaluations", time_limit=600, soft_time_limit=600 - 10)
+def retry_failed_evaluations_task() -> dict:
+    """The beat's retry of monitoring: the movements a typology failed on, and the failed end-of-day windows."""
+    return retry_failed_evaluations()

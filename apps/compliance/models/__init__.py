@@ -3,7 +3,7 @@ reports to the financial intelligence unit. One module per part; every model is 
 
 from apps.compliance.models.alerts import Alert, Case, CaseNote, Suppression
 from apps.compliance.models.backtests import BacktestRun
-from apps.compliance.models.monitoring import ExpectedActivity, MonitoredTransaction
+from apps.compliance.models.monitoring import EvaluationFailure, ExpectedActivity, MonitoredTransaction
 from apps.compliance.models.reports import CtrThreshold, CurrencyTransactionReport, SuspiciousActivityReport
 from apps.compliance.models.typologies import TypologySetting
 
@@ -14,6 +14,7 @@ __all__ = [
            "CaseNote",
            "CtrThreshold",
            "CurrencyTransactionReport",
+           "EvaluationFailure",
            "ExpectedActivity",
            "MonitoredTransaction",
            "Suppression",

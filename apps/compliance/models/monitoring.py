@@ -50,8 +50,13 @@ class MonitoredTransaction(models.Model):
     kind = models.CharField(max_length=20, choices=MovementKind.choices)
     channel = models.CharField(max_length=10, choices=Channel.choices)
     direction = models.CharField(max_length=3, choices=Direction.choices)
-    customer = models.ForeignKey("customers.Customer", on_delete=models.PROTECT, related_name="+")
-    account = models.ForeignKey("accounts.Account", on_delete=models.PROTECT, related_name="+")
+    # No database foreign key to the account (nor the counterparty's, nor the customer): PostgreSQL checks one by
+    # taking FOR KEY SHARE on the referenced row until the recording commits, and a payment's FOR UPDATE on that
+    # account would wait for monitoring (or deadlock with it: a transfer's two legs lock two accounts). Monitoring
+    # must never block a payment; the ids come from a committed journal entry's accounts, which are never deleted.
+    customer = models.ForeignKey("customers.Customer", on_delete=models.PROTECT, related_name="+",
+                                 db_constraint=False)
+    account = models.ForeignKey("accounts.Account", on_delete=models.PROTECT, related_name="+", db_constraint=False)
     branch = models.ForeignKey("organization.Branch", on_delete=models.PROTECT, null=True, blank=True,
                                related_name="+", help_text="Where cash changed hands (cash only).")
     amount = models.DecimalField(**AMOUNT_FIELD)
@@ -61,7 +66,8 @@ class MonitoredTransaction(models.Model):
     counterparty_key = models.CharField(max_length=80, blank=True)
     counterparty_name = models.CharField(max_length=200, blank=True)
     counterparty_account = models.ForeignKey("accounts.Account", on_delete=models.PROTECT, null=True, blank=True,
-                                             related_name="+", help_text="When the other side banks here.")
+                                             related_name="+", help_text="When the other side banks here.",
+                                             db_constraint=False)
     counterparty_iban = models.CharField(max_length=34, blank=True)
     counterparty_country = models.CharField(max_length=2, blank=True,
                                             help_text="ISO 3166-1 alpha-2 of the other bank (external only).")
@@ -118,3 +124,46 @@ class ExpectedActivity(models.Model):
 
     def __str__(self) -> str:
         return f"Expected activity of customer {self.customer_id}"
+
+
+class EvaluationSchedule(models.TextChoices):
+    REALTIME = "realtime", "Near-real-time (one movement)"
+    END_OF_DAY = "end_of_day", "End of day (one customer's window)"
+
+
+class EvaluationFailure(models.Model):
+    """A typology that raised while evaluating: one movement (near-real-time) or one customer's window on one
+    business date (end of day). It stays open until a retry evaluates the same thing without error, which marks
+    it resolved; while it is open, the movement stays unevaluated (``evaluated_at`` empty) and the end of day
+    reports it. Never deleted: the record of what failed and how often."""
+
+    schedule = models.CharField(max_length=10, choices=EvaluationSchedule.choices)
+    typology = models.CharField(max_length=40)
+    setting = models.ForeignKey("compliance.TypologySetting", on_delete=models.PROTECT, related_name="+")
+    transaction = models.ForeignKey(MonitoredTransaction, on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="evaluation_failures", help_text="Near-real-time only.")
+    customer = models.ForeignKey("customers.Customer", on_delete=models.PROTECT, related_name="+")
+    business_date = models.DateField(help_text="The movement's business date, or the end of day's.")
+    attempts = models.PositiveIntegerField(default=1)
+    last_error = models.TextField()
+    first_failed_at = models.DateTimeField(auto_now_add=True)
+    last_failed_at = models.DateTimeField()
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["first_failed_at", "id"]
+        indexes = [models.Index(fields=["business_date"], condition=Q(resolved_at__isnull=True),
+                                name="evaluation_failure_open")]
+        constraints = [
+            models.UniqueConstraint(fields=["setting", "transaction"], condition=Q(schedule="realtime"),
+                                    name="evaluation_failure_once_per_movement"),
+            models.UniqueConstraint(fields=["setting", "customer", "business_date"],
+                                    condition=Q(schedule="end_of_day"), name="evaluation_failure_once_per_window"),
+            models.CheckConstraint(condition=Q(schedule="realtime", transaction__isnull=False)
+                                   | Q(schedule="end_of_day", transaction__isnull=True),
+                                   name="evaluation_failure_names_what_failed"),
+            models.CheckConstraint(condition=Q(attempts__gte=1), name="evaluation_failure_attempted"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.typology} failed ({self.schedule}) for customer {self.customer_id} on {self.business_date}"

@@ -17,3 +17,20 @@ def customer(branch_a):
 @pytest.fixture
 def savings(chart):
     return savings_product()
+
+
+@pytest.fixture
+def library_with():
+    """Register test-only typologies for one test: ``library_with(Broken, TwoInADay)``."""
+    from apps.compliance.typologies import base
+
+    added = []
+
+    def register(*classes):
+        for typology_class in classes:
+            base.register(typology_class)
+            added.append(typology_class.code)
+
+    yield register
+    for code in added:
+        base._LIBRARY.pop(code, None)

@@ -32,6 +32,7 @@ from apps.accounts.services.availability import ensure_status
 from apps.customers.rules import ensure_customer_may_send
 from apps.kyc.selectors import ensure_kyc_verified
 from apps.ledger.chart import PAYMENTS_CLEARING
+from apps.ledger.money_movements import MovementLeg, publish_money_movement
 from apps.ledger.services import credit, debit, post_journal_entry
 from apps.loans.errors import DisbursementRefused
 from apps.loans.loan_rules import DISBURSE, ensure_staff_may
@@ -119,6 +120,11 @@ def disburse_loan(*, application: LoanApplication, deposit_account: Account, act
         description=f"Loan {loan.pk} disbursed to {account.number}", source=SOURCE,
         idempotency_key=f"loan-disbursement:{locked.pk}", posted_by=actor, business_date=day,
         reference=f"LOAN-{loan.pk}", locked_accounts=None)
+    if loan.net_disbursed > 0:  # (a fee that takes the whole principal moves nothing into the account)
+        publish_money_movement(
+            kind="loan_disbursement", entry=entry, currency=loan.currency, counterparty_reference=f"LOAN-{loan.pk}",
+            legs=[MovementLeg(account_id=account.pk, customer_id=account.customer_id, direction="in",
+                              amount=loan.net_disbursed)])
     _record_disbursement(loan, locked, entry=entry, actor=actor, day=day, idempotency_key=idempotency_key)
     return loan
 

@@ -23,6 +23,7 @@ from simple_history.utils import bulk_create_with_history
 
 from apps.accounts.services.availability import DEBITABLE, ensure_available, ensure_status
 from apps.customers.rules import ensure_customer_may_send
+from apps.ledger.money_movements import MovementLeg, publish_money_movement
 from apps.loans.allocation import Allocation, allocate, apply_allocation
 from apps.loans.errors import LoanClosed, LoanIdempotencyConflict, RepaymentRefused
 from apps.loans.loan_interest import interest_earned
@@ -174,6 +175,11 @@ def repay_loan(*, loan: Loan, amount: Money, idempotency_key: str, actor: User |
     key = f"loan-repayment:{locked.pk}:{idempotency_key}"
     txn.journal_entry = post_repayment(loan=locked, txn=txn, deposit_ledger_id=account.ledger_account_id, day=day,
                                        actor=actor, key=key)
+    publish_money_movement(
+        kind="loan_repayment", entry=txn.journal_entry, currency=locked.currency,
+        counterparty_reference=f"LOAN-{locked.pk}",
+        legs=[MovementLeg(account_id=account.pk, customer_id=account.customer_id, direction="out",
+                          amount=amount.amount)])
     txn._history_user = actor
     txn.save()
     repost(loan=locked, changed=changed, moved=moved, deposit_ledger_id=account.ledger_account_id, day=day,

@@ -29,10 +29,12 @@ from apps.accounts.locks import lock_accounts
 from apps.accounts.models import Account
 from apps.accounts.services.availability import ensure_available
 from apps.customers.rules import ensure_customer_may_send
+from apps.domain_errors import DomainError
 from apps.kyc.selectors import ensure_kyc_verified
 from apps.ledger.chart import PAYMENTS_CLEARING, SETTLEMENT_ACCOUNT
 from apps.ledger.errors import IdempotencyConflict
 from apps.ledger.models import JournalEntry
+from apps.ledger.money_movements import MovementLeg, publish_money_movement
 from apps.ledger.services import credit, debit, post_journal_entry, reverse_journal_entry
 from apps.money import Money
 from apps.organization.models import User
@@ -68,6 +70,14 @@ from apps.payments.services.transfers import resolve_payer_account
 logger = logging.getLogger(__name__)
 
 SOURCE = "external_payment"
+
+
+def iban_country(account_identifier: str) -> str:
+    """The country of the bank that holds an IBAN (its first two letters); empty for anything else."""
+    try:
+        return validate_iban(account_identifier)[:2]
+    except DomainError:
+        return ""
 
 
 def get_gateway() -> PaymentGateway:
@@ -153,6 +163,12 @@ def _initiate_outgoing_payment(*, from_account_number: str, money: Money, rail: 
         idempotency_key=f"initiate:{reference}", posted_by=initiated_by, reference=reference,
         business_date=business_date,
     )
+    # The money left the customer's account with this entry, held for review or not.
+    publish_money_movement(
+        kind="outgoing_payment", entry=entry, currency=money.currency,
+        legs=[MovementLeg(account_id=payer.pk, customer_id=payer.customer_id, direction="out", amount=money.amount)],
+        counterparty_name=creditor_name, counterparty_iban=creditor_account,
+        counterparty_country=check.destination_country)
     payment = OutgoingPayment(
         reference=reference, from_account=payer, amount=money.amount, currency=money.currency, rail=rail,
         creditor_name=creditor_name, creditor_account=creditor_account, creditor_bic=creditor_bic,
@@ -323,6 +339,12 @@ def receive_incoming_payment(*, gateway: str, gateway_id: str, account_number: s
         description=f"Incoming payment {gateway_id} from {debtor_name or 'another bank'}", source=SOURCE,
         idempotency_key=f"incoming:{gateway}:{gateway_id}", reference=gateway_id[:100],
     )
+    publish_money_movement(
+        kind="incoming_payment", entry=entry, currency=money.currency,
+        legs=[MovementLeg(account_id=account.pk, customer_id=account.customer_id, direction="in",
+                          amount=money.amount)],
+        counterparty_name=debtor_name, counterparty_iban=debtor_account[:34],
+        counterparty_country=iban_country(debtor_account))
     return IncomingPayment.objects.create(
         gateway=gateway, gateway_id=gateway_id, to_account=account, amount=money.amount, currency=money.currency,
         debtor_name=debtor_name, debtor_account=debtor_account, remittance_information=remittance_information,

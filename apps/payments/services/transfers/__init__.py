@@ -12,12 +12,13 @@ from apps.accounts.house_accounts import house_account
 from apps.accounts.models import Account, Hold
 from apps.accounts.services.availability import ensure_available
 from apps.accounts.services.holds import place_hold
-from apps.accounts.services.lifecycle import record_customer_activity
+from apps.accounts.services.lifecycle import idle_days, record_customer_activity
 from apps.customers.rules import ensure_customer_may_send
 from apps.kyc.selectors import ensure_kyc_verified
 from apps.ledger.chart import FEE_INCOME
 from apps.ledger.errors import IdempotencyConflict
 from apps.ledger.models import LedgerAccount
+from apps.ledger.money_movements import MovementLeg, publish_money_movement
 from apps.ledger.services import credit, debit, post_journal_entry
 from apps.money import Money
 from apps.organization.models import User
@@ -106,18 +107,28 @@ def _hold_for_review(check: PaymentUnderCheck, fired: list, *, payee: Account, f
 
 
 def post_transfer_entry(*, transfer: Transfer, payer: Account, payee: Account, posted_by: User, business_date,
-                        fee_income_id: int | None = None, locked_ledgers: dict | None = None):
-    """The transfer's one balanced entry: debit payer (amount + fee), credit payee (amount), credit fee income.
-    ``fee_income_id`` and ``locked_ledgers``: what the caller already read and locked in this transaction."""
+                        fee_income_id: int | None = None, locked_ledgers: dict | None = None,
+                        payer_idle_days: int | None = None):
+    """The transfer's one balanced entry: debit payer (amount + fee), credit payee (amount), credit fee income;
+    and its money movement for monitoring (one event, both customers' legs: the outbox row, one INSERT).
+    ``fee_income_id`` and ``locked_ledgers``: what the caller already read and locked in this transaction;
+    ``payer_idle_days``: the payer's idle days, when the caller records the payer's activity."""
     money, fee = Money(transfer.amount, transfer.currency), Money(transfer.fee, transfer.currency)
     postings = [debit(payer.ledger_account_id, money + fee), credit(payee.ledger_account_id, money)]
     if fee.is_positive:
         postings.append(credit(fee_income_id or house_account(FEE_INCOME).pk, fee))
-    return post_journal_entry(
+    entry = post_journal_entry(
         postings=postings, description=f"Transfer {payer.number} to {payee.number}", source="transfer",
         idempotency_key=f"{transfer.initiated_by_id}:{transfer.idempotency_key}", posted_by=posted_by,
         reference=transfer.reference[:100], business_date=business_date, locked_accounts=locked_ledgers,
     )
+    # The fee is the bank's, not a movement between customers: monitoring sees the amount on both legs.
+    publish_money_movement(kind="transfer", entry=entry, currency=transfer.currency, legs=[
+        MovementLeg(account_id=payer.pk, customer_id=payer.customer_id, direction="out", amount=money.amount,
+                    idle_days=payer_idle_days),
+        MovementLeg(account_id=payee.pk, customer_id=payee.customer_id, direction="in", amount=money.amount),
+    ])
+    return entry
 
 
 def transfer_between_accounts(*, from_account_number: str, to_account_number: str, money: Money,
@@ -242,11 +253,15 @@ def _complete(transfer: Transfer, *, fee_income_id: int, ledgers: dict[int, Ledg
     """Post the transfer's entry, save it with its history row and, for a customer's own transfer, record the
     payer's activity (the dormancy clock)."""
     payer, initiated_by, business_date = transfer.from_account, transfer.initiated_by, transfer.business_date
+    customers_own = transfer.channel == Channel.API
+    # read before the activity is recorded below (no query: the locked row's date)
+    payer_idle_days = idle_days(payer, business_date) if customers_own else None
     transfer.entry = post_transfer_entry(transfer=transfer, payer=payer, payee=transfer.to_account,
                                          posted_by=initiated_by, business_date=business_date,
-                                         fee_income_id=fee_income_id, locked_ledgers=ledgers)
+                                         fee_income_id=fee_income_id, locked_ledgers=ledgers,
+                                         payer_idle_days=payer_idle_days)
     save_new_transfer(transfer, actor=initiated_by)
-    if transfer.channel == Channel.API and payer.last_customer_activity_on != business_date:
+    if customers_own and payer.last_customer_activity_on != business_date:
         record_customer_activity(account=payer, business_date=business_date, actor=initiated_by)
     transfer.replayed = False
     return transfer
