@@ -9,7 +9,6 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 
-from celery._state import _set_task_join_will_block
 from django.db import connection
 
 
@@ -33,8 +32,6 @@ def run_in_threads(work: Callable[[int], object], *, threads: int, timeout: floa
         thread.start()
     for thread in started:
         thread.join(timeout=timeout)
-    # The threads ran eager Celery tasks (the outbox delivers each event after its commit). Celery keeps "a result
-    # may not be joined here" in one process-wide flag that each eager task sets and restores on the way out;
-    # threads interleaving those can leave it set, and a later test's ``.delay().get()`` would then be refused.
-    _set_task_join_will_block(False)
+    # Celery's process-wide join flag the threads' eager tasks may leave set is cleared before each test
+    # (conftest.py, _celery_eager_join_flag_reset).
     return errors
