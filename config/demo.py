@@ -13,4 +13,5 @@ DEMO_SEEDERS = [
     "apps.loans.demo_applications.seed_loan_applications",
     "apps.loans.demo_loans.seed_demo_loans",
     "apps.compliance.demo.seed_typology_settings",
+    "apps.compliance.demo.seed_aml_case",
 ]
