@@ -14,6 +14,7 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import HttpResponseRedirect
 from django.urls import path, reverse
@@ -170,7 +171,7 @@ class CaseAdmin(EvidenceHistoryAdmin):
         if not case.is_open:
             return "closed"
         if case.is_overdue:
-            return format_html('<strong class="overdue">OVERDUE</strong>')
+            return format_html('<strong class="overdue">{}</strong>', "OVERDUE")
         return "on time"
 
     # --- the case's page ---------------------------------------------------------------------------------
@@ -196,6 +197,8 @@ class CaseAdmin(EvidenceHistoryAdmin):
         case = self.get_object(request, unquote(object_id))
         if case is None:
             return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        if not self.has_view_permission(request, case):
+            raise PermissionDenied
         change_url = reverse("admin:compliance_case_change", args=[case.pk])
         form = form_class(request.POST if request.method == "POST" else None, initial=initial or {})
         if request.method == "POST" and form.is_valid():
