@@ -20,8 +20,10 @@ from django.http import HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils.html import format_html
 
+from apps.accounts.models import Account
 from apps.compliance.models import Case, CaseNote
 from apps.compliance.models.alerts import OPEN_CASE_STATUSES, CaseStatus
+from apps.compliance.models.monitoring import MovementKind
 from apps.compliance.selectors import with_deadline_flags
 from apps.compliance.services.cases import (
     ADD_NOTE,
@@ -41,7 +43,7 @@ from apps.compliance.services.suppressions import ADD_SUPPRESSION, create_suppre
 from apps.compliance.typologies.base import library
 from apps.domain_errors import DomainError
 from apps.money import format_amount
-from apps.organization.models import ApprovalRequest
+from apps.organization.models import ApprovalRequest, Branch
 from apps.organization.selectors import current_business_date
 from config.admin_operations import operation_page
 from config.history_admin import EvidenceHistoryAdmin
@@ -131,13 +133,13 @@ class OpenFilter(admin.SimpleListFilter):
 
 @admin.register(Case)
 class CaseAdmin(EvidenceHistoryAdmin):
-    list_display = ["id", "customer_name", "status", "risk_score", "alerts", "assignee_name", "detected_on",
-                    "sar_due_on", "deadline"]
+    list_display = ["id", "customer_name", "status", "risk_score", "alerts", "assignee_name", "detected",
+                    "sar_due", "deadline"]
     list_filter = [OpenFilter, OverdueFilter, "status", "assignee", "suspect_known"]
     search_fields = ["customer__legal_name", "=id", "=customer__id"]
     list_select_related = ["customer", "assignee"]
     ordering = ["sar_due_on", "id"]
-    fields = ["customer", "status", "assignee", "risk_score", "detected_on", "suspect_known", "sar_due_on",
+    fields = ["customer", "status", "assignee", "risk_score", "detected", "suspect_known", "sar_due",
               "opened_at", "closed_at", "closed_by", "closure_approved_by", "closure_reason"]
     readonly_fields = fields
     change_form_template = "admin/compliance/case/change_form.html"
@@ -166,6 +168,14 @@ class CaseAdmin(EvidenceHistoryAdmin):
     def assignee_name(self, case):
         return case.assignee.get_username() if case.assignee else "unassigned"
 
+    @admin.display(description="detected on", ordering="detected_on")
+    def detected(self, case):
+        return f"{case.detected_on:%Y-%m-%d}"
+
+    @admin.display(description="SAR due on", ordering="sar_due_on")
+    def sar_due(self, case):
+        return f"{case.sar_due_on:%Y-%m-%d}"
+
     @admin.display(description="deadline", ordering="sar_due_on")
     def deadline(self, case):
         if not case.is_open:
@@ -190,7 +200,11 @@ class CaseAdmin(EvidenceHistoryAdmin):
                                    for name, label, permission in OPERATIONS
                                    if user.has_perm(permission) and (case.is_open or name == "note")]
             extra.update(case_evidence(case))
+            if extra["pending_closure"] is not None:  # proposed already: the second officer decides it
+                extra["operations"] = [(label, url) for label, url in extra["operations"]
+                                       if not url.endswith("/close/")]
             extra["four_eyes_risk"] = settings.COMPLIANCE_FALSE_POSITIVE_FOUR_EYES_RISK
+            extra["subtitle"] = f"Case {case.pk}: {case.customer.legal_name}, {case.get_status_display().lower()}"
         return super().change_view(request, object_id, form_url, extra)
 
     def _operation(self, request, object_id, *, form_class, title, submit_label, intro, run, initial=None):
@@ -292,6 +306,8 @@ def case_facts(case: Case) -> list[tuple[str, str]]:
 
 
 STATUS_LABELS = dict(CaseStatus.choices)
+KIND_LABELS = dict(MovementKind.choices)
+DIRECTION_LABELS = {"in": "In", "out": "Out"}
 
 
 def _history_events(case: Case) -> list[dict]:
@@ -350,8 +366,18 @@ def case_evidence(case: Case) -> dict:
                  for note in notes]
     timeline += _history_events(case) + _approval_events(case)
     timeline.sort(key=lambda event: event["at"])
+    moved_rows = [moved for alert in alerts for moved in alert.evidence]
+    # The numbers people know an account and a branch by (the evidence keeps their ids): one query each.
+    numbers = dict(Account.objects.filter(pk__in={moved["account_id"] for moved in moved_rows})
+                   .values_list("pk", "number"))
+    branches = dict(Branch.objects.filter(pk__in={moved["branch_id"] for moved in moved_rows if moved["branch_id"]})
+                    .values_list("pk", "code"))
     transactions = [{**moved, "alert": alert.pk, "typology": alert.typology,
+                     "kind_shown": KIND_LABELS.get(moved["kind"], moved["kind"]),
+                     "direction_shown": DIRECTION_LABELS.get(moved["direction"], moved["direction"]),
                      "amount_shown": format_amount(Decimal(moved["amount"]), moved["currency"]),
+                     "account_shown": numbers.get(moved["account_id"], moved["account_id"]),
+                     "branch_shown": branches.get(moved["branch_id"], "—"),
                      "business_date": datetime.date.fromisoformat(moved["business_date"])}
                     for alert in alerts for moved in alert.evidence]
     pending = pending_closure(case) if case.is_open else None

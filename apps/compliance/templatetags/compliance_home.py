@@ -4,11 +4,16 @@
 from django import template
 
 from apps.compliance.selectors import alerts_per_typology_per_week
+from apps.compliance.typologies.base import library
 from apps.organization import roles
 from apps.organization.selectors import BankNotConfigured, current_business_date, home_panels
 from config.admin_charts import Chart, count_series
 
 register = template.Library()
+
+
+def typology_name(code: str) -> str:
+    return next((known.name for known in library() if known.code == code), code)
 
 
 @register.inclusion_tag("admin/chart.html", takes_context=True)
@@ -26,5 +31,5 @@ def alerts_chart(context, weeks: int = 8):
     return {"chart": Chart(
         id="alerts-chart", title=f"AML alerts per typology, last {weeks} weeks", kind="bar",
         labels=[f"week to {end:%Y-%m-%d}" for end in per_week.weeks],
-        series=[count_series(typology, counts, "alerts") for typology, counts in per_week.counts.items()],
+        series=[count_series(typology_name(code), counts, "alerts") for code, counts in per_week.counts.items()],
         note="Alerts raised per typology in each seven days to the business date (shadow alerts not counted).")}

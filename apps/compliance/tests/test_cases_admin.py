@@ -12,6 +12,7 @@ from django.urls import reverse
 from apps.compliance.models import Alert, Case, CaseNote, Suppression, TypologySetting
 from apps.compliance.models.alerts import AlertDisposition, CaseStatus
 from apps.compliance.services.cases import CLOSE_AS_FALSE_POSITIVE
+from apps.compliance.services.suppressions import create_suppression
 from apps.compliance.tests.case_fixtures import alerted_case
 from apps.customers.tests.factories import verified_customer
 from apps.organization import roles
@@ -102,7 +103,7 @@ def test_the_case_page_shows_the_timeline_and_the_transactions_as_alerted(case, 
     assert "Asked the branch for the source of funds." in page
     assert "Status: Open \u2192 Investigating" in page
     assert f"Assigned to {compliance_officer.username}" in page
-    assert "12,000.00 EUR" in page and "cash_deposit" in page
+    assert "12,000.00 EUR" in page and "Cash deposit" in page
     for operation in ("assign", "note", "escalate", "suspect", "close", "suppress"):
         assert _operation(case, operation) in page
 
@@ -168,8 +169,15 @@ def test_a_suppression_is_made_from_the_case_and_lifted_from_the_list(case, offi
     suppression = Suppression.objects.get()
     assert (suppression.customer, suppression.typology) == (customer, "large_cash")
 
-    count, page = _queries(officer, reverse("admin:compliance_suppression_changelist"))
+    listed = reverse("admin:compliance_suppression_changelist")
+    one, page = _queries(officer, listed)
     assert "Shop takings" in page
+    for n in range(3):
+        create_suppression(customer=verified_customer(branch=customer.branch), typology="", reason=f"Known {n}",
+                           expires_on=today + datetime.timedelta(days=9), business_date=today,
+                           actor=suppression.created_by)
+    four, page = _queries(officer, listed)
+    assert four == one and all(f"Known {n}" in page for n in range(3))
     officer.post(reverse("admin:compliance_suppression_changelist"),
                  {"action": "lift", "_selected_action": [suppression.pk]})
     suppression.refresh_from_db()
@@ -193,4 +201,4 @@ def test_the_compliance_officers_home_shows_the_queues_and_the_alerts_chart(case
     assert "AML alerts not yet investigated" in page
     assert "AML cases by SAR deadline" in page
     assert "Currency transaction reports to file" in page
-    assert 'id="alerts-chart"' in page and "large_cash" in page
+    assert 'id="alerts-chart"' in page and "Large cash" in page
