@@ -14,7 +14,7 @@ from apps.organization import roles
 from apps.organization.models import ApprovalRequest
 from apps.organization.services import create_staff_user
 from apps.organization.tests.factories import TEST_PASSWORD
-from tests.browser.admin_steps import follow, messages
+from tests.browser.admin_steps import follow, messages, rows
 
 
 @pytest.fixture
@@ -44,6 +44,15 @@ def test_an_officer_proposes_a_false_positive_and_a_second_officer_approves_it(
     assert "AML cases by SAR deadline" in waiting and "Marta Costa, SAR due" in waiting
     assert "AML alerts not yet investigated" in waiting
     assert page.locator("#alerts-chart").is_visible()
+
+    # the alert queue and the case list say the same
+    page.goto("/admin/compliance/alert/")
+    shot(page, "01a-alert-queue")
+    assert len(rows(page)) == 2
+    page.goto("/admin/compliance/case/")
+    shot(page, "01b-case-list")
+    assert "Marta Costa" in rows(page)[0] and "on time" in rows(page)[0]
+    page.goto("/admin/")
 
     # when: she opens Marta's case from the queue
     follow(page, page.locator("#waiting-for-you a", has_text="Marta Costa, SAR due"))

@@ -135,7 +135,8 @@ class OpenFilter(admin.SimpleListFilter):
 class CaseAdmin(EvidenceHistoryAdmin):
     list_display = ["id", "customer_name", "status", "risk_score", "alerts", "assignee_name", "detected",
                     "sar_due", "deadline"]
-    list_filter = [OpenFilter, OverdueFilter, "status", "assignee", "suspect_known"]
+    list_filter = [OpenFilter, OverdueFilter, "status", ("assignee", admin.RelatedOnlyFieldListFilter),
+                   "suspect_known"]
     search_fields = ["customer__legal_name", "=id", "=customer__id"]
     list_select_related = ["customer", "assignee"]
     ordering = ["sar_due_on", "id"]
