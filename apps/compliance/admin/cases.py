@@ -146,7 +146,9 @@ class CaseAdmin(EvidenceHistoryAdmin):
     change_form_template = "admin/compliance/case/change_form.html"
 
     def get_queryset(self, request):
-        return with_deadline_flags(super().get_queryset(request), business_date=current_business_date())
+        cases = super().get_queryset(request).select_related("customer", "assignee", "closed_by",
+                                                             "closure_approved_by")
+        return with_deadline_flags(cases, business_date=current_business_date())
 
     def has_add_permission(self, request):
         return False  # cases are opened by alerts (services/alerts.py)
@@ -192,21 +194,20 @@ class CaseAdmin(EvidenceHistoryAdmin):
         return [path(f"<path:object_id>/{name}/", view(getattr(self, f"{name}_view")),
                      name=f"compliance_case_{name}") for name, _, _ in OPERATIONS] + super().get_urls()
 
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        case = self.get_object(request, unquote(object_id))
-        extra = dict(extra_context or {})
-        if case is not None:
-            user = request.user
-            extra["operations"] = [(label, reverse(f"admin:compliance_case_{name}", args=[case.pk]))
-                                   for name, label, permission in OPERATIONS
-                                   if user.has_perm(permission) and (case.is_open or name == "note")]
-            extra.update(case_evidence(case))
-            if extra["pending_closure"] is not None:  # proposed already: the second officer decides it
-                extra["operations"] = [(label, url) for label, url in extra["operations"]
-                                       if not url.endswith("/close/")]
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        """The case's page: its operations, timeline and linked transactions (the case the change view found)."""
+        if obj is not None:
+            extra = case_evidence(obj)
+            extra["operations"] = [
+                (label, reverse(f"admin:compliance_case_{name}", args=[obj.pk]))
+                for name, label, permission in OPERATIONS
+                if request.user.has_perm(permission) and (obj.is_open or name == "note")
+                # a proposed closure waits for the second officer: not proposed again
+                and not (name == "close" and extra["pending_closure"] is not None)]
             extra["four_eyes_risk"] = settings.COMPLIANCE_FALSE_POSITIVE_FOUR_EYES_RISK
-            extra["subtitle"] = f"Case {case.pk}: {case.customer.legal_name}, {case.get_status_display().lower()}"
-        return super().change_view(request, object_id, form_url, extra)
+            extra["subtitle"] = f"Case {obj.pk}: {obj.customer.legal_name}, {obj.get_status_display().lower()}"
+            context.update(extra)
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
     def _operation(self, request, object_id, *, form_class, title, submit_label, intro, run, initial=None):
         case = self.get_object(request, unquote(object_id))
@@ -314,7 +315,10 @@ DIRECTION_LABELS = {"in": "In", "out": "Out"}
 def _history_events(case: Case) -> list[dict]:
     """The case's status, assignee and suspect changes, from its history (oldest first)."""
     events, previous = [], None
-    for version in case.history.select_related("history_user").order_by("history_date", "history_id"):
+    versions = list(case.history.select_related("history_user").order_by("history_date", "history_id"))
+    usernames = dict(User.objects.filter(pk__in={version.assignee_id for version in versions})
+                     .values_list("pk", "username"))
+    for version in versions:
         who = version.history_user.get_username() if version.history_user else "monitoring"
         if previous is None:
             events.append({"at": version.history_date, "kind": "opened", "who": who,
@@ -328,9 +332,8 @@ def _history_events(case: Case) -> list[dict]:
                     text += " (four-eyes)"
                 events.append({"at": version.history_date, "kind": "status", "who": who, "text": text})
             if version.assignee_id != previous.assignee_id:
-                assignee = User.objects.filter(pk=version.assignee_id).values_list("username", flat=True).first()
                 events.append({"at": version.history_date, "kind": "assigned", "who": who,
-                               "text": f"Assigned to {assignee or 'nobody'}"})
+                               "text": f"Assigned to {usernames.get(version.assignee_id, 'nobody')}"})
             if version.suspect_known != previous.suspect_known:
                 events.append({"at": version.history_date, "kind": "suspect", "who": who,
                                "text": (f"{'A suspect is known' if version.suspect_known else 'No suspect is known'}"

@@ -202,3 +202,23 @@ def test_the_compliance_officers_home_shows_the_queues_and_the_alerts_chart(case
     assert "AML cases by SAR deadline" in page
     assert "Currency transaction reports to file" in page
     assert 'id="alerts-chart"' in page and "Large cash" in page
+
+
+def test_the_case_page_answers_in_a_fixed_number_of_queries(case, officer, compliance_officer, branch_a, customer,
+                                                            savings, teller_a):
+    colleague = StaffFactory(role=roles.COMPLIANCE_OFFICER, home_branch=branch_a)
+    officer.post(_operation(case, "note"), {"text": "one"})
+    officer.post(_operation(case, "assign"), {"assignee": colleague.pk})
+    officer.get(_page(case))
+    few, _ = _queries(officer, _page(case))
+    alerted_case(customer, savings, teller_a, amounts=("15000.00", "16000.00"))
+    for text in ("two", "three", "four"):
+        officer.post(_operation(case, "note"), {"text": text})
+    officer.post(_operation(case, "assign"), {"assignee": compliance_officer.pk})
+    officer.post(_operation(case, "investigate"), {})
+    officer.post(_operation(case, "escalate"), {"reason": "five"})
+    officer.get(_page(case))
+
+    many, page = _queries(officer, _page(case))
+
+    assert many == few and page.count("Cash deposit of") == 3 and "five" in page
