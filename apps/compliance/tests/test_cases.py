@@ -30,6 +30,7 @@ from apps.compliance.services.cases import (
     start_investigating,
 )
 from apps.compliance.tests.case_fixtures import alerted_case
+from apps.customers.tests.factories import verified_customer
 from apps.domain_errors import PermissionRefused
 from apps.organization import roles
 from apps.organization.errors import CheckerIsMaker, NotAllowedToDecide
@@ -189,8 +190,6 @@ def test_the_queue_flags_a_case_overdue_once_the_business_date_passes_its_deadli
 
 def test_the_queue_orders_cases_by_deadline_and_leaves_closed_ones_out(case, compliance_officer, branch_a, savings,
                                                                       teller_a):
-    from apps.customers.tests.factories import verified_customer
-
     later = alerted_case(verified_customer(branch=branch_a), savings, teller_a)
     record_suspect_known(case=case, suspect_known=False, actor=compliance_officer)  # due 60 days out: after later's
     closed = alerted_case(verified_customer(branch=branch_a), savings, teller_a)
@@ -349,8 +348,6 @@ def test_an_approved_sar_closes_its_case(case, compliance_officer):
 
 
 def test_a_draft_sar_or_another_cases_sar_does_not_close_it(case, compliance_officer, branch_a, savings, teller_a):
-    from apps.customers.tests.factories import verified_customer
-
     other = alerted_case(verified_customer(branch=branch_a), savings, teller_a)
     before = _state(case)
 
