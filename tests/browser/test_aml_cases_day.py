@@ -43,7 +43,7 @@ def test_an_officer_proposes_a_false_positive_and_a_second_officer_approves_it(
     waiting = page.locator("#waiting-for-you").inner_text()
     assert "AML cases by SAR deadline" in waiting and "Marta Costa, SAR due" in waiting
     assert "AML alerts not yet investigated" in waiting
-    assert page.locator("#alerts-chart").is_visible()
+    assert page.locator("#alerts-per-typology-chart").is_visible()
 
     # the alert queue and the case list say the same
     page.goto("/admin/compliance/alert/")

@@ -21,6 +21,7 @@ from apps.compliance.errors import (
     CaseNotOpen,
     CaseTransitionRefused,
     ClosureAlreadyProposed,
+    CompliancePermissionRefused,
     FourEyesRequired,
     ReasonRequired,
     SarNotForCase,
@@ -29,7 +30,6 @@ from apps.compliance.models import Case, CaseNote, SuspiciousActivityReport
 from apps.compliance.models.alerts import CaseStatus
 from apps.compliance.models.reports import SarStatus
 from apps.compliance.services.alerts import sar_due_on
-from apps.domain_errors import PermissionRefused
 from apps.organization.models import ApprovalRequest
 from apps.organization.services import request_approval
 
@@ -45,7 +45,7 @@ CLOSE_AS_FALSE_POSITIVE = "compliance.close_case_as_false_positive"
 
 def _require(actor: User, permission: str, doing: str) -> None:
     if not actor.is_active or not actor.has_perm(permission):
-        raise PermissionRefused(f"Your role may not {doing}.")
+        raise CompliancePermissionRefused(f"Your role may not {doing}.")
 
 
 def _locked(case: Case, *, open_only: bool = True) -> Case:
@@ -187,7 +187,7 @@ def run_approved_false_positive_closure(*, parameters: dict[str, Any], actor: Us
     """The approved request's run: the checker (``actor``) approves the maker's closure. The framework has checked
     that they are two people; the case must still be open."""
     if not actor.has_perm(DECIDE_CLOSURE):
-        raise PermissionRefused("Your role may not approve closing cases.")
+        raise CompliancePermissionRefused("Your role may not approve closing cases.")
     case = Case.objects.filter(pk=parameters["case"]).first()
     if case is None:
         raise CaseNotFound(f"No case {parameters['case']}.")

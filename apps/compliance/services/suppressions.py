@@ -10,11 +10,10 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
-from apps.compliance.errors import SuppressionNotActive, SuppressionRefused
+from apps.compliance.errors import CompliancePermissionRefused, SuppressionNotActive, SuppressionRefused
 from apps.compliance.models import Suppression
 from apps.compliance.typologies.base import library
 from apps.customers.models import Customer
-from apps.domain_errors import PermissionRefused
 
 User = get_user_model()
 
@@ -28,7 +27,7 @@ def create_suppression(*, customer: Customer, typology: str, reason: str, expire
     """Suppress ``customer``'s alerts of ``typology`` (every typology when empty) until ``expires_on``
     (inclusive), which must be after the business date; the reason is required."""
     if not actor.is_active or not actor.has_perm(ADD_SUPPRESSION):
-        raise PermissionRefused("Your role may not suppress alerts.")
+        raise CompliancePermissionRefused("Your role may not suppress alerts.")
     if not reason.strip():
         raise SuppressionRefused("Say why these alerts are suppressed.", code="suppression_reason_required")
     if expires_on <= business_date:
@@ -47,7 +46,7 @@ def create_suppression(*, customer: Customer, typology: str, reason: str, expire
 def lift_suppression(*, suppression: Suppression, actor: User) -> Suppression:
     """End a suppression before its expiry: the customer's next alerts enter the queue again."""
     if not actor.is_active or not actor.has_perm(LIFT_SUPPRESSION):
-        raise PermissionRefused("Your role may not lift suppressions.")
+        raise CompliancePermissionRefused("Your role may not lift suppressions.")
     suppression = Suppression.objects.select_for_update().get(pk=suppression.pk)
     if suppression.lifted_at is not None:
         raise SuppressionNotActive(f"Suppression {suppression.pk} was lifted on {suppression.lifted_at:%Y-%m-%d}.")

@@ -201,7 +201,7 @@ def test_the_compliance_officers_home_shows_the_queues_and_the_alerts_chart(case
     assert "AML alerts not yet investigated" in page
     assert "AML cases by SAR deadline" in page
     assert "Currency transaction reports to file" in page
-    assert 'id="alerts-chart"' in page and "Large cash" in page
+    assert 'id="alerts-per-typology-chart"' in page and "Large cash" in page
 
 
 def test_the_case_page_answers_in_a_fixed_number_of_queries(case, officer, compliance_officer, branch_a, customer,
