@@ -333,25 +333,28 @@ def test_a_closed_case_takes_no_more_steps_but_notes(case, compliance_officer, s
 
 # --- closing with a SAR ------------------------------------------------------------------------------------
 
-def _sar(case, officer, status):
+def _sar(case, officer, status, approver=None):
     return SuspiciousActivityReport.objects.create(case=case, status=status, reason="Structuring",
-                                                   drafted_by=officer)
+                                                   drafted_by=officer, approved_by=approver)
 
 
-def test_an_approved_sar_closes_its_case(case, compliance_officer):
-    sar = _sar(case, compliance_officer, "approved")
+def test_an_approved_sar_closes_its_case(case, compliance_officer, second_officer):
+    sar = _sar(case, compliance_officer, "approved", approver=second_officer)
 
     close_case_with_sar(case=case, actor=compliance_officer, sar=sar)
 
     case.refresh_from_db()
-    assert (case.status, case.closed_by) == (CaseStatus.CLOSED_SAR, compliance_officer)
+    assert (case.status, case.closed_by, case.closure_approved_by) == (CaseStatus.CLOSED_SAR, compliance_officer,
+                                                                       second_officer)
 
 
-def test_a_draft_sar_or_another_cases_sar_does_not_close_it(case, compliance_officer, branch_a, savings, teller_a):
+def test_a_draft_sar_or_another_cases_sar_does_not_close_it(case, compliance_officer, second_officer, branch_a,
+                                                            savings, teller_a):
     other = alerted_case(verified_customer(branch=branch_a), savings, teller_a)
     before = _state(case)
 
-    for sar in (_sar(case, compliance_officer, "draft"), _sar(other, compliance_officer, "approved")):
+    for sar in (_sar(case, compliance_officer, "draft"),
+                _sar(other, compliance_officer, "approved", approver=second_officer)):
         with pytest.raises(SarNotForCase):
             close_case_with_sar(case=case, actor=compliance_officer, sar=sar)
 
