@@ -3,13 +3,14 @@ flags, the case page's timeline and linked transactions, and its operations call
 refusal comes back on the form with nothing written. Lists answer in a fixed number of queries."""
 
 import datetime
+from decimal import Decimal
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from apps.compliance.models import Alert, Case, CaseNote, Suppression, TypologySetting
+from apps.compliance.models import Alert, Case, CaseNote, CurrencyTransactionReport, Suppression, TypologySetting
 from apps.compliance.models.alerts import AlertDisposition, CaseStatus
 from apps.compliance.services.cases import CLOSE_AS_FALSE_POSITIVE
 from apps.compliance.services.suppressions import create_suppression
@@ -195,8 +196,15 @@ def test_a_teller_sees_no_case_and_an_auditor_reads_without_operations(case, tel
     assert refused.status_code == 200 and CaseNote.objects.count() == 0
 
 
-def test_the_compliance_officers_home_shows_the_queues_and_the_alerts_chart(case, officer):
+def test_the_compliance_officers_home_shows_the_queues_and_the_alerts_chart(case, officer, customer):
+    CurrencyTransactionReport.objects.create(customer=customer, business_date=case.detected_on, currency="EUR",
+                                             cash_in=Decimal("12100.00"), cash_out=Decimal("0.00"),
+                                             threshold=Decimal("10000.00"))
+
     page = officer.get(reverse("admin:index")).content.decode()
+
+    assert "cash in 12,100.00 EUR" in page
+    assert reverse("admin:compliance_currencytransactionreport_changelist") + "?status__exact=ready" in page
 
     assert "AML alerts not yet investigated" in page
     assert "AML cases by SAR deadline" in page
