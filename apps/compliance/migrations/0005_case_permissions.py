@@ -6,7 +6,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('compliance', '0003_reports_register_thresholds_sar_review'),
+        ('compliance', '0004_monitoring_retries'),
     ]
 
     operations = [
