@@ -469,6 +469,8 @@ COMPLIANCE_GOAML_RENTITY_BRANCH = env.str("COMPLIANCE_GOAML_RENTITY_BRANCH", def
 # The country of the bank's address in goAML (ISO 3166-1 alpha-2).
 COMPLIANCE_GOAML_COUNTRY = env.str("COMPLIANCE_GOAML_COUNTRY", default="PT")
 COMPLIANCE_GOAML_CODES = env.json("COMPLIANCE_GOAML_CODES", default={})
+# Closing a case as a false positive when its risk score (0-100) is above this needs a second compliance officer.
+COMPLIANCE_FALSE_POSITIVE_FOUR_EYES_RISK = env.int("COMPLIANCE_FALSE_POSITIVE_FOUR_EYES_RISK", default=60)
 
 # --- email (staff notifications, e.g. KYC expiry to branch managers) ---
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend" if DEBUG

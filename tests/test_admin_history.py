@@ -24,6 +24,7 @@ from apps.accounts.tests.factories import install_chart, open_funded_account, sa
 from apps.compliance.models import BacktestRun, Case, CtrThreshold, CurrencyTransactionReport, TypologySetting
 from apps.compliance.services.expected_activity import record_expected_activity
 from apps.compliance.services.sar import draft_sar
+from apps.compliance.services.suppressions import create_suppression
 from apps.compliance.tests.sar_fixtures import DRAFTER_PERMISSIONS, with_permissions
 from apps.customers.tests.factories import CustomerFactory, verified_customer
 from apps.kyc.models import KycDocument, ScreeningHit
@@ -72,7 +73,10 @@ BANK_WIDE_MODELS = {"organization.Bank", "organization.Branch", "organization.Us
                     # what a customer declared (compliance only: no branch role sees it)
                     "compliance.ExpectedActivity",
                     # the reports to the FIU are the bank's (compliance works bank-wide; no branch role sees them)
-                    "compliance.CurrencyTransactionReport", "compliance.SuspiciousActivityReport"}
+                    "compliance.CurrencyTransactionReport", "compliance.SuspiciousActivityReport",
+                    # AML cases and suppressions are read by bank-wide roles only (compliance, audit); a branch's
+                    # staff hold no view permission on them (403 everywhere, not a branch scope).
+                    "compliance.Case", "compliance.Suppression"}
 
 
 def _login(user) -> Client:
@@ -198,6 +202,10 @@ def porto(bank, branch_a, branch_b, teller_b, manager_b, compliance_officer) -> 
         business_activity="Fisherman", actor=compliance_officer)
     rows["compliance.CtrThreshold"] = CtrThreshold.objects.get_or_create(
         currency="EUR", defaults={"amount": Decimal("10000.00")})[0]
+    rows["compliance.Case"] = case
+    rows["compliance.Suppression"] = create_suppression(
+        customer=customer, typology="", reason="Porto market stall takings", business_date=bank.current_business_date,
+        expires_on=bank.current_business_date + datetime.timedelta(days=30), actor=compliance_officer)
     rows["loans.Loan"] = booked_loan(customer=customer, product=rows["loans.LoanProduct"], account=account,
                                      staff=loan_staff(branch_b))
     return Porto({label: type(row)._default_manager.get(pk=row.pk) for label, row in rows.items()})

@@ -96,7 +96,8 @@ def test_compliance_sees_kyc_reviews_with_what_each_is_missing_screening_hits_an
     assert queues["KYC manual reviews"] == "1"
     assert queues["Screening hits to confirm or dismiss"] == "1"
     assert queues["Payments held for review"] == "1"
-    assert "Approval requests you may decide" not in queues  # compliance decides no maker-checker requests
+    # compliance decides only its colleagues' false-positive closures (none waiting), no payment or closure
+    assert queues["Approval requests you may decide"] == "0"
     assert "Domain events that failed delivery (retry once fixed)" not in queues  # nor retries events
     panel = _panel(compliance_officer)
     assert "Rui Pinto" in panel and "missing: proof of address" in panel and "proof_of_address" not in panel

@@ -1,6 +1,6 @@
 """The compliance domain's errors: each with a stable code the API maps once (config/api/problems.py)."""
 
-from apps.domain_errors import Conflict, DomainError, PermissionRefused
+from apps.domain_errors import Conflict, DomainError, NotFound, PermissionRefused
 
 
 class ComplianceError(DomainError):
@@ -64,3 +64,61 @@ class SarExportInvalid(ComplianceError):
 
     code = "sar_export_invalid"
     title = "The SAR's goAML export does not validate"
+
+
+# --- cases (services/cases.py) ---
+class CaseNotFound(NotFound):
+    code = "case_not_found"
+    title = "Case not found"
+
+
+class CaseNotOpen(Conflict):
+    """The case is closed (as a false positive or with a SAR): nothing more is done on it but notes."""
+
+    code = "case_not_open"
+    title = "The case is closed"
+
+
+class CaseTransitionRefused(ComplianceError):
+    """A status change the case's workflow does not allow (escalating an escalated case, investigating it)."""
+
+    code = "case_transition_refused"
+    title = "The case cannot move to that status"
+
+
+class AssigneeNotComplianceOfficer(ComplianceError):
+    code = "case_assignee_not_compliance_officer"
+    title = "Cases are assigned to compliance officers"
+
+
+class ReasonRequired(ComplianceError):
+    code = "compliance_reason_required"
+    title = "A reason is required"
+
+
+class FourEyesRequired(ComplianceError):
+    """Closing a case this risky as a false positive needs a second compliance officer: propose it instead."""
+
+    code = "case_four_eyes_required"
+    title = "A second compliance officer must approve this closure"
+
+
+class ClosureAlreadyProposed(Conflict):
+    code = "case_closure_already_proposed"
+    title = "A closure of this case is already waiting for approval"
+
+
+class SarNotForCase(ComplianceError):
+    code = "sar_not_for_case"
+    title = "The SAR is not this case's, or not ready"
+
+
+# --- suppressions (services/suppressions.py) ---
+class SuppressionRefused(ComplianceError):
+    code = "suppression_refused"
+    title = "The suppression was refused"
+
+
+class SuppressionNotActive(Conflict):
+    code = "suppression_not_active"
+    title = "The suppression was already lifted"

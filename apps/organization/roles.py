@@ -74,6 +74,17 @@ _PAYMENTS_READ = ["payments.view_transfer", "payments.view_outgoingpayment", "pa
 _FRAUD_READ = ["payments.view_fraudrule", "payments.view_frauddecision", "payments.view_paymentreview",
                "payments.view_beneficiary"]
 
+# Anti-money-laundering (apps.compliance): compliance officers read the alerts, cases, monitored movements and
+# reports, work the cases (assign, investigate, escalate, suspect known), write notes, close cases (a risky false
+# positive through a second compliance officer, whom compliance.decide_case_closure alone lets decide those
+# requests: checker_permission_suffices, not organization.decide_approvalrequest), and suppress a known pattern.
+# Auditors view. (The typology settings', expected activity's and reports' permissions are listed in the role.)
+_COMPLIANCE_READ = ["compliance.view_alert", "compliance.view_case", "compliance.view_casenote",
+                    "compliance.view_suppression", "compliance.view_monitoredtransaction"]
+_COMPLIANCE_CASES = [*_COMPLIANCE_READ, "compliance.change_case", "compliance.close_case",
+                     "compliance.decide_case_closure", "compliance.add_casenote", "compliance.add_suppression",
+                     "compliance.change_suppression"]
+
 # Celery beat's schedules (django-celery-beat): operations views, adds and changes them and runs a task now;
 # nobody deletes one from the admin (disable it instead, which leaves its history).
 _BEAT_SCHEDULES = [f"django_celery_beat.{action}_{model}" for model in (
@@ -92,12 +103,14 @@ BRANCH_FIGURES = "branch_figures"  # customer deposits by currency, today's move
 DEPOSITS_CHART = "deposits_chart"  # deposits over the last business dates
 TRANSFERS_CHART = "transfers_chart"  # transfer volume per business date
 KYC_MIX_CHART = "kyc_mix_chart"    # customers by KYC status
+ALERTS_CHART = "alerts_chart"      # AML alerts per typology per week
 HOME_PANELS: dict[str, frozenset[str]] = {
     TELLER: frozenset({BRANCH_CASH}),
     BRANCH_MANAGER: frozenset({BRANCH_CASH, BRANCH_FIGURES, DEPOSITS_CHART, TRANSFERS_CHART}),
     LOAN_OFFICER: frozenset({BRANCH_FIGURES, DEPOSITS_CHART}),
-    COMPLIANCE_OFFICER: frozenset({KYC_MIX_CHART, TRANSFERS_CHART}),
-    AUDITOR: frozenset({BANK_STATE, BRANCH_CASH, BRANCH_FIGURES, DEPOSITS_CHART, TRANSFERS_CHART, KYC_MIX_CHART}),
+    COMPLIANCE_OFFICER: frozenset({KYC_MIX_CHART, TRANSFERS_CHART, ALERTS_CHART}),
+    AUDITOR: frozenset({BANK_STATE, BRANCH_CASH, BRANCH_FIGURES, DEPOSITS_CHART, TRANSFERS_CHART, KYC_MIX_CHART,
+                        ALERTS_CHART}),
     OPERATIONS_ADMIN: frozenset({BANK_STATE, BRANCH_CASH, BRANCH_FIGURES, DEPOSITS_CHART, TRANSFERS_CHART}),
 }
 ALL_HOME_PANELS = frozenset().union(*HOME_PANELS.values())
@@ -181,6 +194,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_FRAUD_READ,
         "payments.change_paymentreview",
         "payments.review_payment",
+        *_COMPLIANCE_CASES,
     ],
     # Auditors read everything and change nothing: every view permission is added in sync_role_permissions,
     # except credentials (AUDITOR_NEVER_VIEWS).

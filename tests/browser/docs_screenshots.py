@@ -29,6 +29,7 @@ OPERATIONS_DAY = "test_operations_closes_the_day_on_the_end_of_day_screen_and_re
 AUDITOR_DAY = "test_an_auditor_reads_every_page_and_can_change_nothing"
 CHANNELS_DAY = "test_a_teller_enrols_a_customer_who_redeems_the_code_and_logs_in_then_resets_and_revokes"
 LOAN_OFFICER_DAY = "test_a_loan_officer_previews_fineracts_loan_and_sees_every_instalment"
+AML_CASES_DAY = "test_an_officer_proposes_a_false_positive_and_a_second_officer_approves_it"
 LOAN_APPLICATIONS_DAY = "test_a_teller_enters_an_application_the_officer_underwrites_and_the_manager_approves"
 
 
@@ -67,6 +68,10 @@ SCREENS: dict[str, tuple[str, str]] = {
     "compliance-payment-review.png": (COMPLIANCE_DAY, "07-payment-review"),
     "compliance-freeze.png": (COMPLIANCE_OPERATIONS, "01-freeze-form"),
     "compliance-screening-import.png": (COMPLIANCE_OPERATIONS, "04-screening-import-form"),
+    "compliance-aml-home.png": (AML_CASES_DAY, "01-home"),
+    "compliance-aml-cases.png": (AML_CASES_DAY, "01b-case-list"),
+    "compliance-aml-case.png": (AML_CASES_DAY, "05-waiting-for-second-officer"),
+    "compliance-aml-approval.png": (AML_CASES_DAY, "07-approval-request"),
     "operations-home.png": role_home("operations-admin"),
     "operations-end-of-day.png": (OPERATIONS_DAY, "02-end-of-day-screen"),
     "operations-end-of-day-completed.png": (OPERATIONS_DAY, "03-end-of-day-completed"),

@@ -19,9 +19,9 @@ from apps.payments.services.transfers import transfer_between_accounts
 CHARTS = {
     roles.TELLER: [],
     roles.BRANCH_MANAGER: ["deposits-chart", "transfers-chart"],
-    roles.COMPLIANCE_OFFICER: ["transfers-chart", "kyc-mix-chart"],
+    roles.COMPLIANCE_OFFICER: ["transfers-chart", "kyc-mix-chart", "alerts-per-typology-chart"],
     roles.OPERATIONS_ADMIN: ["deposits-chart", "transfers-chart"],
-    roles.AUDITOR: ["deposits-chart", "transfers-chart", "kyc-mix-chart"],
+    roles.AUDITOR: ["deposits-chart", "transfers-chart", "kyc-mix-chart", "alerts-per-typology-chart"],
 }
 
 

@@ -96,6 +96,9 @@ class Case(models.Model):
 
     class Meta:
         ordering = ["sar_due_on", "id"]
+        # change_case: assign, investigate, escalate, say whether a suspect is known (services/cases.py).
+        permissions = [("close_case", "Can close an AML case (as a false positive, or with a SAR)"),
+                       ("decide_case_closure", "Can approve another officer's false-positive closure (four-eyes)")]
         constraints = [
             # Alerts are grouped by customer: one case under investigation per customer at a time.
             models.UniqueConstraint(fields=["customer"], condition=Q(status__in=["open", "investigating", "escalated"]),
