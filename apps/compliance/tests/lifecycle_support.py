@@ -14,9 +14,8 @@ from apps.organization import roles
 from apps.organization.tests.factories import StaffFactory
 from apps.outbox.models import OutboxEvent
 
-# The compliance officer's role holds the lifecycle's permissions (apps/organization/roles.py); the alerts' view
-# comes with the cases' part.
-LIFECYCLE_PERMISSIONS = ("compliance.view_alert",)
+# The compliance officer's role holds every permission the lifecycle needs (apps/organization/roles.py).
+LIFECYCLE_PERMISSIONS: tuple[str, ...] = ()
 
 
 def grant(user, *permissions: str):

@@ -15,6 +15,7 @@ from collections import deque
 
 from apps.compliance.typologies.base import END_OF_DAY, Finding, Parameter, Typology
 from apps.compliance.typologies.windows import at_most, graded_score
+from apps.money import format_amount
 
 MAX_DAYS = 31
 
@@ -88,7 +89,8 @@ class CounterpartySpread(Typology):
             typology=self.code, customer_id=trigger.customer_id, trigger_id=trigger.id,
             movement_ids=tuple(m.id for m in window),
             score=graded_score(self.default_risk_score, distinct, parameters["counterparties_at_least"], step=25),
-            summary=(f"{total} {trigger.currency} {towards} {distinct} distinct counterparties on account "
+            summary=(f"{format_amount(total, trigger.currency)} {towards} {distinct} distinct "
+                     f"counterparties on account "
                      f"{trigger.account_id} within {len(days)} business day(s)"),
             facts={"counterparties": distinct, "total": str(total), "account_id": trigger.account_id,
                    "movements": len(window), "counterparties_at_least": parameters["counterparties_at_least"],

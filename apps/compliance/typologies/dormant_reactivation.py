@@ -13,6 +13,7 @@ import datetime
 
 from apps.compliance.typologies.base import REALTIME, Finding, Parameter, Typology, register
 from apps.compliance.typologies.windows import at_most, graded_score
+from apps.money import format_amount
 
 MAX_DAYS_AFTER_WAKING = 14
 
@@ -66,7 +67,7 @@ class DormantReactivation(Typology):
         return Finding(
             typology=self.code, customer_id=trigger.customer_id, trigger_id=trigger.id,
             movement_ids=tuple(m.id for m in since), score=score,
-            summary=(f"Account idle for {idle_days} days moved {total} {trigger.currency} within "
+            summary=(f"Account idle for {idle_days} days moved {format_amount(total, trigger.currency)} within "
                      f"{(trigger.occurred_at - waking.occurred_at).days} day(s) of waking"),
             facts={"idle_days": idle_days, "total": str(total), "account_id": trigger.account_id,
                    "woke_at": waking.occurred_at.isoformat(), "amount_at_least": str(parameters["amount_at_least"]),

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime
 
 from apps.compliance.typologies.base import REALTIME, Finding, Parameter, Typology, register
+from apps.money import format_amount
 
 FATF_CALL_FOR_ACTION = ["IR", "KP", "MM"]
 
@@ -39,7 +40,8 @@ class HighRiskGeography(Typology):
                 findings.append(Finding(
                     typology=self.code, customer_id=m.customer_id, trigger_id=m.id, movement_ids=(m.id,),
                     score=self.default_risk_score + (10 if m.direction == "out" else 0),
-                    summary=f"Payment of {m.amount} {m.currency} {towards} a bank in {m.counterparty_country}",
+                    summary=(f"Payment of {format_amount(m.amount, m.currency)} {towards} a bank in "
+                             f"{m.counterparty_country}"),
                     facts={"amount": str(m.amount), "country": m.counterparty_country, "direction": m.direction,
                            "amount_at_least": str(minimum), "counterparty_key": m.counterparty_key},
                 ))

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime
 
 from apps.compliance.typologies.base import REALTIME, Finding, Parameter, Typology, register
+from apps.money import format_amount
 
 
 @register
@@ -27,8 +28,9 @@ class LargeCash(Typology):
         return [
             Finding(typology=self.code, customer_id=m.customer_id, trigger_id=m.id, movement_ids=(m.id,),
                     score=self.default_risk_score,
-                    summary=f"Cash {(m.direction == 'in' and 'deposit') or 'withdrawal'} of {m.amount} {m.currency} "
-                            f"(threshold {threshold})",
+                    summary=f"Cash {(m.direction == 'in' and 'deposit') or 'withdrawal'} of "
+                            f"{format_amount(m.amount, m.currency)} "
+                            f"(threshold {format_amount(threshold, m.currency)})",
                     facts={"amount": str(m.amount), "threshold": str(threshold)})
             for m in movements if m.channel == "cash" and m.amount >= threshold
         ]

@@ -22,6 +22,7 @@ from decimal import Decimal
 
 from apps.compliance.typologies.base import END_OF_DAY, Finding, Parameter, Typology, register
 from apps.compliance.typologies.windows import at_most, graded_score
+from apps.money import format_amount
 
 MAX_HISTORY_DAYS = 90
 DECLARED_PERIOD = datetime.timedelta(days=30)
@@ -145,20 +146,22 @@ class ProfileDeviation(Typology):
         parts, score = [], self.default_risk_score
         if "history" in reasons:
             largest = Decimal(reasons["history"]["largest_before"])
-            parts.append(f"{trigger.amount} {trigger.currency} is {reasons['history']['times_largest']} times the "
+            parts.append(f"{format_amount(trigger.amount, trigger.currency)} is "
+                         f"{reasons['history']['times_largest']} times the "
                          f"largest {trigger.direction} movement of the last {parameters['history_days']} days")
             score = max(score, graded_score(self.default_risk_score, trigger.amount, parameters["multiple"] * largest,
                                             step=5))
         if "declared_income" in reasons:
             ids.update(m.id for m in money_in.movements)
-            parts.append(f"money in over 30 days {money_in.total} {trigger.currency} against a declared monthly "
+            parts.append(f"money in over 30 days {format_amount(money_in.total, trigger.currency)} against a "
+                         f"declared monthly "
                          f"income of {reasons['declared_income']['declared_monthly_income']}")
             score = max(score, graded_score(self.default_risk_score, money_in.total,
                                             Decimal(reasons["declared_income"]["declared_monthly_income"])
                                             * parameters["declared_multiple"], step=10))
         if "expected_turnover" in reasons:
             ids.update(m.id for m in turnover.movements)
-            parts.append(f"turnover over 30 days {turnover.total} {trigger.currency} against an expected "
+            parts.append(f"turnover over 30 days {format_amount(turnover.total, trigger.currency)} against an expected "
                          f"{reasons['expected_turnover']['expected_monthly_turnover']} a month")
             score = max(score, graded_score(self.default_risk_score, turnover.total,
                                             Decimal(reasons["expected_turnover"]["expected_monthly_turnover"])

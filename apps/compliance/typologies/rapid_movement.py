@@ -14,6 +14,7 @@ from decimal import Decimal
 
 from apps.compliance.typologies.base import REALTIME, Finding, Parameter, Typology, register
 from apps.compliance.typologies.windows import at_most, graded_score
+from apps.money import format_amount
 
 MAX_HOURS = 48
 
@@ -77,7 +78,8 @@ class RapidMovement(Typology):
         return Finding(
             typology=self.code, customer_id=trigger.customer_id, trigger_id=trigger.id,
             movement_ids=tuple(m.id for m in [*inflows, *outflows]), score=score,
-            summary=(f"{money_in} {trigger.currency} in and {money_out} {trigger.currency} out again within "
+            summary=(f"{format_amount(money_in, trigger.currency)} in and "
+                     f"{format_amount(money_out, trigger.currency)} out again within "
                      f"{hours} hours ({int(100 * money_out / money_in)}%)"),
             facts={"money_in": str(money_in), "money_out": str(money_out), "hours": hours,
                    "out_share": str(parameters["out_share"]), "inflow_at_least": str(parameters["inflow_at_least"]),

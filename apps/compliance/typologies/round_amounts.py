@@ -14,6 +14,7 @@ from collections import deque
 
 from apps.compliance.typologies.base import END_OF_DAY, Finding, Parameter, Typology, register
 from apps.compliance.typologies.windows import at_most, graded_score
+from apps.money import format_amount
 
 MAX_DAYS = 31
 TRANSFER_CHANNELS = frozenset({"internal", "external"})
@@ -70,7 +71,7 @@ class RoundAmounts(Typology):
             movement_ids=tuple(m.id for m in window),
             score=graded_score(self.default_risk_score, len(window), parameters["count_at_least"], step=15),
             summary=(f"{len(window)} transfers of round sums (multiples of {parameters['round_to']}) within "
-                     f"{parameters['days']} days: {total} {trigger.currency}"),
+                     f"{parameters['days']} days: {format_amount(total, trigger.currency)}"),
             facts={"count": len(window), "total": str(total), "amounts": [str(m.amount) for m in window],
                    "round_to": str(parameters["round_to"]), "days": parameters["days"]},
         )

@@ -16,6 +16,7 @@ from decimal import Decimal
 
 from apps.compliance.typologies.base import END_OF_DAY, Finding, Parameter, ParameterError, Typology, register
 from apps.compliance.typologies.windows import at_most, graded_score
+from apps.money import format_amount
 
 MAX_DAYS = 14
 
@@ -84,9 +85,10 @@ class Structuring(Typology):
         return Finding(
             typology=self.code, customer_id=trigger.customer_id, trigger_id=trigger.id,
             movement_ids=tuple(m.id for m in window), score=score,
-            summary=(f"{len(window)} cash {what} just below {threshold} {trigger.currency} within {len(days)} "
+            summary=(f"{len(window)} cash {what} just below {format_amount(threshold, trigger.currency)} "
+                     f"within {len(days)} "
                      f"business day(s), {len(branches) or 1} branch(es), {len(accounts)} account(s): "
-                     f"{total} {trigger.currency} in all"),
+                     f"{format_amount(total, trigger.currency)} in all"),
             facts={"count": len(window), "total": str(total), "threshold": str(threshold),
                    "near_threshold_from": str(parameters["near_threshold_from"]), "days": parameters["days"],
                    "business_dates": [d.isoformat() for d in days], "branch_ids": branches, "account_ids": accounts},

@@ -12,6 +12,7 @@ from collections import deque
 
 from apps.compliance.typologies.base import REALTIME, Finding, Parameter, Typology, register
 from apps.compliance.typologies.windows import at_most, graded_score
+from apps.money import format_amount
 
 MAX_HOURS = 24
 
@@ -61,7 +62,7 @@ class Velocity(Typology):
             typology=self.code, customer_id=trigger.customer_id, trigger_id=trigger.id,
             movement_ids=tuple(m.id for m in window),
             score=graded_score(self.default_risk_score, len(window), parameters["count_at_least"], step=20),
-            summary=f"{len(window)} movements within {minutes} minutes ({total} {trigger.currency})",
+            summary=f"{len(window)} movements within {minutes} minutes ({format_amount(total, trigger.currency)})",
             facts={"count": len(window), "minutes": minutes, "total": str(total),
                    "count_at_least": parameters["count_at_least"], "hours": parameters["hours"]},
         )
