@@ -10,7 +10,8 @@ before the date it is given. Steps run in ascending ``order``; sealing the ledge
 Orders in use: 100 expire holds, 140 expire undecided payment reviews, 150 execute standing orders, 200 accrue
 deposit interest, 250 accrue loan interest, 260 mark loan instalments due and overdue, 270 collect due loan
 instalments, 300 mature term deposits, 400 post interest,
-500 charge monthly fees, 600 mark dormant accounts; leave gaps for loans and compliance; 1,000,000 the seal.
+500 charge monthly fees, 600 mark dormant accounts, 700 AML monitoring of the date, 710 the CTR register;
+1,000,000 the seal.
 
 The registry is a neutral module at the bottom of the layers (like ``apps/domain_errors.py``): the domains
 register here without importing ``apps.eod``, which sits above them all and reads the registry when it runs.
