@@ -1,6 +1,8 @@
 """The batched consumer of money.moved records each leg once and raises what the per-event delivery raises;
 a replay changes nothing; a claimed event is nobody else's; two drains racing record and alert once."""
 
+import datetime
+
 import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
@@ -19,7 +21,7 @@ from apps.compliance.tests.typology_doubles import Broken
 from apps.customers.tests.factories import verified_customer
 from apps.money import Money
 from apps.outbox.models import OutboxDelivery, OutboxEvent
-from apps.outbox.services import deliver_event
+from apps.outbox.services import deliver_event, deliver_pending_events
 from apps.payments.models import Channel
 from apps.payments.services.transfers import transfer_between_accounts
 from tests.races import run_in_threads
@@ -203,3 +205,19 @@ def test_a_batch_costs_the_same_statements_for_twice_the_events(branch_a, teller
     # then: 16 statements on PostgreSQL (the per-event delivery takes 18 for each transfer), 20 on SQLite (its
     # claim reads the ids, updates them and reads them back; savepoints are statements there)
     assert len(many) == len(few) <= (16 if connection.vendor == "postgresql" else 20)
+
+
+@pytest.mark.django_db
+def test_the_sweep_delivers_a_batched_event_one_by_one_only_after_the_grace(branch_a, teller_a, settings):
+    # given: money.moved batched, its events pending, no drain running
+    settings.OUTBOX_BATCHED_EVENT_TYPES = ["money.moved"]
+    install_chart()
+    open_funded_account(verified_customer(branch=branch_a), savings_product(rate="0"), "100.00", teller=teller_a)
+    pending = OutboxEvent.objects.filter(event_type="money.moved", state="pending")
+    assert pending.exists()
+    # when / then: within the grace, the sweep leaves them to the batch consumer
+    deliver_pending_events(now=timezone.now())
+    assert not MonitoredTransaction.objects.exists()
+    # when / then: past it, the sweep delivers them per event
+    deliver_pending_events(now=timezone.now() + settings.OUTBOX_BATCH_GRACE + datetime.timedelta(seconds=1))
+    assert not pending.exists() and MonitoredTransaction.objects.exists()
