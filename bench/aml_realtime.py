@@ -1,14 +1,17 @@
 """The near-real-time monitoring path under the transfer benchmark's load: does it keep up?
 
     .venv/bin/python bench/aml_realtime.py [--rate 200] [--seconds 60] [--senders 4] [--celery-workers 1]
-                                           [--concurrency 2] [--accounts 400]
+                                           [--concurrency 2] [--accounts 400] [--path batched|per-event]
 
 Transfers run at ``--rate`` per second (paced, from ``--senders`` processes calling
 ``transfer_between_accounts``, as bench/transfers.py does) while real Celery worker processes (``celery -A config
 worker``, ``--celery-workers`` of them with ``--concurrency`` each, on the Redis broker REDIS_URL) deliver the
 outbox: each transfer's ``money.moved`` event is recorded by monitoring (two rows) and evaluated by every
 real-time typology the library holds, each set live with its defaults (``install_default_typology_settings``).
-Every second it samples the backlog, ``money.moved`` events not yet delivered plus monitored rows not yet
+``--path batched`` (the default): ``money.moved`` sends no task per event (OUTBOX_BATCHED_EVENT_TYPES) and the
+bench plays the beat, sending ``compliance.drain_money_movements`` every 2 s as config/schedules.py does;
+``--path per-event``: the outbox's task per event, as before the batch consumer. Every second it samples the
+backlog, ``money.moved`` events not yet delivered plus monitored rows not yet
 evaluated, and prints it; at the end, the backlog's peak, its mean over the first and the last third of the run
 (a backlog that keeps growing is a path that does not keep up), and how long the workers took to drain it.
 
@@ -24,6 +27,7 @@ import random
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -39,6 +43,10 @@ ENVIRONMENT = {
     "DJANGO_SETTINGS_MODULE": "config.test_settings", "CACHE_KEY_PREFIX": "ogpgy-bench-aml", "LOG_LEVEL": "WARNING",
 }
 os.environ.update(ENVIRONMENT)
+if "--path" in sys.argv and sys.argv[sys.argv.index("--path") + 1] == "per-event":
+    os.environ["OUTBOX_BATCHED_EVENT_TYPES"] = ""
+else:
+    os.environ["OUTBOX_BATCHED_EVENT_TYPES"] = "money.moved"
 
 from baseline import recreate_database
 from bench_bank import open_bench_bank, open_funded_customer_account
@@ -59,6 +67,23 @@ def set_up_bank(accounts_count: int) -> list[str]:
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     return numbers
+
+
+def delivered() -> int:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM outbox_outboxevent WHERE state = 'delivered' AND event_type = %s",
+                       ["money.moved"])
+        return cursor.fetchone()[0]
+
+
+def play_beat(stop: threading.Event, period: float = 2.0) -> None:
+    """What beat does with the installed schedule: send the drain every ``period`` seconds."""
+    from config.celery import app
+
+    while not stop.wait(period):
+        app.send_task("compliance.drain_money_movements")
 
 
 def backlog() -> tuple[int, int, int]:
@@ -159,11 +184,16 @@ def main():
     parser.add_argument("--celery-workers", type=int, default=1)
     parser.add_argument("--concurrency", type=int, default=2)
     parser.add_argument("--accounts", type=int, default=400)
+    parser.add_argument("--path", choices=["batched", "per-event"], default="batched")
     options = parser.parse_args()
     recreate_database(BENCH_URL)
     purge_broker()
     numbers = set_up_bank(options.accounts)
     workers = start_workers(options.celery_workers, options.concurrency)
+    beat_stop = threading.Event()
+    if options.path == "batched":
+        threading.Thread(target=play_beat, args=(beat_stop,), daemon=True).start()
+    print(f"path: {options.path}")
     try:
         drained = wait_for_drain(300, "set-up")
         if drained is not None:
@@ -184,16 +214,19 @@ def main():
         samples = []
         _, _, transfers_before = backlog()
         previous = transfers_before
-        print(f"{'t (s)':>6} {'transfers/s':>12} {'undelivered':>12} {'unevaluated':>12} {'backlog':>8}")
+        delivered_before = previous_delivered = delivered()
+        print(f"{'t (s)':>6} {'transfers/s':>12} {'delivered/s':>12} {'undelivered':>12} {'unevaluated':>12} "
+              f"{'backlog':>8}")
         next_sample = start_at + 1.0
         while time.monotonic() < stop_at + 0.5:
             time.sleep(max(next_sample - time.monotonic(), 0))
             undelivered, unevaluated, transfers = backlog()
+            delivered_now = delivered()
             t = next_sample - start_at
             samples.append((t, undelivered + unevaluated))
-            print(f"{t:6.0f} {transfers - previous:12d} {undelivered:12d} {unevaluated:12d} "
-                  f"{undelivered + unevaluated:8d}", flush=True)
-            previous = transfers
+            print(f"{t:6.0f} {transfers - previous:12d} {delivered_now - previous_delivered:12d} {undelivered:12d} "
+                  f"{unevaluated:12d} {undelivered + unevaluated:8d}", flush=True)
+            previous, previous_delivered = transfers, delivered_now
             next_sample += 1.0
         outcomes = [results.get() for _ in senders]
         for sender in senders:
@@ -202,12 +235,15 @@ def main():
         refused = sum(o[1] for o in outcomes)
         late = sum(o[2] for o in outcomes)
         after = time.monotonic()
+        delivered_in_run = delivered() - delivered_before
         drain = wait_for_drain(300, "run")
         drain_from_stop = None if drain is None else drain + (after - stop_at)
         values = [b for _, b in samples]
         third = max(len(values) // 3, 1)
         print(f"offered {options.rate:.0f} transfers/s for {options.seconds} s: {done} transfers "
-              f"({done / options.seconds:.0f}/s), {refused} refused, {late} sent late")
+              f"({done / options.seconds:.0f}/s), {refused} refused, {late} sent late; {delivered_in_run} events "
+              f"delivered during the run ({delivered_in_run / (after - start_at):.0f}/s, "
+              f"{delivered_in_run / max(done, 1):.2f} per transfer done)")
         print(f"backlog: peak {max(values)}, mean over the first third {sum(values[:third]) / third:.1f}, "
               f"over the last third {sum(values[-third:]) / third:.1f}; drained "
               + (f"{drain_from_stop:.1f} s after the last transfer" if drain_from_stop is not None else "never"))
@@ -216,6 +252,7 @@ def main():
         print(f"monitored rows: {MonitoredTransaction.objects.count()}, alerts: {Alert.objects.count()}; "
               f"load average at the end: {os.getloadavg()[0]:.2f}")
     finally:
+        beat_stop.set()
         stop_workers(workers)
 
 

@@ -35,6 +35,12 @@ DEFAULT_SCHEDULES = [
         "crontab": {"minute": "*"},
     },
     {
+        # the batch consumer of money.moved (docs/compliance/monitoring.md, "Batched delivery")
+        "name": "Compliance: monitor money movements in batches",
+        "task": "compliance.drain_money_movements",
+        "interval": {"every": 2, "period": "seconds"},
+    },
+    {
         "name": "Compliance: evaluate again the movements and windows a typology failed on",
         "task": "compliance.retry_failed_evaluations",
         "crontab": {"minute": "*/5"},

@@ -405,6 +405,10 @@ if SCREENING_MAX_DELISTED_FLOOR < 0:
 OUTBOX_RETRY_BASE_DELAY = timedelta(seconds=env.int("OUTBOX_RETRY_BASE_SECONDS", default=30))
 OUTBOX_MAX_RETRY_DELAY = timedelta(seconds=env.int("OUTBOX_MAX_RETRY_SECONDS", default=60 * 60))
 OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=12)
+# Event types a batch consumer drains (compliance.drain_money_movements): publishing sends no per-event task;
+# the sweep delivers them one by one after OUTBOX_BATCH_GRACE, should the consumer not be running.
+OUTBOX_BATCHED_EVENT_TYPES = env.list("OUTBOX_BATCHED_EVENT_TYPES", default=["money.moved"])
+OUTBOX_BATCH_GRACE = timedelta(seconds=env.int("OUTBOX_BATCH_GRACE_SECONDS", default=120))
 
 # --- deposit accounts (docs/accounts.md) ---
 # Country prefix of the IBAN-style account numbers (two letters; the check digits are ISO 13616 mod-97).

@@ -11,6 +11,8 @@ os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/0")
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key-" + "t" * 40)
 os.environ.setdefault("DEBUG", "0")
 os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "1")
+# the suite delivers money.moved per event, on commit (eager); the batch consumer has its own tests
+os.environ.setdefault("OUTBOX_BATCHED_EVENT_TYPES", "")
 os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
 os.environ.setdefault("CACHE_KEY_PREFIX", f"ogpgy-test-{os.getpid()}")

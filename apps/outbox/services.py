@@ -27,7 +27,8 @@ def publish_event(event_type: str, payload: dict[str, Any], *, aggregate: models
         aggregate_type=aggregate._meta.label_lower if aggregate is not None else "",
         aggregate_id=str(aggregate.pk) if aggregate is not None else "",
     )
-    transaction.on_commit(lambda: _enqueue_delivery(event.pk))
+    if event_type not in settings.OUTBOX_BATCHED_EVENT_TYPES:  # those a batch consumer drains (no task each)
+        transaction.on_commit(lambda: _enqueue_delivery(event.pk))
     return event
 
 
@@ -94,7 +95,11 @@ def deliver_event(*, event_id: int, now: datetime.datetime | None = None) -> Out
 def deliver_pending_events(*, now: datetime.datetime | None = None, limit: int = 500) -> int:
     """The sweep: deliver events whose (re)try is due. Returns how many were attempted."""
     now = now or timezone.now()
+    # events of a batched type are the batch consumer's first; the sweep delivers them one by one only when
+    # they have waited OUTBOX_BATCH_GRACE (the consumer is not running)
     due = list(OutboxEvent.objects.filter(state=OutboxEvent.State.PENDING, next_attempt_at__lte=now)
+               .exclude(event_type__in=settings.OUTBOX_BATCHED_EVENT_TYPES,
+                        created_at__gt=now - settings.OUTBOX_BATCH_GRACE)
                .order_by("pk").values_list("pk", flat=True)[:limit])
     attempted = 0
     for event_id in due:

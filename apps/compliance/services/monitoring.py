@@ -63,19 +63,32 @@ def _record(payload: Mapping[str, Any]) -> list[MonitoredTransaction]:
     """Two statements for a new event: the rows recorded already (a redelivery), then one INSERT of the rest.
     (Two deliveries of one event never run at once: the outbox's claim; were they to, the second would fail
     on monitored_once_per_leg and the outbox would deliver it again, finding the rows.)"""
+    existing = {(r.account_id, r.direction): r for r in MonitoredTransaction.objects.filter(
+        entry_id=payload["entry_id"])}
+    for row in existing.values():
+        row.recorded_before = True  # an event delivered again: the row may have failures to resolve
+    new = [row for row in new_rows_of(payload, idle_days=_idle_days)
+           if (row.account_id, row.direction) not in existing]
+    if new:
+        MonitoredTransaction.objects.bulk_create(new)  # one INSERT; the ids come back (RETURNING; SQLite too)
+        created = {(r.account_id, r.direction): r for r in new}
+        if any(r.pk is None for r in new):  # a database that returns no ids from a bulk insert
+            created = {(r.account_id, r.direction): r for r in MonitoredTransaction.objects.filter(
+                entry_id=payload["entry_id"])}
+        existing.update(created)
+    return [existing[(leg["account_id"], leg["direction"])] for leg in payload["legs"]]
+
+
+def new_rows_of(payload: Mapping[str, Any], *, idle_days) -> list[MonitoredTransaction]:
+    """The unsaved MonitoredTransaction of each leg of a ``money.moved`` event (``recorded_before`` False);
+    ``idle_days(account_id=, occurred_at=, given=)`` counts the account's idle days when the leg gives none."""
     kind = MovementKind(payload["kind"])
     occurred_at = datetime.datetime.fromisoformat(payload["occurred_at"])
     business_date = datetime.date.fromisoformat(payload["business_date"])
     legs = payload["legs"]
     counterparty = payload.get("counterparty") or {}
-    existing = {(r.account_id, r.direction): r for r in MonitoredTransaction.objects.filter(
-        entry_id=payload["entry_id"])}
-    for row in existing.values():
-        row.recorded_before = True  # an event delivered again: the row may have failures to resolve
-    new = []
+    rows = []
     for leg in legs:
-        if (leg["account_id"], leg["direction"]) in existing:
-            continue
         others = [other for other in legs if other is not leg]
         if others:  # the other side banks here
             other = others[0]
@@ -94,18 +107,11 @@ def _record(payload: Mapping[str, Any]) -> list[MonitoredTransaction]:
             counterparty_account_id=other_account, counterparty_iban=counterparty.get("iban") or "",
             counterparty_country=counterparty.get("country") or "", business_date=business_date,
             occurred_at=occurred_at,
-            account_idle_days=_idle_days(account_id=leg["account_id"], occurred_at=occurred_at,
-                                         given=leg.get("idle_days")))
+            account_idle_days=idle_days(account_id=leg["account_id"], occurred_at=occurred_at,
+                                        given=leg.get("idle_days")))
         row.recorded_before = False
-        new.append(row)
-    if new:
-        MonitoredTransaction.objects.bulk_create(new)  # one INSERT; the ids come back (RETURNING; SQLite too)
-        created = {(r.account_id, r.direction): r for r in new}
-        if any(r.pk is None for r in new):  # a database that returns no ids from a bulk insert
-            created = {(r.account_id, r.direction): r for r in MonitoredTransaction.objects.filter(
-                entry_id=payload["entry_id"])}
-        existing.update(created)
-    return [existing[(leg["account_id"], leg["direction"])] for leg in legs]
+        rows.append(row)
+    return rows
 
 
 def settings_for(*, currency: str, schedule: str) -> list[tuple[Any, TypologySetting]]:
