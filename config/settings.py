@@ -406,8 +406,10 @@ OUTBOX_RETRY_BASE_DELAY = timedelta(seconds=env.int("OUTBOX_RETRY_BASE_SECONDS",
 OUTBOX_MAX_RETRY_DELAY = timedelta(seconds=env.int("OUTBOX_MAX_RETRY_SECONDS", default=60 * 60))
 OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=12)
 # Event types a batch consumer drains (compliance.drain_money_movements): publishing sends no per-event task;
-# the sweep delivers them one by one after OUTBOX_BATCH_GRACE, should the consumer not be running.
-OUTBOX_BATCHED_EVENT_TYPES = env.list("OUTBOX_BATCHED_EVENT_TYPES", default=["money.moved"])
+# the sweep delivers them one by one after OUTBOX_BATCH_GRACE, should the consumer not be running. Eager Celery
+# (the embedded demo: no broker, no beat) delivers every event on commit, per event.
+OUTBOX_BATCHED_EVENT_TYPES = env.list("OUTBOX_BATCHED_EVENT_TYPES",
+                                      default=[] if CELERY_TASK_ALWAYS_EAGER else ["money.moved"])
 OUTBOX_BATCH_GRACE = timedelta(seconds=env.int("OUTBOX_BATCH_GRACE_SECONDS", default=120))
 
 # --- deposit accounts (docs/accounts.md) ---
