@@ -40,7 +40,9 @@ EDITABLE_ON_CHANGE = {
 # Configuration (overdrafts, rates, fees, limits, fraud thresholds): maker-checker for configuration owns these
 # pages and their own tests.
 CONFIGURATION = {"ledger.LedgerAccount", "accounts.DepositProduct", "payments.FeeSchedule", "payments.TransferLimit",
-                 "payments.FraudRule"}
+                 "payments.FraudRule",
+                 # the CTR thresholds: saving the change page proposes the change (apps/compliance/services/ctr.py)
+                 "compliance.CtrThreshold"}
 
 
 def _login(user) -> Client:
