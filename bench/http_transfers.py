@@ -37,6 +37,8 @@ SERVER_ENV = {
     "ALLOWED_HOSTS": "127.0.0.1,localhost", "SECURE_SSL_REDIRECT": "0", "OGPGY_READ_DOT_ENV": "0",
     "THROTTLE_USER": "1000000/minute", "THROTTLE_ANON": "1000000/minute", "LOG_LEVEL": "WARNING",
     "CACHE_KEY_PREFIX": "ogpgy-bench-http",
+    # money.moved as production delivers it (batched by the beat's drain), not eagerly inside each request
+    "OUTBOX_BATCHED_EVENT_TYPES": "money.moved",
 }
 os.environ.update({key: value for key, value in SERVER_ENV.items() if key != "DEBUG"})
 os.environ["DATABASE_URL"] = BENCH_URL
