@@ -79,8 +79,15 @@ class Scenario:
         return [c.customer_id for c in self.customers if c.customer_id not in self.suspect_ids]
 
 
+# The generator draws sizes with ``random`` (floats: a draw, never an amount). Each draw becomes money once, here,
+# as a whole number of cents (or of ``unit``s); from then on every amount is a Decimal.
 def _cents(value: float) -> Decimal:
     return Decimal(max(1, round(value * 100))).scaleb(-2)
+
+
+def _scaled(amount: Decimal, factor: float) -> Decimal:
+    """``amount`` times a drawn factor, in Decimal, to the cent (the factor kept to four decimals)."""
+    return (amount * Decimal(f"{factor:.4f}")).quantize(Decimal("0.01"))
 
 
 def _whole(value: float, unit: int) -> Decimal:
@@ -377,7 +384,7 @@ def _seed(bank: _Bank, pattern: str) -> list[SeededPattern]:
             when += datetime.timedelta(minutes=rng.uniform(1, 3.5))
     elif pattern == "profile_deviation":
         salary = max(m[6] for m in bank.raw if m[1] == who.customer_id and m[3] == "in")
-        ids.append(bank.external(who, "in", _cents(float(salary) * rng.uniform(6, 10)), bank.at(day),
+        ids.append(bank.external(who, "in", _scaled(salary, rng.uniform(6, 10)), bank.at(day),
                                  key=foreign_iban(), country="MT"))
     elif pattern == "large_cash":
         ids.append(bank.cash(who, "in", _whole(rng.uniform(10000, 30000), 100), bank.at(day, hour_from=9, hour_to=16)))
